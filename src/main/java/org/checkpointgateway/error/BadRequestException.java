@@ -1,0 +1,13 @@
+package org.checkpointgateway.error;
+
+/** The caller's input cannot be understood. */
+public final class BadRequestException extends GatewayException {
+  public BadRequestException(String message) {
+    super(message);
+  }
+
+  @Override
+  public String reason() {
+    return "BadRequest";
+  }
+}
