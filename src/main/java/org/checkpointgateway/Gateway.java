@@ -1,0 +1,154 @@
+package org.checkpointgateway;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+import org.checkpointgateway.api.GatewayVerticle;
+import org.checkpointgateway.archive.ArchiveDirectory;
+import org.checkpointgateway.auth.JwtOptions;
+import org.checkpointgateway.auth.TokenIssuer;
+import org.checkpointgateway.auth.TokenVerifier;
+import org.checkpointgateway.checkpoint.CheckpointService;
+import org.checkpointgateway.config.GatewayOptions;
+import org.checkpointgateway.cri.CriClient;
+import org.checkpointgateway.cri.CriEndpoint;
+import org.checkpointgateway.cri.RuntimeWatch;
+import org.checkpointgateway.sim.SimulatedRuntime;
+import org.checkpointgateway.sim.SimulatorSeed;
+
+/**
+ * One running gateway: the runtime connection (or the embedded simulator), the token verifier,
+ * and the HTTP verticles, started in that order and stopped in reverse.
+ */
+public final class Gateway {
+
+  /** One HTTP verticle per event loop, all on one port. */
+  public static final int HTTP_INSTANCES = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+  /** The token printed for a development run without configured keys. */
+  static final Duration DEV_TOKEN_TTL = Duration.ofHours(24);
+
+  private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
+
+  private final Vertx vertx;
+  private final CriClient cri;
+  private final RuntimeWatch watch;
+  private final SimulatedRuntime simulator;
+  private final Path privateDir;
+  private final String deployment;
+  private final int port;
+  private final Optional<String> devToken;
+
+  private Gateway(Vertx vertx, CriClient cri, RuntimeWatch watch, SimulatedRuntime simulator,
+      Path privateDir, String deployment, int port, Optional<String> devToken) {
+    this.vertx = vertx;
+    this.cri = cri;
+    this.watch = watch;
+    this.simulator = simulator;
+    this.privateDir = privateDir;
+    this.deployment = deployment;
+    this.port = port;
+    this.devToken = devToken;
+  }
+
+  /**
+   * Starts a gateway on {@code vertx}. Blocking set-up (a private temporary directory) happens
+   * here on the caller's thread, which must not be an event loop.
+   */
+  public static Future<Gateway> start(Vertx vertx, GatewayOptions options) {
+    Path privateDir = createPrivateDir();
+    Optional<String> devSecret = options.jwt().hasKeys() ? Optional.empty()
+        : Optional.of(TokenIssuer.randomSecret());
+    JwtOptions jwt = devSecret.map(secret -> devJwtOptions(privateDir, secret)).orElse(options.jwt());
+    Future<SimulatedRuntime> simulator = options.embeddedSimulator()
+        ? SimulatedRuntime.start(vertx, SimulatorSeed.defaultSeed(), privateDir.resolve("cri.sock"))
+        : Future.succeededFuture(null);
+    return simulator.compose(sim -> {
+      CriEndpoint endpoint = options.criEndpoint()
+          .orElseGet(() -> new CriEndpoint(sim.socketPath()));
+      LOG.info(() -> "CRI endpoint " + endpoint + (sim != null ? " (embedded simulator)" : "")
+          + " over " + transport(vertx));
+      CriClient cri = CriClient.create(vertx, endpoint);
+      RuntimeWatch watch = new RuntimeWatch(vertx, cri, endpoint);
+      watch.start();
+      ArchiveDirectory archives = new ArchiveDirectory(vertx, options.checkpointDir());
+      CheckpointService checkpoints = CheckpointService.create(cri, archives);
+      List<GatewayVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
+      return archives.ensureExists()
+          .compose(ignored -> TokenVerifier.create(vertx, jwt))
+          .compose(tokens -> vertx.deployVerticle(() -> {
+                GatewayVerticle verticle = new GatewayVerticle(options, checkpoints, tokens, watch);
+                verticles.add(verticle);
+                return verticle;
+              }, new DeploymentOptions().setInstances(HTTP_INSTANCES)))
+          // With port 0 the instances share one random port; any instance can tell which.
+          .map(deployment -> new Gateway(vertx, cri, watch, sim, privateDir, deployment,
+              verticles.get(0).actualPort(),
+              devSecret.map(secret -> TokenIssuer.hs256(vertx, secret).issue("dev-admin",
+                  List.of("*"), DEV_TOKEN_TTL, Optional.empty(), Optional.empty()))))
+          .onFailure(failure -> {
+            watch.stop();
+            cri.close();
+          });
+    });
+  }
+
+  /** The port the HTTP server listens on. */
+  public int port() {
+    return port;
+  }
+
+  /** The token allowed everything, when the gateway made its own key; empty otherwise. */
+  public Optional<String> devToken() {
+    return devToken;
+  }
+
+  /** The embedded simulator, when no runtime endpoint was configured; else null. */
+  public SimulatedRuntime simulator() {
+    return simulator;
+  }
+
+  public Future<Void> close() {
+    watch.stop();
+    return vertx.undeploy(deployment)
+        .compose(ignored -> cri.close())
+        .compose(ignored -> simulator != null ? simulator.close() : Future.succeededFuture())
+        .compose(ignored -> vertx.fileSystem().deleteRecursive(privateDir.toString()));
+  }
+
+  private static String transport(Vertx vertx) {
+    return vertx.isNativeTransportEnabled() ? "epoll"
+        : "NIO (epoll unavailable: " + vertx.unavailableNativeTransportCause() + ")";
+  }
+
+  private static Path createPrivateDir() {
+    try {
+      return Files.createTempDirectory("checkpoint-gateway-",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a private temporary directory", e);
+    }
+  }
+
+  /** The dev secret goes to a 0600 file in the private directory, read like any secret file. */
+  private static JwtOptions devJwtOptions(Path privateDir, String secret) {
+    Path file = privateDir.resolve("dev-jwt-secret");
+    try {
+      Files.writeString(Files.createFile(file,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))), secret);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the development key", e);
+    }
+    return new JwtOptions(Optional.of(file), List.of(), Optional.empty(), Optional.empty(),
+        Optional.empty());
+  }
+}

@@ -1,0 +1,144 @@
+package org.checkpointgateway;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import org.checkpointgateway.config.ConfigException;
+import org.checkpointgateway.config.GatewayOptions;
+import org.checkpointgateway.config.Settings;
+import org.checkpointgateway.sim.SimulateCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar checkpoint-gateway.jar [options]} serves the API;
+ * {@code simulate} runs only the simulated runtime. Usage errors and bad settings print one line
+ * and exit with code 2.
+ */
+@Command(name = "checkpoint-gateway", mixinStandardHelpOptions = true,
+    version = "checkpoint-gateway 0.1.0",
+    description = "Serves the Kubelet Checkpoint API over a CRI runtime.",
+    subcommands = {SimulateCommand.class})
+public final class Main implements Callable<Integer> {
+
+  static final int EXIT_USAGE = 2;
+  private static final long STOP_WAIT_SECONDS = 15;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML settings (conf/gateway.yaml documents every key); flags override it")
+  Path config;
+  @Option(names = "--host", paramLabel = "ADDR", description = "address to listen on (default 127.0.0.1)")
+  String host;
+  @Option(names = "--port", paramLabel = "N", description = "port to listen on (default 10250, the kubelet's)")
+  String port;
+  @Option(names = "--cri-endpoint", paramLabel = "unix:///PATH", description = "the runtime's CRI socket; without it an embedded simulated runtime is started")
+  String criEndpoint;
+  @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "where archives are written (default /var/lib/kubelet/checkpoints; with the simulator a temporary directory)")
+  String checkpointDir;
+  @Option(names = "--default-timeout", paramLabel = "SECONDS", description = "timeout when a request gives none or 0 (default 120)")
+  String defaultTimeout;
+  @Option(names = "--feature-gates", paramLabel = "ContainerCheckpoint=true|false", description = "feature gates (default ContainerCheckpoint=true)")
+  String featureGates;
+  @Option(names = "--jwt-secret-file", paramLabel = "FILE", description = "HS256 key: the file's text, trimmed")
+  String jwtSecretFile;
+  @Option(names = "--jwt-public-key", paramLabel = "FILE", description = "PEM public key (RS256 or ES256); may repeat")
+  List<String> jwtPublicKeys = new ArrayList<>();
+  @Option(names = "--jwt-jwks-file", paramLabel = "FILE", description = "JSON Web Key Set file")
+  String jwtJwksFile;
+  @Option(names = "--jwt-issuer", paramLabel = "S", description = "required iss claim")
+  String jwtIssuer;
+  @Option(names = "--jwt-audience", paramLabel = "S", description = "required aud claim")
+  String jwtAudience;
+  @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain: serve HTTPS with HTTP/2 by ALPN")
+  String tlsCert;
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key of --tls-cert")
+  String tlsKey;
+
+  public static void main(String[] args) {
+    System.setProperty("java.util.logging.SimpleFormatter.format",
+        "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+    int code = commandLine().execute(args);
+    // A started gateway or simulator keeps running on Vert.x's threads after main returns.
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  static CommandLine commandLine() {
+    CommandLine commandLine = new CommandLine(new Main());
+    commandLine.setParameterExceptionHandler((error, args) -> {
+      // One line that names the flag, not a page of usage.
+      PrintWriter err = error.getCommandLine().getErr();
+      err.println("checkpoint-gateway: " + error.getMessage() + " (see --help)");
+      return EXIT_USAGE;
+    });
+    commandLine.setExecutionExceptionHandler((error, cmd, parsed) -> {
+      if (error instanceof ConfigException) {
+        cmd.getErr().println("checkpoint-gateway: " + error.getMessage());
+        return EXIT_USAGE;
+      }
+      throw error;
+    });
+    return commandLine;
+  }
+
+  GatewayOptions options() {
+    Settings settings = config != null ? Settings.fromYamlFile(config) : new Settings();
+    return GatewayOptions.from(settings
+        .override("host", host, "--host")
+        .override("port", port, "--port")
+        .override("criEndpoint", criEndpoint, "--cri-endpoint")
+        .override("checkpointDir", checkpointDir, "--checkpoint-dir")
+        .override("defaultTimeout", defaultTimeout, "--default-timeout")
+        .override("featureGates", featureGates, "--feature-gates")
+        .override("jwt.secretFile", jwtSecretFile, "--jwt-secret-file")
+        .override("jwt.publicKeys", jwtPublicKeys, "--jwt-public-key")
+        .override("jwt.jwksFile", jwtJwksFile, "--jwt-jwks-file")
+        .override("jwt.issuer", jwtIssuer, "--jwt-issuer")
+        .override("jwt.audience", jwtAudience, "--jwt-audience")
+        .override("tls.cert", tlsCert, "--tls-cert")
+        .override("tls.key", tlsKey, "--tls-key"));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    GatewayOptions options = options();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    Gateway gateway;
+    try {
+      // The main thread may wait: it is not an event loop.
+      gateway = Gateway.start(vertx, options).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      System.err.println("checkpoint-gateway: cannot start: " + cause.getMessage());
+      vertx.close();
+      return cause instanceof IllegalArgumentException ? EXIT_USAGE : 1;
+    }
+    String scheme = options.tls() ? "https" : "http";
+    String url = scheme + "://" + displayHost(options.host()) + ":" + gateway.port();
+    Logger.getLogger(Main.class.getName()).info(() -> "serving the Kubelet Checkpoint API on " + url);
+    gateway.devToken().ifPresent(token -> System.out.printf(
+        "No JWT key configured: made an ephemeral HS256 key. This token may do everything for 24h:%n"
+            + "%s%nTry:%n  curl -sS -X POST -H 'Authorization: Bearer %s' %s%s/checkpoint/default/demo/app%n",
+        token, token, options.tls() ? "-k " : "", url));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        gateway.close().compose(ignored -> vertx.close())
+            .toCompletionStage().toCompletableFuture().get(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        System.err.println("checkpoint-gateway: unclean stop: " + e);
+      }
+    }, "checkpoint-gateway-stop"));
+    return 0;
+  }
+
+  private static String displayHost(String host) {
+    return host.equals("0.0.0.0") ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host;
+  }
+}

@@ -1,0 +1,95 @@
+package org.checkpointgateway.api;
+
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.checkpointgateway.error.BadRequestException;
+import org.checkpointgateway.error.CheckpointFailedException;
+import org.checkpointgateway.error.ForbiddenException;
+import org.checkpointgateway.error.GatewayException;
+import org.checkpointgateway.error.NotFoundException;
+import org.checkpointgateway.error.RuntimeCallFailedException;
+import org.checkpointgateway.error.UnauthenticatedException;
+
+/**
+ * The one place where failures become HTTP answers. The kubelet-compatible routes answer in the
+ * kubelet's plain text; {@code /api/v1} answers in one JSON shape
+ * ({@code {"status":..,"reason":..,"message":..}}). Anything unknown is a 500 and is logged.
+ */
+public final class ErrorMapper {
+
+  private static final Logger LOG = Logger.getLogger(ErrorMapper.class.getName());
+  private static final String API_PREFIX = "/api/";
+
+  private ErrorMapper() {
+  }
+
+  /** The HTTP status of a failure; unknown failures are server errors. */
+  public static int status(Throwable failure) {
+    if (failure instanceof NotFoundException) {
+      return 404;
+    } else if (failure instanceof BadRequestException) {
+      return 400;
+    } else if (failure instanceof UnauthenticatedException) {
+      return 401;
+    } else if (failure instanceof ForbiddenException) {
+      return 403;
+    } else if (failure instanceof CheckpointFailedException
+        || failure instanceof RuntimeCallFailedException) {
+      return 500;
+    }
+    return 500;
+  }
+
+  /** A router failure handler: answers for a failed Future or a bare status (404, 405 ...). */
+  public static void handle(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    int status = failure != null ? status(failure) : ctx.statusCode();
+    String message;
+    String reason;
+    if (failure instanceof GatewayException known) {
+      message = known.getMessage();
+      reason = known.reason();
+    } else if (failure != null) {
+      LOG.log(Level.SEVERE, "unexpected failure on " + ctx.request().method() + " "
+          + ctx.request().path(), failure);
+      message = "Internal Server Error";
+      reason = "InternalError";
+    } else {
+      message = bareStatusText(status);
+      reason = "Http" + status;
+    }
+    if (failure instanceof UnauthenticatedException && failure.getCause() != null) {
+      LOG.fine(() -> "unauthenticated request to " + ctx.request().path() + ": "
+          + failure.getCause().getMessage());
+    }
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      // A stream already under way cannot change its status; end it so the caller notices.
+      response.reset();
+      return;
+    }
+    response.setStatusCode(status);
+    if (ctx.request().path().startsWith(API_PREFIX)) {
+      response.putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("status", status).put("reason", reason)
+              .put("message", message).encode());
+    } else {
+      // The kubelet's http.Error shape, without its trailing newline.
+      response.putHeader("Content-Type", "text/plain; charset=utf-8")
+          .putHeader("X-Content-Type-Options", "nosniff")
+          .end(message);
+    }
+  }
+
+  /** Texts of the kubelet's Go router for statuses that carry no failure. */
+  private static String bareStatusText(int status) {
+    return switch (status) {
+      case 404 -> "404 page not found";
+      case 405 -> "405: Method Not Allowed";
+      default -> io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase();
+    };
+  }
+}

@@ -1,0 +1,63 @@
+package org.checkpointgateway.archive;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The checkpoint directory and the names of the archives in it. Names follow the kubelet
+ * ({@code checkpoint-<pod>_<namespace>-<container>-<RFC 3339 timestamp>.tar}) but with
+ * nanosecond fractional seconds and a strictly increasing clock, so that two checkpoints of one
+ * container in the same second do not overwrite each other as they do with the kubelet.
+ */
+public final class ArchiveDirectory {
+
+  /** Like the kubelet's directory: the archives hold process memory, so only the owner may enter. */
+  public static final String DIRECTORY_PERMISSIONS = "rwx------";
+
+  // Fixed width keeps names of one container sorting in time order.
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+  private final Vertx vertx;
+  private final Path directory;
+  private final AtomicReference<Instant> lastIssued = new AtomicReference<>(Instant.EPOCH);
+
+  public ArchiveDirectory(Vertx vertx, Path directory) {
+    this.vertx = vertx;
+    this.directory = directory.toAbsolutePath().normalize();
+  }
+
+  public Path path() {
+    return directory;
+  }
+
+  /** Creates the directory (mode 0700) if it is missing; an existing one is left as it is. */
+  public Future<Void> ensureExists() {
+    return vertx.fileSystem().mkdirs(directory.toString(), DIRECTORY_PERMISSIONS);
+  }
+
+  /** A fresh, unique archive path for one checkpoint of the given container. */
+  public Path newArchivePath(String namespace, String pod, String container) {
+    String name = "checkpoint-" + pod + "_" + namespace + "-" + container + "-"
+        + TIMESTAMP.format(uniqueNow()) + ".tar";
+    return directory.resolve(name);
+  }
+
+  /** Removes an archive left by a failed or cancelled checkpoint; a missing file is fine. */
+  public Future<Void> discard(Path archive) {
+    return vertx.fileSystem().delete(archive.toString()).recover(ignored -> Future.succeededFuture());
+  }
+
+  private Instant uniqueNow() {
+    // Verticle instances on several event loops ask at once: a CAS loop keeps every name unique.
+    return lastIssued.updateAndGet(last -> {
+      Instant now = Instant.now();
+      return now.isAfter(last) ? now : last.plusNanos(1);
+    });
+  }
+}

@@ -1,0 +1,181 @@
+package org.checkpointgateway.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.checkpointgateway.auth.JwtOptions;
+import org.checkpointgateway.cri.CriEndpoint;
+import org.checkpointgateway.config.Settings.Setting;
+
+/**
+ * The gateway's configuration: immutable, validated once at start-up. Every bad value throws a
+ * {@link ConfigException} naming the flag or file key it came from. The documented defaults are in
+ * {@code conf/gateway.yaml}.
+ */
+public record GatewayOptions(
+    String host,
+    int port,
+    Optional<CriEndpoint> criEndpoint,
+    Path checkpointDir,
+    Duration defaultTimeout,
+    boolean containerCheckpointGate,
+    JwtOptions jwt,
+    Optional<Path> tlsCert,
+    Optional<Path> tlsKey) {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  /** The kubelet's port, so that the gateway is a drop-in for callers. */
+  public static final int DEFAULT_PORT = 10250;
+  /** The kubelet's default runtime request timeout. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+  /** Where the kubelet keeps archives: the default when talking to a real runtime. */
+  public static final Path DEFAULT_CHECKPOINT_DIR = Path.of("/var/lib/kubelet/checkpoints");
+  /** With the embedded simulator (a laptop), a directory anyone can create. */
+  public static final Path DEFAULT_SIMULATOR_CHECKPOINT_DIR =
+      Path.of(System.getProperty("java.io.tmpdir"), "checkpoint-gateway", "checkpoints");
+  public static final String CONTAINER_CHECKPOINT_GATE = "ContainerCheckpoint";
+
+  /** Every key the YAML file may hold; anything else is a typo and stops start-up. */
+  public static final List<String> KEYS = List.of("host", "port", "criEndpoint", "checkpointDir",
+      "defaultTimeout", "featureGates", "jwt.secretFile", "jwt.publicKeys", "jwt.jwksFile",
+      "jwt.issuer", "jwt.audience", "tls.cert", "tls.key");
+
+  public boolean tls() {
+    return tlsCert.isPresent();
+  }
+
+  public boolean embeddedSimulator() {
+    return criEndpoint.isEmpty();
+  }
+
+  /** Validates raw settings into options. */
+  public static GatewayOptions from(Settings settings) {
+    for (Setting unknown : settings.unknown(KEYS)) {
+      throw new ConfigException(unknown.origin() + ": unknown setting");
+    }
+    Optional<CriEndpoint> endpoint = string(settings, "criEndpoint").map(s -> parse(settings,
+        "criEndpoint", () -> CriEndpoint.parse(s.value())));
+    Optional<Path> tlsCert = existingFile(settings, "tls.cert");
+    Optional<Path> tlsKey = existingFile(settings, "tls.key");
+    if (tlsCert.isPresent() != tlsKey.isPresent()) {
+      throw new ConfigException("--tls-cert and --tls-key: give both or neither");
+    }
+    return new GatewayOptions(
+        string(settings, "host").map(Valued::value).orElse(DEFAULT_HOST),
+        integer(settings, "port", 1, 65535).orElse(DEFAULT_PORT),
+        endpoint,
+        string(settings, "checkpointDir").map(s -> Path.of(s.value()))
+            .orElse(endpoint.isPresent() ? DEFAULT_CHECKPOINT_DIR : DEFAULT_SIMULATOR_CHECKPOINT_DIR),
+        integer(settings, "defaultTimeout", 1, Integer.MAX_VALUE).map(Duration::ofSeconds)
+            .orElse(DEFAULT_TIMEOUT),
+        featureGates(settings),
+        new JwtOptions(
+            existingFile(settings, "jwt.secretFile"),
+            existingFiles(settings, "jwt.publicKeys"),
+            existingFile(settings, "jwt.jwksFile"),
+            string(settings, "jwt.issuer").map(Valued::value),
+            string(settings, "jwt.audience").map(Valued::value)),
+        tlsCert,
+        tlsKey);
+  }
+
+  private record Valued(String value, String origin) {
+  }
+
+  private static Optional<Valued> string(Settings settings, String key) {
+    return settings.get(key).map(s -> {
+      if (s.value() instanceof Map<?, ?> || s.value() instanceof List<?>) {
+        throw new ConfigException(s.origin() + ": must be a single value");
+      }
+      String value = String.valueOf(s.value()).trim();
+      if (value.isEmpty()) {
+        throw new ConfigException(s.origin() + ": must not be empty");
+      }
+      return new Valued(value, s.origin());
+    });
+  }
+
+  private static Optional<Integer> integer(Settings settings, String key, int min, int max) {
+    return string(settings, key).map(s -> {
+      long value;
+      try {
+        value = Long.parseLong(s.value());
+      } catch (NumberFormatException e) {
+        throw new ConfigException(s.origin() + ": must be a whole number, got " + s.value());
+      }
+      if (value < min || value > max) {
+        throw new ConfigException(s.origin() + ": must be between " + min + " and " + max
+            + ", got " + s.value());
+      }
+      return (int) value;
+    });
+  }
+
+  private static <T> T parse(Settings settings, String key, java.util.function.Supplier<T> parser) {
+    try {
+      return parser.get();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(settings.get(key).orElseThrow().origin() + ": " + e.getMessage());
+    }
+  }
+
+  private static Optional<Path> existingFile(Settings settings, String key) {
+    return string(settings, key).map(s -> checkFile(Path.of(s.value()), s.origin()));
+  }
+
+  private static List<Path> existingFiles(Settings settings, String key) {
+    return settings.get(key).map(s -> {
+      List<?> raw = s.value() instanceof List<?> list ? list : List.of(s.value());
+      List<Path> files = new ArrayList<>();
+      for (Object item : raw) {
+        files.add(checkFile(Path.of(String.valueOf(item)), s.origin()));
+      }
+      return List.copyOf(files);
+    }).orElse(List.of());
+  }
+
+  private static Path checkFile(Path file, String origin) {
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      throw new ConfigException(origin + ": " + file + ": no such readable file");
+    }
+    return file;
+  }
+
+  /** {@code ContainerCheckpoint=true,Other=false} on the command line, or a map in the file. */
+  private static boolean featureGates(Settings settings) {
+    Optional<Setting> gates = settings.get("featureGates");
+    if (gates.isEmpty()) {
+      return true;
+    }
+    Setting setting = gates.get();
+    Map<String, String> parsed = new java.util.LinkedHashMap<>();
+    if (setting.value() instanceof Map<?, ?> map) {
+      map.forEach((k, v) -> parsed.put(String.valueOf(k), String.valueOf(v)));
+    } else {
+      for (String pair : String.valueOf(setting.value()).split(",")) {
+        String[] kv = pair.trim().split("=", 2);
+        if (kv.length != 2) {
+          throw new ConfigException(setting.origin() + ": expected NAME=true|false, got " + pair);
+        }
+        parsed.put(kv[0].trim(), kv[1].trim());
+      }
+    }
+    boolean enabled = true;
+    for (Map.Entry<String, String> gate : parsed.entrySet()) {
+      if (!gate.getKey().equals(CONTAINER_CHECKPOINT_GATE)) {
+        throw new ConfigException(setting.origin() + ": unrecognized feature gate: " + gate.getKey());
+      }
+      String value = gate.getValue().toLowerCase(java.util.Locale.ROOT);
+      if (!value.equals("true") && !value.equals("false")) {
+        throw new ConfigException(setting.origin() + ": invalid value of " + gate.getKey() + ": "
+            + gate.getValue() + " (true or false)");
+      }
+      enabled = Boolean.parseBoolean(value);
+    }
+    return enabled;
+  }
+}

@@ -1,0 +1,31 @@
+package org.checkpointgateway.cri;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.RequestOptions;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Gives every request the host {@code localhost}. Over a unix socket the Vert.x client derives no
+ * {@code :authority}, and servers built on recent grpc-go (containerd, CRI-O) reject requests
+ * without one; grpc-go's own clients and the kubelet send {@code localhost} for unix targets.
+ */
+final class LocalhostAuthorityHttpClient implements HttpClient {
+  private final HttpClient delegate;
+
+  LocalhostAuthorityHttpClient(HttpClient delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public Future<HttpClientRequest> request(RequestOptions options) {
+    return delegate.request(options.getHost() != null ? options
+        : new RequestOptions(options).setHost("localhost"));
+  }
+
+  @Override
+  public Future<Void> shutdown(long timeout, TimeUnit unit) {
+    return delegate.shutdown(timeout, unit);
+  }
+}
