@@ -33,7 +33,8 @@ public record JwtOptions(
 
   /** No keys, no issuer, no audience. */
   public static final JwtOptions NONE =
-      new JwtOptions(Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Optional.empty());
+      new JwtOptions(Optional.empty(), List.of(), Optional.empty(), Optional.empty(),
+          Optional.empty());
 
   public JwtOptions {
     Objects.requireNonNull(secretFile, "secretFile");

@@ -64,7 +64,8 @@ public final class TokenIssuer {
         .setExpiresInSeconds((int) seconds);
     issuer.ifPresent(options::setIssuer);
     audience.ifPresent(options::addAudience);
-    JsonObject claims = new JsonObject().put("permissions", new JsonArray(List.copyOf(permissions)));
+    JsonObject claims =
+        new JsonObject().put("permissions", new JsonArray(List.copyOf(permissions)));
     return auth.generateToken(claims, options);
   }
 }

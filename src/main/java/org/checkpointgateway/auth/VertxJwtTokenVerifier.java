@@ -25,6 +25,7 @@ final class VertxJwtTokenVerifier implements TokenVerifier {
   static final int LEEWAY_SECONDS = 5;
 
   private static final String BEARER = "bearer ";
+  private static final int MAX_LOGGED_SCHEME = 16;
 
   private final JWTAuth auth;
 
@@ -56,11 +57,11 @@ final class VertxJwtTokenVerifier implements TokenVerifier {
       user = auth.authenticate(new TokenCredentials(token));
     } catch (RuntimeException e) {
       // JWTAuth checks exp/nbf outside its own try: a non-numeric claim throws right here.
-      return Future.failedFuture(new UnauthenticatedException("invalid token: " + reason(e)));
+      return Future.failedFuture(invalid(e));
     }
     return user.transform(done -> done.succeeded()
         ? Future.succeededFuture(caller(done.result().principal()))
-        : Future.failedFuture(new UnauthenticatedException("invalid token: " + reason(done.cause()))));
+        : Future.failedFuture(invalid(done.cause())));
   }
 
   private static String bearerToken(String header) {
@@ -72,8 +73,9 @@ final class VertxJwtTokenVerifier implements TokenVerifier {
       throw new UnauthenticatedException("malformed Bearer token");
     }
     if (!value.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      int space = value.indexOf(' ');
-      String scheme = space < 0 ? value : value.substring(0, space);
+      // Log only the scheme, cut short: what follows it is a credential.
+      String scheme = value.split("\\s", 2)[0];
+      scheme = scheme.substring(0, Math.min(scheme.length(), MAX_LOGGED_SCHEME));
       throw new UnauthenticatedException(
           "Authorization scheme is not Bearer: " + scheme.toLowerCase(Locale.ROOT));
     }
@@ -100,8 +102,9 @@ final class VertxJwtTokenVerifier implements TokenVerifier {
     return array.stream().filter(String.class::isInstance).map(String.class::cast).toList();
   }
 
-  private static String reason(Throwable e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName()
+  private static UnauthenticatedException invalid(Throwable e) {
+    String reason = e.getMessage() == null ? e.getClass().getSimpleName()
         : e.getClass().getSimpleName() + ": " + e.getMessage();
+    return new UnauthenticatedException("invalid token: " + reason);
   }
 }

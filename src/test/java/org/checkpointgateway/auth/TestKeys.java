@@ -1,6 +1,7 @@
 package org.checkpointgateway.auth;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
@@ -119,7 +120,7 @@ final class TestKeys {
   /** Claims valid for a minute. */
   static JsonObject claims(String subject, String... permissions) {
     return new JsonObject().put("sub", subject)
-        .put("permissions", new io.vertx.core.json.JsonArray(Arrays.asList(permissions)))
+        .put("permissions", new JsonArray(Arrays.asList(permissions)))
         .put("exp", now() + 60);
   }
 

@@ -11,9 +11,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import javax.crypto.Mac;
@@ -164,6 +166,17 @@ class TokenVerifierTest {
   }
 
   @Test
+  void refusesTabAfterSchemeWithoutLoggingTheToken(VertxTestContext test) {
+    TokenVerifier.create(vertx, hs256Options())
+        .compose(verifier -> verifier.verify("Bearer\tsecret-token-text"))
+        .onComplete(test.failing(e -> test.verify(() -> {
+          assertThat(e).isInstanceOf(UnauthenticatedException.class);
+          assertThat(e.getCause().getMessage()).doesNotContain("secret-token-text");
+          test.completeNow();
+        })));
+  }
+
+  @Test
   void refusesBearerWithoutToken(VertxTestContext test) {
     expectUnauthenticated(test, hs256Options(), "Bearer ", "malformed Bearer token");
   }
@@ -205,7 +218,8 @@ class TokenVerifierTest {
 
   @Test
   void refusesTamperedPayload(VertxTestContext test) {
-    String[] parts = Signer.hs256(vertx, secret).sign(claims("x", "checkpoint:create:a")).split("\\.");
+    String[] parts =
+        Signer.hs256(vertx, secret).sign(claims("x", "checkpoint:create:a")).split("\\.");
     String forged = parts[0] + "." + b64url(claims("x", "*").encode()) + "." + parts[2];
     expectUnauthenticated(test, hs256Options(), bearer(forged), "Signature verification failed");
   }
@@ -240,15 +254,16 @@ class TokenVerifierTest {
     String payload = b64url(claims("mallory", "*").encode());
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(Files.readAllBytes(rsaPem), "HmacSHA256"));
-    String signature = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-        mac.doFinal((header + "." + payload).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    String signature = Base64.getUrlEncoder().withoutPadding().encodeToString(
+        mac.doFinal((header + "." + payload).getBytes(StandardCharsets.US_ASCII)));
     expectAllRefused(test, options(Optional.empty(), List.of(rsaPem), Optional.empty()),
         List.of(header + "." + payload + "." + signature));
   }
 
   @Test
   void refusesWrongIssuer(VertxTestContext test) {
-    String token = Signer.hs256(vertx, secret).sign(claims("x").put("iss", "https://evil").put("aud", "gw"));
+    String token = Signer.hs256(vertx, secret)
+        .sign(claims("x").put("iss", "https://evil").put("aud", "gw"));
     expectUnauthenticated(test, withIssuerAndAudience(), bearer(token),
         "issuer");
   }
