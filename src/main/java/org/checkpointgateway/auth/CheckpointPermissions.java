@@ -1,0 +1,46 @@
+package org.checkpointgateway.auth;
+
+import io.vertx.core.Future;
+import org.checkpointgateway.error.ForbiddenException;
+
+/** The permission the kubelet-compatible checkpoint route asks for, and its denial. */
+public final class CheckpointPermissions {
+
+  private CheckpointPermissions() {}
+
+  /**
+   * The permission to checkpoint a container of {@code namespace}:
+   * {@code checkpoint:create:<namespace>}.
+   *
+   * @throws IllegalArgumentException when the namespace contains permission syntax
+   *     ({@code :}, {@code ,}, {@code *}) or is blank; routes validate namespaces first
+   */
+  public static String checkpointPermission(String namespace) {
+    if (!isPlainName(namespace)) {
+      throw new IllegalArgumentException("not a namespace: " + namespace);
+    }
+    return "checkpoint:create:" + namespace;
+  }
+
+  /** The kubelet's answer to a caller that may not checkpoint: create on nodes/checkpoint. */
+  public static ForbiddenException checkpointDenial(Caller caller) {
+    return new ForbiddenException(caller.subject(), "create", "nodes", "checkpoint");
+  }
+
+  /**
+   * Succeeds with the caller when it may checkpoint in {@code namespace}, else fails with
+   * {@link #checkpointDenial}. A namespace with permission syntax is denied, never widened: with
+   * {@code checkpoint:create:a}, the name {@code a:b} would otherwise be implied.
+   */
+  public static Future<Caller> requireCheckpoint(Caller caller, String namespace) {
+    if (!isPlainName(namespace)) {
+      return Future.failedFuture(checkpointDenial(caller));
+    }
+    return caller.require(checkpointPermission(namespace), () -> checkpointDenial(caller));
+  }
+
+  private static boolean isPlainName(String namespace) {
+    return !namespace.isBlank() && !namespace.contains(":") && !namespace.contains(",")
+        && !namespace.contains("*");
+  }
+}

@@ -1,0 +1,57 @@
+package org.checkpointgateway.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Optional;
+import org.checkpointgateway.error.UnauthenticatedException;
+
+/**
+ * Turns the value of an {@code Authorization: Bearer <jwt>} header into a {@link Caller}.
+ *
+ * <p>A token is accepted when it is signed by one of the configured keys (HS256 secret, RS256 or
+ * ES256 public keys, JWKS keys), is within its {@code nbf}..{@code exp} window (with a small clock
+ * leeway), and carries the configured {@code iss} and {@code aud}. Unsigned tokens
+ * ({@code alg: none}) are always refused.
+ */
+public interface TokenVerifier {
+
+  /**
+   * Reads the key files of {@code options} asynchronously and builds a verifier. Fails with an
+   * IllegalArgumentException naming the option and the file when a file is missing, unreadable or
+   * not a valid key, and when {@code options} has no key at all (see {@link #forSecret}).
+   */
+  static Future<TokenVerifier> create(Vertx vertx, JwtOptions options) {
+    if (!options.hasKeys()) {
+      return Future.failedFuture(new IllegalArgumentException("no JWT key configured ("
+          + JwtOptions.SECRET_FILE_OPTION + ", " + JwtOptions.PUBLIC_KEY_OPTION + " or "
+          + JwtOptions.JWKS_FILE_OPTION + ")"));
+    }
+    return JwtKeyFiles.read(vertx, options)
+        .map(keys -> new VertxJwtTokenVerifier(vertx, keys, options.issuer(), options.audience()));
+  }
+
+  /**
+   * A verifier for tokens signed with an HS256 {@code secret} held in memory, such as the
+   * ephemeral one the gateway makes with {@link TokenIssuer#randomSecret()} when no key is
+   * configured.
+   */
+  static TokenVerifier forSecret(Vertx vertx, String secret, Optional<String> issuer,
+      Optional<String> audience) {
+    if (secret.isBlank()) {
+      throw new IllegalArgumentException("empty HS256 secret");
+    }
+    JwtKeyFiles.Keys keys =
+        new JwtKeyFiles.Keys(List.of(JwtKeyFiles.hs256(secret)), List.of());
+    return new VertxJwtTokenVerifier(vertx, keys, issuer, audience);
+  }
+
+  /**
+   * Verifies the value of an Authorization header ({@code null} when the header is absent).
+   * Fails with {@link UnauthenticatedException}, whose detail says why for the log, when the
+   * header is missing or not {@code Bearer <token>} (scheme case-insensitive), or the token is
+   * malformed, wrongly signed, unsigned, expired, not yet valid, or has the wrong issuer or
+   * audience.
+   */
+  Future<Caller> verify(String authorizationHeaderValue);
+}

@@ -1,0 +1,110 @@
+package org.checkpointgateway.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.checkpointgateway.error.UnauthenticatedException;
+
+/** A {@link TokenVerifier} backed by vertx-auth-jwt's {@link JWTAuth}. */
+final class VertxJwtTokenVerifier implements TokenVerifier {
+
+  /**
+   * Seconds of clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}. Token issuers and
+   * the gateway run on different hosts; NTP keeps them within well under a second, so 5 s absorbs
+   * skew without meaningfully extending a token's life.
+   */
+  static final int LEEWAY_SECONDS = 5;
+
+  private static final String BEARER = "bearer ";
+  private static final int MAX_LOGGED_SCHEME = 16;
+
+  private final JWTAuth auth;
+
+  VertxJwtTokenVerifier(Vertx vertx, JwtKeyFiles.Keys keys, Optional<String> issuer,
+      Optional<String> audience) {
+    // Without keys vertx-auth-jwt runs in "unsecure" mode and accepts unsigned (alg: none) tokens.
+    if (keys.pubSecKeys().isEmpty() && keys.jwks().isEmpty()) {
+      throw new IllegalArgumentException("no JWT key: refusing to accept unsigned tokens");
+    }
+    JWTOptions jwt = new JWTOptions().setLeeway(LEEWAY_SECONDS);
+    issuer.ifPresent(jwt::setIssuer);
+    audience.ifPresent(jwt::addAudience);
+    this.auth = JWTAuth.create(vertx, new JWTAuthOptions()
+        .setPubSecKeys(keys.pubSecKeys())
+        .setJwks(keys.jwks())
+        .setJWTOptions(jwt));
+  }
+
+  @Override
+  public Future<Caller> verify(String authorizationHeaderValue) {
+    String token;
+    try {
+      token = bearerToken(authorizationHeaderValue);
+    } catch (UnauthenticatedException e) {
+      return Future.failedFuture(e);
+    }
+    Future<User> user;
+    try {
+      user = auth.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // JWTAuth checks exp/nbf outside its own try: a non-numeric claim throws right here.
+      return Future.failedFuture(invalid(e));
+    }
+    return user.transform(done -> done.succeeded()
+        ? Future.succeededFuture(caller(done.result().principal()))
+        : Future.failedFuture(invalid(done.cause())));
+  }
+
+  private static String bearerToken(String header) {
+    if (header == null || header.isBlank()) {
+      throw new UnauthenticatedException("no Authorization header");
+    }
+    String value = header.strip();
+    if (value.equalsIgnoreCase(BEARER.strip())) {
+      throw new UnauthenticatedException("malformed Bearer token");
+    }
+    if (!value.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      // Log only the scheme, cut short: what follows it is a credential.
+      String scheme = value.split("\\s", 2)[0];
+      scheme = scheme.substring(0, Math.min(scheme.length(), MAX_LOGGED_SCHEME));
+      throw new UnauthenticatedException(
+          "Authorization scheme is not Bearer: " + scheme.toLowerCase(Locale.ROOT));
+    }
+    String token = value.substring(BEARER.length()).strip();
+    if (token.isEmpty() || token.chars().anyMatch(Character::isWhitespace)) {
+      throw new UnauthenticatedException("malformed Bearer token");
+    }
+    return token;
+  }
+
+  // The principal holds every claim but exp/iat/nbf, which vertx-auth has already checked.
+  private static Caller caller(JsonObject claims) {
+    Object sub = claims.getValue("sub");
+    String subject = sub instanceof String s && !s.isEmpty() ? s : Caller.UNKNOWN_SUBJECT;
+    return new Caller(subject, permissions(claims.getValue("permissions")));
+  }
+
+  // Only a JSON array of strings grants anything; any other shape (a string, an object, numbers
+  // in the array) grants nothing rather than guessing what the issuer meant.
+  private static List<String> permissions(Object claim) {
+    if (!(claim instanceof JsonArray array)) {
+      return List.of();
+    }
+    return array.stream().filter(String.class::isInstance).map(String.class::cast).toList();
+  }
+
+  private static UnauthenticatedException invalid(Throwable e) {
+    String reason = e.getMessage() == null ? e.getClass().getSimpleName()
+        : e.getClass().getSimpleName() + ": " + e.getMessage();
+    return new UnauthenticatedException("invalid token: " + reason);
+  }
+}

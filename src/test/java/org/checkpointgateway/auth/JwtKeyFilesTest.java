@@ -1,0 +1,152 @@
+package org.checkpointgateway.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A bad key file stops start-up with a message naming the option and the file. */
+@ExtendWith(VertxExtension.class)
+class JwtKeyFilesTest {
+
+  @TempDir Path dir;
+
+  private Vertx vertx;
+  private BlockedLoopLog log;
+
+  @BeforeEach
+  void setUp() {
+    log = BlockedLoopLog.install();
+    vertx = BlockedLoopLog.strictVertx();
+  }
+
+  @AfterEach
+  void tearDown(VertxTestContext test) {
+    vertx.close().onComplete(test.succeeding(v -> test.verify(() -> {
+      assertThat(log.blockedWarnings()).isEmpty();
+      log.uninstall();
+      test.completeNow();
+    })));
+  }
+
+  @Test
+  void missingSecretFile(VertxTestContext test) {
+    Path file = dir.resolve("absent");
+    expectRefused(test, secret(file), "--jwt-secret-file " + file + ": cannot read");
+  }
+
+  @Test
+  void emptySecret(VertxTestContext test) throws Exception {
+    Path file = Files.writeString(dir.resolve("secret"), " \n\t\n");
+    expectRefused(test, secret(file), "--jwt-secret-file " + file + ": the secret is empty");
+  }
+
+  @Test
+  void publicKeyFileThatIsNotPem(VertxTestContext test) throws Exception {
+    Path file = Files.writeString(dir.resolve("key.pem"), "ssh-rsa AAAAB3NzaC1yc2E user@host\n");
+    expectRefused(test, publicKeys(file), "--jwt-public-key " + file + ": not a PEM public key");
+  }
+
+  @Test
+  void publicKeyFileHoldingAPrivateKey(VertxTestContext test) throws Exception {
+    Path file = Files.writeString(dir.resolve("key.pem"), TestKeys.privatePem(TestKeys.rsa()));
+    expectRefused(test, publicKeys(file), "--jwt-public-key " + file + ": not a PEM public key");
+  }
+
+  @Test
+  void publicKeyPemWithGarbageInside(VertxTestContext test) throws Exception {
+    Path file = Files.writeString(dir.resolve("key.pem"),
+        "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
+    expectRefused(test, publicKeys(file), "--jwt-public-key " + file + ": not a PEM public key");
+  }
+
+  @Test
+  void ecKeyOffP256(VertxTestContext test) throws Exception {
+    Path file = Files.writeString(dir.resolve("p384.pem"),
+        TestKeys.publicPem(TestKeys.ec("secp384r1")));
+    expectRefused(test, publicKeys(file), "--jwt-public-key " + file + ": EC key on a 384-bit");
+  }
+
+  @Test
+  void secondPublicKeyMissing(VertxTestContext test) throws Exception {
+    Path good = Files.writeString(dir.resolve("good.pem"), TestKeys.publicPem(TestKeys.rsa()));
+    Path absent = dir.resolve("absent.pem");
+    expectRefused(test, publicKeys(good, absent), "--jwt-public-key " + absent + ": cannot read");
+  }
+
+  @Test
+  void jwksThatIsNotJson(VertxTestContext test) throws Exception {
+    Path file = Files.writeString(dir.resolve("jwks.json"), "keys: []");
+    expectRefused(test, jwks(file), "--jwt-jwks " + file + ": not a JSON Web Key Set");
+  }
+
+  @Test
+  void jwksWithoutKeys(VertxTestContext test) throws Exception {
+    Path file = Files.writeString(dir.resolve("jwks.json"), "{\"keys\":[]}");
+    expectRefused(test, jwks(file), "--jwt-jwks " + file + ": no \"keys\"");
+  }
+
+  @Test
+  void jwksWithUnknownKeyType(VertxTestContext test) throws Exception {
+    Path file = jwksFile(new JsonObject().put("kty", "XYZ").put("n", "AQAB"));
+    expectRefused(test, jwks(file), "--jwt-jwks " + file + ": key 0: unusable JWK");
+  }
+
+  @Test
+  void jwksWithoutPublicKeyMaterial(VertxTestContext test) throws Exception {
+    Path file = jwksFile(new JsonObject().put("kty", "RSA").put("alg", "RS256"));
+    expectRefused(test, jwks(file), "--jwt-jwks " + file + ": key 0: no public key material");
+  }
+
+  @Test
+  void jwksWithEncryptionKey(VertxTestContext test) throws Exception {
+    Path file = jwksFile(TestKeys.publicJwk(TestKeys.rsa(), "k").put("use", "enc"));
+    expectRefused(test, jwks(file), "--jwt-jwks " + file + ": key 0: \"use\" is \"enc\"");
+  }
+
+  @Test
+  void noKeyAtAll(VertxTestContext test) {
+    expectRefused(test, JwtOptions.NONE, "no JWT key configured");
+  }
+
+  private Path jwksFile(JsonObject key) throws Exception {
+    return Files.writeString(dir.resolve("jwks.json"),
+        new JsonObject().put("keys", new JsonArray().add(key)).encode());
+  }
+
+  private static JwtOptions secret(Path file) {
+    return new JwtOptions(Optional.of(file), List.of(), Optional.empty(), Optional.empty(),
+        Optional.empty());
+  }
+
+  private static JwtOptions publicKeys(Path... files) {
+    return new JwtOptions(Optional.empty(), List.of(files), Optional.empty(), Optional.empty(),
+        Optional.empty());
+  }
+
+  private static JwtOptions jwks(Path file) {
+    return new JwtOptions(Optional.empty(), List.of(), Optional.of(file), Optional.empty(),
+        Optional.empty());
+  }
+
+  private void expectRefused(VertxTestContext test, JwtOptions options, String message) {
+    Future<TokenVerifier> created = TokenVerifier.create(vertx, options);
+    created.onComplete(test.failing(e -> test.verify(() -> {
+      assertThat(e).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(message);
+      test.completeNow();
+    })));
+  }
+}

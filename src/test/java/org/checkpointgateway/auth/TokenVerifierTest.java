@@ -1,0 +1,344 @@
+package org.checkpointgateway.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.checkpointgateway.auth.TestKeys.b64url;
+import static org.checkpointgateway.auth.TestKeys.claims;
+import static org.checkpointgateway.auth.TestKeys.now;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.checkpointgateway.auth.TestKeys.Signer;
+import org.checkpointgateway.error.UnauthenticatedException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(VertxExtension.class)
+class TokenVerifierTest {
+
+  private static final KeyPair RSA = TestKeys.rsa();
+  private static final KeyPair RSA_2 = TestKeys.rsa();
+  private static final KeyPair EC = TestKeys.ec256();
+
+  @TempDir Path dir;
+
+  private Vertx vertx;
+  private BlockedLoopLog log;
+  private String secret;
+  private Path secretFile;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    log = BlockedLoopLog.install();
+    vertx = BlockedLoopLog.strictVertx();
+    secret = TokenIssuer.randomSecret();
+    // Surrounding whitespace and a newline, as an editor or `echo` leaves them: must be trimmed.
+    secretFile = Files.writeString(dir.resolve("secret"), "  \n" + secret + "\n\n");
+  }
+
+  @AfterEach
+  void tearDown(VertxTestContext test) {
+    vertx.close().onComplete(test.succeeding(v -> test.verify(() -> {
+      assertThat(log.blockedWarnings()).isEmpty();
+      log.uninstall();
+      test.completeNow();
+    })));
+  }
+
+  // ---- accepted tokens ----
+
+  @Test
+  void acceptsHs256FromTrimmedSecretFile(VertxTestContext test) {
+    String token = Signer.hs256(vertx, secret).sign(claims("alice", "checkpoint:create:ns1"));
+    expectCaller(test, options(Optional.of(secretFile), List.of(), Optional.empty()), token,
+        new Caller("alice", List.of("checkpoint:create:ns1")));
+  }
+
+  @Test
+  void acceptsRs256FromPemPublicKey(VertxTestContext test) throws Exception {
+    String token = Signer.privateKey(vertx, "RS256", RSA).sign(claims("bob", "checkpoint:*"));
+    expectCaller(test, options(Optional.empty(), List.of(pem("rsa.pem", RSA)), Optional.empty()),
+        token, new Caller("bob", List.of("checkpoint:*")));
+  }
+
+  @Test
+  void acceptsEs256FromPemPublicKey(VertxTestContext test) throws Exception {
+    String token = Signer.privateKey(vertx, "ES256", EC).sign(claims("carol", "*"));
+    expectCaller(test, options(Optional.empty(), List.of(pem("ec.pem", EC)), Optional.empty()),
+        token, new Caller("carol", List.of("*")));
+  }
+
+  @Test
+  void acceptsRs256AndEs256FromJwks(VertxTestContext test) throws Exception {
+    Path jwks = Files.writeString(dir.resolve("jwks.json"), new JsonObject().put("keys",
+        new JsonArray().add(TestKeys.publicJwk(RSA, "rsa-1")).add(TestKeys.publicJwk(EC, "ec-1")))
+        .encode());
+    TokenVerifier.create(vertx, options(Optional.empty(), List.of(), Optional.of(jwks)))
+        .compose(verifier -> verifier.verify(bearer(Signer.privateKey(vertx, "RS256", RSA, "rsa-1")
+                .sign(claims("dave"))))
+            .compose(rsaCaller -> verifier.verify(bearer(
+                    Signer.privateKey(vertx, "ES256", EC, "ec-1").sign(claims("erin"))))
+                .map(ecCaller -> List.of(rsaCaller.subject(), ecCaller.subject()))))
+        .onComplete(test.succeeding(subjects -> test.verify(() -> {
+          assertThat(subjects).containsExactly("dave", "erin");
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void acceptsTokenSignedByTheSecondOfTwoPublicKeys(VertxTestContext test) throws Exception {
+    String token = Signer.privateKey(vertx, "RS256", RSA_2).sign(claims("frank"));
+    expectCaller(test, options(Optional.empty(),
+            List.of(pem("first.pem", RSA), pem("second.pem", RSA_2)), Optional.empty()),
+        token, new Caller("frank", List.of()));
+  }
+
+  @Test
+  void acceptsMatchingIssuerAndAudience(VertxTestContext test) {
+    String token = Signer.hs256(vertx, secret)
+        .sign(claims("gina").put("iss", "https://issuer").put("aud", new JsonArray().add("gw")));
+    expectCaller(test, new JwtOptions(Optional.of(secretFile), List.of(), Optional.empty(),
+        Optional.of("https://issuer"), Optional.of("gw")), token, new Caller("gina", List.of()));
+  }
+
+  @Test
+  void acceptsExpiryWithinTheLeeway(VertxTestContext test) {
+    // Expired 2 s ago: inside the 5 s clock leeway.
+    String token = Signer.hs256(vertx, secret).sign(claims("hank").put("exp", now() - 2));
+    expectCaller(test, hs256Options(), token, new Caller("hank", List.of()));
+  }
+
+  @Test
+  void schemeIsCaseInsensitive(VertxTestContext test) {
+    String token = Signer.hs256(vertx, secret).sign(claims("ivy"));
+    TokenVerifier.create(vertx, hs256Options())
+        .compose(verifier -> verifier.verify("bEaReR   " + token))
+        .onComplete(test.succeeding(caller -> test.verify(() -> {
+          assertThat(caller.subject()).isEqualTo("ivy");
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void missingSubIsUnknownAndOddPermissionsGrantNothing(VertxTestContext test) {
+    Signer signer = Signer.hs256(vertx, secret);
+    String noSub = signer.sign(new JsonObject().put("exp", now() + 60));
+    String notAList = signer.sign(claims("jo").put("permissions", "checkpoint:*"));
+    String mixed = signer.sign(claims("kim").put("permissions", new JsonArray().add(7).add("a:b")));
+    TokenVerifier.create(vertx, hs256Options())
+        .compose(v -> Future.all(v.verify(bearer(noSub)), v.verify(bearer(notAList)),
+            v.verify(bearer(mixed))))
+        .onComplete(test.succeeding(all -> test.verify(() -> {
+          assertThat(all.<Caller>list()).containsExactly(
+              new Caller("unknown", List.of()),
+              new Caller("jo", List.of()),
+              new Caller("kim", List.of("a:b")));
+          test.completeNow();
+        })));
+  }
+
+  // ---- refused tokens: each is an UnauthenticatedException ----
+
+  @Test
+  void refusesMissingHeader(VertxTestContext test) {
+    expectUnauthenticated(test, hs256Options(), null, "no Authorization header");
+  }
+
+  @Test
+  void refusesOtherScheme(VertxTestContext test) {
+    String token = Signer.hs256(vertx, secret).sign(claims("x"));
+    expectUnauthenticated(test, hs256Options(), "Basic " + token, "not Bearer");
+  }
+
+  @Test
+  void refusesTabAfterSchemeWithoutLoggingTheToken(VertxTestContext test) {
+    TokenVerifier.create(vertx, hs256Options())
+        .compose(verifier -> verifier.verify("Bearer\tsecret-token-text"))
+        .onComplete(test.failing(e -> test.verify(() -> {
+          assertThat(e).isInstanceOf(UnauthenticatedException.class);
+          assertThat(e.getCause().getMessage()).doesNotContain("secret-token-text");
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void refusesBearerWithoutToken(VertxTestContext test) {
+    expectUnauthenticated(test, hs256Options(), "Bearer ", "malformed Bearer token");
+  }
+
+  @Test
+  void refusesGarbageToken(VertxTestContext test) {
+    expectUnauthenticated(test, hs256Options(), "Bearer not.a.jwt", "invalid token");
+  }
+
+  @Test
+  void refusesTokenWithSpaces(VertxTestContext test) {
+    expectUnauthenticated(test, hs256Options(), "Bearer a b", "malformed Bearer token");
+  }
+
+  @Test
+  void refusesExpiredToken(VertxTestContext test) {
+    String token = Signer.hs256(vertx, secret)
+        .sign(claims("x").put("iat", now() - 120).put("exp", now() - 60));
+    expectUnauthenticated(test, hs256Options(), bearer(token), "expired");
+  }
+
+  @Test
+  void refusesTokenNotYetValid(VertxTestContext test) {
+    String token = Signer.hs256(vertx, secret).sign(claims("x").put("nbf", now() + 60));
+    expectUnauthenticated(test, hs256Options(), bearer(token), "invalid token");
+  }
+
+  @Test
+  void refusesNonNumericExpiry(VertxTestContext test) {
+    String token = Signer.hs256(vertx, secret).sign(claims("x").put("exp", "tomorrow"));
+    expectUnauthenticated(test, hs256Options(), bearer(token), "invalid token");
+  }
+
+  @Test
+  void refusesTokenSignedWithAnotherSecret(VertxTestContext test) {
+    String token = Signer.hs256(vertx, TokenIssuer.randomSecret()).sign(claims("x"));
+    expectUnauthenticated(test, hs256Options(), bearer(token), "Signature verification failed");
+  }
+
+  @Test
+  void refusesTamperedPayload(VertxTestContext test) {
+    String[] parts =
+        Signer.hs256(vertx, secret).sign(claims("x", "checkpoint:create:a")).split("\\.");
+    String forged = parts[0] + "." + b64url(claims("x", "*").encode()) + "." + parts[2];
+    expectUnauthenticated(test, hs256Options(), bearer(forged), "Signature verification failed");
+  }
+
+  @Test
+  void refusesTokenSignedByUnconfiguredRsaKey(VertxTestContext test) throws Exception {
+    String token = Signer.privateKey(vertx, "RS256", RSA_2).sign(claims("x"));
+    expectUnauthenticated(test,
+        options(Optional.empty(), List.of(pem("rsa.pem", RSA)), Optional.empty()), bearer(token),
+        "invalid token");
+  }
+
+  @Test
+  void refusesUnsignedTokens(VertxTestContext test) {
+    // Hand-made alg:none tokens, the classic JWT bypass: no signature, an empty signature, a
+    // signature copied from a valid token, and the algorithm name in upper case.
+    String payload = b64url(claims("mallory", "*").encode());
+    String none = b64url("{\"alg\":\"none\",\"typ\":\"JWT\"}");
+    String upper = b64url("{\"alg\":\"NONE\",\"typ\":\"JWT\"}");
+    String validSignature = Signer.hs256(vertx, secret).sign(claims("x")).split("\\.")[2];
+    List<String> tokens = List.of(none + "." + payload, none + "." + payload + ".",
+        none + "." + payload + "." + validSignature, upper + "." + payload + "." + validSignature,
+        upper + "." + payload + ".");
+    expectAllRefused(test, hs256Options(), tokens);
+  }
+
+  @Test
+  void refusesHs256TokenKeyedWithThePublicKey(VertxTestContext test) throws Exception {
+    // Algorithm confusion: an attacker HMACs with the (public) RSA key text as the secret.
+    Path rsaPem = pem("rsa.pem", RSA);
+    String header = b64url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
+    String payload = b64url(claims("mallory", "*").encode());
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(Files.readAllBytes(rsaPem), "HmacSHA256"));
+    String signature = Base64.getUrlEncoder().withoutPadding().encodeToString(
+        mac.doFinal((header + "." + payload).getBytes(StandardCharsets.US_ASCII)));
+    expectAllRefused(test, options(Optional.empty(), List.of(rsaPem), Optional.empty()),
+        List.of(header + "." + payload + "." + signature));
+  }
+
+  @Test
+  void refusesWrongIssuer(VertxTestContext test) {
+    String token = Signer.hs256(vertx, secret)
+        .sign(claims("x").put("iss", "https://evil").put("aud", "gw"));
+    expectUnauthenticated(test, withIssuerAndAudience(), bearer(token),
+        "issuer");
+  }
+
+  @Test
+  void refusesMissingIssuerWhenOneIsRequired(VertxTestContext test) {
+    String token = Signer.hs256(vertx, secret).sign(claims("x").put("aud", "gw"));
+    expectUnauthenticated(test, withIssuerAndAudience(), bearer(token), "issuer");
+  }
+
+  @Test
+  void refusesWrongAudience(VertxTestContext test) {
+    String token = Signer.hs256(vertx, secret)
+        .sign(claims("x").put("iss", "https://issuer").put("aud", "other"));
+    expectUnauthenticated(test, withIssuerAndAudience(), bearer(token), "audience");
+  }
+
+  // ---- helpers ----
+
+  private JwtOptions hs256Options() {
+    return options(Optional.of(secretFile), List.of(), Optional.empty());
+  }
+
+  private JwtOptions withIssuerAndAudience() {
+    return new JwtOptions(Optional.of(secretFile), List.of(), Optional.empty(),
+        Optional.of("https://issuer"), Optional.of("gw"));
+  }
+
+  private static JwtOptions options(Optional<Path> secret, List<Path> pems, Optional<Path> jwks) {
+    return new JwtOptions(secret, pems, jwks, Optional.empty(), Optional.empty());
+  }
+
+  private Path pem(String name, KeyPair pair) throws Exception {
+    return Files.writeString(dir.resolve(name), TestKeys.publicPem(pair));
+  }
+
+  private static String bearer(String token) {
+    return "Bearer " + token;
+  }
+
+  private void expectCaller(VertxTestContext test, JwtOptions options, String token,
+      Caller expected) {
+    TokenVerifier.create(vertx, options)
+        .compose(verifier -> verifier.verify(bearer(token)))
+        .onComplete(test.succeeding(caller -> test.verify(() -> {
+          assertThat(caller).isEqualTo(expected);
+          test.completeNow();
+        })));
+  }
+
+  private void expectUnauthenticated(VertxTestContext test, JwtOptions options, String header,
+      String detail) {
+    TokenVerifier.create(vertx, options)
+        .compose(verifier -> verifier.verify(header))
+        .onComplete(test.failing(e -> test.verify(() -> {
+          assertThat(e).isInstanceOf(UnauthenticatedException.class)
+              .hasMessage("Unauthorized");
+          assertThat(e.getCause()).hasMessageContaining(detail);
+          test.completeNow();
+        })));
+  }
+
+  private void expectAllRefused(VertxTestContext test, JwtOptions options, List<String> tokens) {
+    TokenVerifier.create(vertx, options)
+        .compose(verifier -> Future.join(tokens.stream()
+            .map(token -> verifier.verify(bearer(token))
+                .map(caller -> "accepted " + token)
+                .recover(e -> Future.succeededFuture(e.getClass().getSimpleName() + " "
+                    + e.getCause().getMessage())))
+            .toList()))
+        .onComplete(test.succeeding(all -> test.verify(() -> {
+          List<String> outcomes = all.list();
+          assertThat(outcomes).hasSize(tokens.size())
+              .allMatch(o -> o.startsWith("UnauthenticatedException"), "every token refused");
+          test.completeNow();
+        })));
+  }
+}
