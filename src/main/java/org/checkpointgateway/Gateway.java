@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.logging.Logger;
 import org.checkpointgateway.api.GatewayVerticle;
 import org.checkpointgateway.archive.ArchiveDirectory;
-import org.checkpointgateway.auth.JwtOptions;
 import org.checkpointgateway.auth.TokenIssuer;
 import org.checkpointgateway.auth.TokenVerifier;
 import org.checkpointgateway.checkpoint.CheckpointService;
@@ -65,10 +64,10 @@ public final class Gateway {
    * here on the caller's thread, which must not be an event loop.
    */
   public static Future<Gateway> start(Vertx vertx, GatewayOptions options) {
-    Path privateDir = createPrivateDir();
+    // The embedded simulator's socket lives in a directory only we may enter.
+    Path privateDir = options.embeddedSimulator() ? createPrivateDir() : null;
     Optional<String> devSecret = options.jwt().hasKeys() ? Optional.empty()
         : Optional.of(TokenIssuer.randomSecret());
-    JwtOptions jwt = devSecret.map(secret -> devJwtOptions(privateDir, secret)).orElse(options.jwt());
     Future<SimulatedRuntime> simulator = options.embeddedSimulator()
         ? SimulatedRuntime.start(vertx, SimulatorSeed.defaultSeed(), privateDir.resolve("cri.sock"))
         : Future.succeededFuture(null);
@@ -84,7 +83,10 @@ public final class Gateway {
       CheckpointService checkpoints = CheckpointService.create(cri, archives);
       List<GatewayVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
       return archives.ensureExists()
-          .compose(ignored -> TokenVerifier.create(vertx, jwt))
+          .compose(ignored -> devSecret.isPresent()
+              ? Future.succeededFuture(TokenVerifier.forSecret(vertx, devSecret.get(),
+                  Optional.empty(), Optional.empty()))
+              : TokenVerifier.create(vertx, options.jwt()))
           .compose(tokens -> vertx.deployVerticle(() -> {
                 GatewayVerticle verticle = new GatewayVerticle(options, checkpoints, tokens, watch);
                 verticles.add(verticle);
@@ -122,7 +124,8 @@ public final class Gateway {
     return vertx.undeploy(deployment)
         .compose(ignored -> cri.close())
         .compose(ignored -> simulator != null ? simulator.close() : Future.succeededFuture())
-        .compose(ignored -> vertx.fileSystem().deleteRecursive(privateDir.toString()));
+        .compose(ignored -> privateDir != null
+            ? vertx.fileSystem().deleteRecursive(privateDir.toString()) : Future.succeededFuture());
   }
 
   private static String transport(Vertx vertx) {
@@ -137,18 +140,5 @@ public final class Gateway {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a private temporary directory", e);
     }
-  }
-
-  /** The dev secret goes to a 0600 file in the private directory, read like any secret file. */
-  private static JwtOptions devJwtOptions(Path privateDir, String secret) {
-    Path file = privateDir.resolve("dev-jwt-secret");
-    try {
-      Files.writeString(Files.createFile(file,
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))), secret);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the development key", e);
-    }
-    return new JwtOptions(Optional.of(file), List.of(), Optional.empty(), Optional.empty(),
-        Optional.empty());
   }
 }

@@ -61,6 +61,9 @@ public final class Main implements Callable<Integer> {
   String tlsKey;
 
   public static void main(String[] args) {
+    // Netty 4.2 sets up JFR events on its first buffer allocation, stalling an event loop for
+    // hundreds of milliseconds; we do not use those events.
+    System.setProperty("io.netty.jfr.enabled", System.getProperty("io.netty.jfr.enabled", "false"));
     System.setProperty("java.util.logging.SimpleFormatter.format",
         "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
     int code = commandLine().execute(args);

@@ -9,10 +9,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
 import org.checkpointgateway.auth.BearerAuthHandler;
-import org.checkpointgateway.auth.Caller;
+import org.checkpointgateway.auth.CheckpointPermissions;
+import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
-import org.checkpointgateway.error.ForbiddenException;
 import org.checkpointgateway.error.NotFoundException;
 
 /** {@code POST /checkpoint/{namespace}/{pod}/{container}}: the kubelet's route, its answers to the letter. */
@@ -39,23 +39,15 @@ final class CheckpointRoutes {
   private void checkpoint(RoutingContext ctx) {
     CheckpointTarget target = new CheckpointTarget(ctx.pathParam("namespace"),
         ctx.pathParam("pod"), ctx.pathParam("container"));
-    Caller caller = BearerAuthHandler.caller(ctx);
-    if (!caller.may("checkpoint:create:" + target.namespace())) {
-      ctx.fail(new ForbiddenException(caller.subject(), "create", "nodes", "checkpoint"));
-      return;
-    }
     Duration timeout = timeout(ctx.queryParam("timeout"));
-    if (timeout == null) {
-      // The kubelet finds pod and container before it reads the timeout: keep its order of answers.
-      service.lookup(target)
-          .compose(ignored -> Future.<Void>failedFuture(
-              new NotFoundException("cannot parse value of timeout parameter")))
-          .onFailure(ctx::fail);
-      return;
-    }
     Promise<Void> callerGone = Promise.promise();
     ctx.response().closeHandler(ignored -> callerGone.tryComplete());
-    service.checkpoint(target, timeout, callerGone.future())
+    CheckpointPermissions.requireCheckpoint(BearerAuthHandler.caller(ctx), target.namespace())
+        .compose(caller -> timeout != null
+            ? service.checkpoint(target, timeout, callerGone.future())
+            // The kubelet finds pod and container before it reads the timeout: keep its order.
+            : service.lookup(target).compose(ignored -> Future.<CheckpointResult>failedFuture(
+                new NotFoundException("cannot parse value of timeout parameter"))))
         .onSuccess(result -> ctx.response()
             .putHeader("Content-Type", "application/json")
             .end(new JsonObject().put("items", new JsonArray(result.items())).encode()))

@@ -29,7 +29,7 @@ public record JwtOptions(
   /** The command-line option that names one of {@link #publicKeyFiles()}. */
   public static final String PUBLIC_KEY_OPTION = "--jwt-public-key";
   /** The command-line option that names {@link #jwksFile()}. */
-  public static final String JWKS_FILE_OPTION = "--jwt-jwks";
+  public static final String JWKS_FILE_OPTION = "--jwt-jwks-file";
 
   /** No keys, no issuer, no audience. */
   public static final JwtOptions NONE =

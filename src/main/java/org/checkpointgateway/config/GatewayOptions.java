@@ -66,7 +66,7 @@ public record GatewayOptions(
     }
     return new GatewayOptions(
         string(settings, "host").map(Valued::value).orElse(DEFAULT_HOST),
-        integer(settings, "port", 1, 65535).orElse(DEFAULT_PORT),
+        integer(settings, "port", 0, 65535).orElse(DEFAULT_PORT),
         endpoint,
         string(settings, "checkpointDir").map(s -> Path.of(s.value()))
             .orElse(endpoint.isPresent() ? DEFAULT_CHECKPOINT_DIR : DEFAULT_SIMULATOR_CHECKPOINT_DIR),
