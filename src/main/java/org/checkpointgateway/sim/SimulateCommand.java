@@ -1,0 +1,87 @@
+package org.checkpointgateway.sim;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code simulate}: serves a simulated container runtime on a unix socket until the JVM stops.
+ * Exit code 2, with one line on stderr, for an unreadable or invalid seed.
+ */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+    description = "Serve a simulated CRI container runtime on a unix socket until stopped.")
+public final class SimulateCommand implements Callable<Integer> {
+
+  /** Exit code for a bad seed, like picocli's usage errors. */
+  public static final int EXIT_BAD_SEED = 2;
+  private static final int CLOSE_TIMEOUT_SECONDS = 10;
+
+  @Option(names = "--socket", required = true, paramLabel = "PATH",
+      description = "Unix socket to serve on, e.g. /tmp/cri-sim.sock.")
+  Path socket;
+
+  @Option(names = "--pods", paramLabel = "FILE",
+      description = "Seed YAML with the pods and checkpoint behaviours (default: the built-in conf/simulator.yaml).")
+  Path pods;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  public SimulateCommand() {
+    this(System.out, System.err);
+  }
+
+  SimulateCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    SimulatorSeed seed;
+    try {
+      seed = pods == null ? SimulatorSeed.defaultSeed() : SimulatorSeed.load(pods);
+    } catch (NoSuchFileException e) {
+      err.println("simulate: --pods " + pods + ": no such file");
+      return EXIT_BAD_SEED;
+    } catch (IOException e) {
+      err.println("simulate: --pods " + pods + ": cannot read: " + e.getMessage());
+      return EXIT_BAD_SEED;
+    } catch (IllegalArgumentException e) {
+      err.println("simulate: " + (pods == null ? "built-in seed" : pods.toString()) + ": " + e.getMessage());
+      return EXIT_BAD_SEED;
+    }
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    SimulatedRuntime runtime;
+    try {
+      runtime = SimulatedRuntime.start(vertx, seed, socket).await();
+    } catch (Exception e) {
+      err.println("simulate: " + e.getMessage());
+      vertx.close();
+      return 1;
+    }
+    out.printf("simulated CRI runtime serving on unix://%s (transport %s), %d pods, %d containers%n",
+        runtime.socketPath(), vertx.isNativeTransportEnabled() ? "epoll" : "NIO",
+        seed.pods().size(), seed.containerCount());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        runtime.close().eventually(vertx::close).await(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        err.println("simulate: closing: " + e.getMessage());
+      } finally {
+        stopped.countDown();
+      }
+    }, "simulate-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}
