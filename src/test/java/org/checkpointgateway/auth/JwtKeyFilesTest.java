@@ -1,5 +1,7 @@
 package org.checkpointgateway.auth;
 
+import org.checkpointgateway.support.TestKeys;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;

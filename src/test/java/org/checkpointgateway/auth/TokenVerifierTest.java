@@ -1,9 +1,12 @@
 package org.checkpointgateway.auth;
 
+import org.checkpointgateway.support.TestKeys;
+import org.checkpointgateway.support.TestKeys.Signer;
+
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.checkpointgateway.auth.TestKeys.b64url;
-import static org.checkpointgateway.auth.TestKeys.claims;
-import static org.checkpointgateway.auth.TestKeys.now;
+import static org.checkpointgateway.support.TestKeys.b64url;
+import static org.checkpointgateway.support.TestKeys.claims;
+import static org.checkpointgateway.support.TestKeys.now;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,7 +23,6 @@ import java.util.List;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.checkpointgateway.auth.TestKeys.Signer;
 import org.checkpointgateway.error.UnauthenticatedException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -146,9 +146,15 @@ public final class GatewayFixture {
   }
 
   public Future<HttpAnswer> request(HttpMethod method, String uri, String token) {
+    return requestWithAuthorization(method, uri, token == null ? null : "Bearer " + token);
+  }
+
+  /** A request with this exact Authorization header value, or none when null. */
+  public Future<HttpAnswer> requestWithAuthorization(HttpMethod method, String uri,
+      String authorization) {
     RequestOptions options = new RequestOptions().setMethod(method).setURI(uri);
-    if (token != null) {
-      options.putHeader("Authorization", "Bearer " + token);
+    if (authorization != null) {
+      options.putHeader("Authorization", authorization);
     }
     return http.request(options)
         .compose(request -> request.send())

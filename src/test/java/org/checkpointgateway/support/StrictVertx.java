@@ -36,16 +36,34 @@ public final class StrictVertx {
     BLOCKED.put(vertx, blocked);
     ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(event -> {
       // Worker threads may block by design; only event loops count.
-      if (event.thread().getName().contains("eventloop")) {
+      StackTraceElement[] stack = event.thread().getStackTrace();
+      if (event.thread().getName().contains("eventloop") && !warmingUp(stack)) {
         StringBuilder trace = new StringBuilder(event.thread().getName())
             .append(" blocked for ").append(event.duration() / 1_000_000).append(" ms at");
-        for (StackTraceElement frame : event.thread().getStackTrace()) {
+        for (StackTraceElement frame : stack) {
           trace.append("\n  ").append(frame);
         }
         blocked.add(trace.toString());
       }
     });
     return vertx;
+  }
+
+  /**
+   * The first request through a cold JVM loads and links hundreds of classes on the event loop
+   * (protobuf, Netty, lambdas): a one-time cost of the JVM, not a blocking call. A stall caught
+   * inside class loading, linking or static initialisation is that warm-up; anything else counts.
+   */
+  private static boolean warmingUp(StackTraceElement[] stack) {
+    for (StackTraceElement frame : stack) {
+      String method = frame.getMethodName();
+      String type = frame.getClassName();
+      if (method.equals("<clinit>") || method.equals("loadClass") || method.equals("linkCallSite")
+          || method.equals("forName0") || type.startsWith("jdk.internal.loader.")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public static void assertNeverBlocked(Vertx vertx) {

@@ -1,4 +1,4 @@
-package org.checkpointgateway.auth;
+package org.checkpointgateway.support;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -19,11 +19,11 @@ import java.util.Arrays;
 import java.util.Base64;
 
 /** Keys made at test time (never committed) and signers for test tokens. */
-final class TestKeys {
+public final class TestKeys {
 
   private TestKeys() {}
 
-  static KeyPair rsa() {
+  public static KeyPair rsa() {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
       generator.initialize(2048);
@@ -33,7 +33,7 @@ final class TestKeys {
     }
   }
 
-  static KeyPair ec(String curve) {
+  public static KeyPair ec(String curve) {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
       generator.initialize(new ECGenParameterSpec(curve));
@@ -43,15 +43,15 @@ final class TestKeys {
     }
   }
 
-  static KeyPair ec256() {
+  public static KeyPair ec256() {
     return ec("secp256r1");
   }
 
-  static String publicPem(KeyPair pair) {
+  public static String publicPem(KeyPair pair) {
     return pem("PUBLIC KEY", pair.getPublic().getEncoded());
   }
 
-  static String privatePem(KeyPair pair) {
+  public static String privatePem(KeyPair pair) {
     return pem("PRIVATE KEY", pair.getPrivate().getEncoded());
   }
 
@@ -62,7 +62,7 @@ final class TestKeys {
   }
 
   /** A public JWK (RFC 7517) for an RSA or P-256 key. */
-  static JsonObject publicJwk(KeyPair pair, String kid) {
+  public static JsonObject publicJwk(KeyPair pair, String kid) {
     if (pair.getPublic() instanceof RSAPublicKey rsa) {
       return new JsonObject().put("kty", "RSA").put("alg", "RS256").put("use", "sig")
           .put("kid", kid).put("n", b64(rsa.getModulus())).put("e", b64(rsa.getPublicExponent()));
@@ -91,40 +91,40 @@ final class TestKeys {
   }
 
   /** Signs arbitrary claims with one key; iat is added unless the claims carry one. */
-  record Signer(JWTAuth auth, String algorithm, String kid) {
+  public record Signer(JWTAuth auth, String algorithm, String kid) {
 
-    static Signer hs256(Vertx vertx, String secret) {
+    public static Signer hs256(Vertx vertx, String secret) {
       return new Signer(JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
           new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret))), "HS256", null);
     }
 
-    static Signer privateKey(Vertx vertx, String algorithm, KeyPair pair) {
+    public static Signer privateKey(Vertx vertx, String algorithm, KeyPair pair) {
       return privateKey(vertx, algorithm, pair, null);
     }
 
-    static Signer privateKey(Vertx vertx, String algorithm, KeyPair pair, String kid) {
+    public static Signer privateKey(Vertx vertx, String algorithm, KeyPair pair, String kid) {
       return new Signer(JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
           new PubSecKeyOptions().setAlgorithm(algorithm).setBuffer(privatePem(pair)).setId(kid))),
           algorithm, kid);
     }
 
-    String sign(JsonObject claims) {
+    public String sign(JsonObject claims) {
       return auth.generateToken(claims.copy(), new JWTOptions().setAlgorithm(algorithm));
     }
   }
 
-  static long now() {
+  public static long now() {
     return System.currentTimeMillis() / 1000;
   }
 
   /** Claims valid for a minute. */
-  static JsonObject claims(String subject, String... permissions) {
+  public static JsonObject claims(String subject, String... permissions) {
     return new JsonObject().put("sub", subject)
         .put("permissions", new JsonArray(Arrays.asList(permissions)))
         .put("exp", now() + 60);
   }
 
-  static String b64url(String json) {
+  public static String b64url(String json) {
     return Base64.getUrlEncoder().withoutPadding()
         .encodeToString(json.getBytes(StandardCharsets.UTF_8));
   }
