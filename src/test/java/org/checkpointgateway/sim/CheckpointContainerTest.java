@@ -216,6 +216,23 @@ class CheckpointContainerTest {
   }
 
   @Test
+  void aClosedClientConnectionStopsTheCheckpoint() throws Exception {
+    Path archive = dir.resolve("vanished.tar");
+    Vertx other = SimTesting.vertx();
+    GrpcClient vanishing = GrpcClient.client(other);
+    GrpcClientRequest<CheckpointContainerRequest, CheckpointContainerResponse> request =
+        await(vanishing.request(address(), RuntimeServiceGrpcClient.CheckpointContainer));
+    request.end(request("slow", archive.toString()));
+    await(eventually(vertx, () -> Files.exists(archive) && runtime.activeCheckpoints() == 1));
+
+    await(other.close());
+    CheckpointObservation seen = await(runtime.checkpointEnded(archive.toString()));
+
+    assertThat(seen.outcome()).isEqualTo(Outcome.CANCELLED);
+    assertThat(Files.exists(archive)).isFalse();
+  }
+
+  @Test
   void theGrpcTimeoutIsADeadline() throws Exception {
     Path archive = dir.resolve("late.tar");
 
