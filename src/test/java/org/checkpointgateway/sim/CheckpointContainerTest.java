@@ -115,7 +115,8 @@ class CheckpointContainerTest {
     assertThat(seen.outcome()).isEqualTo(Outcome.COMPLETED);
     assertThat(seen.bytesWritten()).isEqualTo(Files.size(archive));
     assertThat(seen.grpcTimeoutMillis()).isEqualTo(-1);
-    assertThat(seen.simulatedDuration().toMillis()).isBetween(40L, 200L);
+    // At least the 50 ms the bandwidth allows; ticks of a busy machine may add to it.
+    assertThat(seen.simulatedDuration().toMillis()).isBetween(45L, 1000L);
     assertThat(runtime.checkpointsCompleted()).isEqualTo(1);
     assertThat(runtime.activeCheckpoints()).isZero();
 
@@ -289,9 +290,10 @@ class CheckpointContainerTest {
     long one = await(runtime.checkpointEnded(dir.resolve("one.tar").toString())).simulatedDuration().toNanos();
     long two = await(runtime.checkpointEnded(dir.resolve("two.tar").toString())).simulatedDuration().toNanos();
 
-    assertThat(alone / 1e6).isBetween(180.0, 300.0);
-    assertThat((double) one / alone).isBetween(1.5, 2.5);
-    assertThat((double) two / alone).isBetween(1.5, 2.5);
+    // Generous bounds: ticks of a loaded machine overshoot, and the two calls arrive a moment apart.
+    assertThat(alone / 1e6).isBetween(190.0, 600.0);
+    assertThat((double) one / alone).isBetween(1.4, 2.6);
+    assertThat((double) two / alone).isBetween(1.4, 2.6);
     assertThat(runtime.checkpointsCompleted()).isEqualTo(3);
   }
 
