@@ -61,8 +61,4 @@ final class RuntimeVerticle implements Deployable {
   CheckpointHandler checkpoints() {
     return checkpoints;
   }
-
-  SimulatedPods pods() {
-    return pods;
-  }
 }

@@ -44,6 +44,26 @@ public final class SimulateCommand implements Callable<Integer> {
     this.err = err;
   }
 
+  /** A running simulator and the Vert.x it runs on. */
+  record Serving(Vertx vertx, SimulatedRuntime runtime) {
+  }
+
+  /** Starts the runtime on a Vert.x of its own (epoll when available) and says where it serves. */
+  Serving serve(SimulatorSeed seed) throws Exception {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    SimulatedRuntime runtime;
+    try {
+      runtime = SimulatedRuntime.start(vertx, seed, socket).await();
+    } catch (Exception e) {
+      vertx.close();
+      throw e;
+    }
+    out.printf("simulated CRI runtime serving on unix://%s (transport %s), %d pods, %d containers%n",
+        runtime.socketPath(), vertx.isNativeTransportEnabled() ? "epoll" : "NIO",
+        seed.pods().size(), seed.containerCount());
+    return new Serving(vertx, runtime);
+  }
+
   @Override
   public Integer call() throws Exception {
     SimulatorSeed seed;
@@ -56,25 +76,27 @@ public final class SimulateCommand implements Callable<Integer> {
       err.println("simulate: --pods " + pods + ": cannot read: " + e.getMessage());
       return EXIT_BAD_SEED;
     } catch (IllegalArgumentException e) {
-      err.println("simulate: " + (pods == null ? "built-in seed" : pods.toString()) + ": " + e.getMessage());
+      String source = pods == null ? "built-in seed" : pods.toString();
+      String problem = e.getMessage();
+      err.println("simulate: " + (problem.startsWith(source) ? problem : source + ": " + problem));
       return EXIT_BAD_SEED;
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    SimulatedRuntime runtime;
+    Serving serving;
     try {
-      runtime = SimulatedRuntime.start(vertx, seed, socket).await();
+      serving = serve(seed);
     } catch (Exception e) {
       err.println("simulate: " + e.getMessage());
-      vertx.close();
       return 1;
     }
-    out.printf("simulated CRI runtime serving on unix://%s (transport %s), %d pods, %d containers%n",
-        runtime.socketPath(), vertx.isNativeTransportEnabled() ? "epoll" : "NIO",
-        seed.pods().size(), seed.containerCount());
+    Vertx vertx = serving.vertx();
+    SimulatedRuntime runtime = serving.runtime();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        runtime.close().eventually(vertx::close).await(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        // Awaited one by one: a future chained on the runtime's context would complete on an
+        // event loop that vertx.close() has already terminated.
+        runtime.close().await(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        vertx.close().await(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       } catch (Exception e) {
         err.println("simulate: closing: " + e.getMessage());
       } finally {

@@ -144,14 +144,6 @@ final class SimulatedPods {
         .build();
   }
 
-  int sandboxCount() {
-    return sandboxes.size();
-  }
-
-  int containerCount() {
-    return containers.size();
-  }
-
   private static boolean labelsMatch(Map<String, String> selector, Map<String, String> labels) {
     for (Map.Entry<String, String> wanted : selector.entrySet()) {
       if (!wanted.getValue().equals(labels.get(wanted.getKey()))) {

@@ -115,7 +115,8 @@ class CheckpointContainerTest {
     assertThat(seen.outcome()).isEqualTo(Outcome.COMPLETED);
     assertThat(seen.bytesWritten()).isEqualTo(Files.size(archive));
     assertThat(seen.grpcTimeoutMillis()).isEqualTo(-1);
-    assertThat(seen.simulatedDuration().toMillis()).isBetween(40L, 200L);
+    // At least the 50 ms the bandwidth allows; ticks of a busy machine may add to it.
+    assertThat(seen.simulatedDuration().toMillis()).isBetween(45L, 1000L);
     assertThat(runtime.checkpointsCompleted()).isEqualTo(1);
     assertThat(runtime.activeCheckpoints()).isZero();
 
@@ -216,6 +217,23 @@ class CheckpointContainerTest {
   }
 
   @Test
+  void aClosedClientConnectionStopsTheCheckpoint() throws Exception {
+    Path archive = dir.resolve("vanished.tar");
+    Vertx other = SimTesting.vertx();
+    GrpcClient vanishing = GrpcClient.client(other);
+    GrpcClientRequest<CheckpointContainerRequest, CheckpointContainerResponse> request =
+        await(vanishing.request(address(), RuntimeServiceGrpcClient.CheckpointContainer));
+    request.end(request("slow", archive.toString()));
+    await(eventually(vertx, () -> Files.exists(archive) && runtime.activeCheckpoints() == 1));
+
+    await(other.close());
+    CheckpointObservation seen = await(runtime.checkpointEnded(archive.toString()));
+
+    assertThat(seen.outcome()).isEqualTo(Outcome.CANCELLED);
+    assertThat(Files.exists(archive)).isFalse();
+  }
+
+  @Test
   void theGrpcTimeoutIsADeadline() throws Exception {
     Path archive = dir.resolve("late.tar");
 
@@ -272,9 +290,10 @@ class CheckpointContainerTest {
     long one = await(runtime.checkpointEnded(dir.resolve("one.tar").toString())).simulatedDuration().toNanos();
     long two = await(runtime.checkpointEnded(dir.resolve("two.tar").toString())).simulatedDuration().toNanos();
 
-    assertThat(alone / 1e6).isBetween(180.0, 300.0);
-    assertThat((double) one / alone).isBetween(1.5, 2.5);
-    assertThat((double) two / alone).isBetween(1.5, 2.5);
+    // Generous bounds: ticks of a loaded machine overshoot, and the two calls arrive a moment apart.
+    assertThat(alone / 1e6).isBetween(190.0, 600.0);
+    assertThat((double) one / alone).isBetween(1.4, 2.6);
+    assertThat((double) two / alone).isBetween(1.4, 2.6);
     assertThat(runtime.checkpointsCompleted()).isEqualTo(3);
   }
 
