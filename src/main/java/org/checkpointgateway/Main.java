@@ -132,8 +132,10 @@ public final class Main implements Callable<Integer> {
         token, token, options.tls() ? "-k " : "", url));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        gateway.close().compose(ignored -> vertx.close())
-            .toCompletionStage().toCompletableFuture().get(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+        // One after the other from this thread: a close chained onto an event-loop context
+        // would complete on a loop that vertx.close() has already terminated.
+        gateway.close().toCompletionStage().toCompletableFuture().get(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+        vertx.close().toCompletionStage().toCompletableFuture().get(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
       } catch (Exception e) {
         System.err.println("checkpoint-gateway: unclean stop: " + e);
       }

@@ -55,6 +55,9 @@ public final class Settings {
   private void flatten(String prefix, Map<?, ?> map, String fileName) {
     for (Map.Entry<?, ?> entry : map.entrySet()) {
       String key = prefix + entry.getKey();
+      if (entry.getValue() == null) {
+        continue; // a section whose keys are all commented out
+      }
       // Feature gates are a map by nature; keep it whole.
       if (entry.getValue() instanceof Map<?, ?> nested && !key.equals("featureGates")) {
         flatten(key + ".", nested, fileName);

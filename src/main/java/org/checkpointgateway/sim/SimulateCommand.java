@@ -4,13 +4,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code simulate}: serves a simulated container runtime on a unix socket until the JVM stops.
@@ -32,16 +35,20 @@ public final class SimulateCommand implements Callable<Integer> {
       description = "Seed YAML with the pods and checkpoint behaviours (default: the built-in conf/simulator.yaml).")
   Path pods;
 
-  private final PrintStream out;
-  private final PrintStream err;
+  @Spec
+  CommandSpec spec;
 
+  private final PrintWriter out;
+  private PrintWriter err;
+
+  /** For picocli: errors go to the command line's error writer, like its own usage errors. */
   public SimulateCommand() {
-    this(System.out, System.err);
+    this.out = new PrintWriter(System.out, true);
   }
 
   SimulateCommand(PrintStream out, PrintStream err) {
-    this.out = out;
-    this.err = err;
+    this.out = new PrintWriter(out, true);
+    this.err = new PrintWriter(err, true);
   }
 
   /** A running simulator and the Vert.x it runs on. */
@@ -66,6 +73,9 @@ public final class SimulateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (err == null) {
+      err = spec.commandLine().getErr();
+    }
     SimulatorSeed seed;
     try {
       seed = pods == null ? SimulatorSeed.defaultSeed() : SimulatorSeed.load(pods);

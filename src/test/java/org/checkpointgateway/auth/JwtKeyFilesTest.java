@@ -92,31 +92,31 @@ class JwtKeyFilesTest {
   @Test
   void jwksThatIsNotJson(VertxTestContext test) throws Exception {
     Path file = Files.writeString(dir.resolve("jwks.json"), "keys: []");
-    expectRefused(test, jwks(file), "--jwt-jwks " + file + ": not a JSON Web Key Set");
+    expectRefused(test, jwks(file), JwtOptions.JWKS_FILE_OPTION + " " + file + ": not a JSON Web Key Set");
   }
 
   @Test
   void jwksWithoutKeys(VertxTestContext test) throws Exception {
     Path file = Files.writeString(dir.resolve("jwks.json"), "{\"keys\":[]}");
-    expectRefused(test, jwks(file), "--jwt-jwks " + file + ": no \"keys\"");
+    expectRefused(test, jwks(file), JwtOptions.JWKS_FILE_OPTION + " " + file + ": no \"keys\"");
   }
 
   @Test
   void jwksWithUnknownKeyType(VertxTestContext test) throws Exception {
     Path file = jwksFile(new JsonObject().put("kty", "XYZ").put("n", "AQAB"));
-    expectRefused(test, jwks(file), "--jwt-jwks " + file + ": key 0: unusable JWK");
+    expectRefused(test, jwks(file), JwtOptions.JWKS_FILE_OPTION + " " + file + ": key 0: unusable JWK");
   }
 
   @Test
   void jwksWithoutPublicKeyMaterial(VertxTestContext test) throws Exception {
     Path file = jwksFile(new JsonObject().put("kty", "RSA").put("alg", "RS256"));
-    expectRefused(test, jwks(file), "--jwt-jwks " + file + ": key 0: no public key material");
+    expectRefused(test, jwks(file), JwtOptions.JWKS_FILE_OPTION + " " + file + ": key 0: no public key material");
   }
 
   @Test
   void jwksWithEncryptionKey(VertxTestContext test) throws Exception {
     Path file = jwksFile(TestKeys.publicJwk(TestKeys.rsa(), "k").put("use", "enc"));
-    expectRefused(test, jwks(file), "--jwt-jwks " + file + ": key 0: \"use\" is \"enc\"");
+    expectRefused(test, jwks(file), JwtOptions.JWKS_FILE_OPTION + " " + file + ": key 0: \"use\" is \"enc\"");
   }
 
   @Test

@@ -1,0 +1,108 @@
+package org.checkpointgateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** A wrong flag, a missing file or a bad value: one line naming it, exit code 2. */
+class MainTest {
+
+  @TempDir
+  Path dir;
+
+  record Outcome(int code, String err) {
+  }
+
+  Outcome run(String... args) {
+    StringWriter err = new StringWriter();
+    CommandLine commandLine = Main.commandLine();
+    commandLine.setErr(new PrintWriter(err, true));
+    commandLine.setOut(new PrintWriter(new StringWriter(), true));
+    int code = commandLine.execute(args);
+    return new Outcome(code, err.toString());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "--no-such-flag                               | --no-such-flag",
+      "--port abc                                   | --port",
+      "--port 70000                                 | --port",
+      "--default-timeout 0                          | --default-timeout",
+      "--default-timeout 2m                         | --default-timeout",
+      "--cri-endpoint tcp://127.0.0.1:1             | --cri-endpoint",
+      "--checkpoint-dir                             | --checkpoint-dir",
+      "--jwt-secret-file /no/such/file              | --jwt-secret-file",
+      "--jwt-public-key /no/such.pem                | --jwt-public-key",
+      "--jwt-jwks-file /no/such.json                | --jwt-jwks-file",
+      "--tls-cert /no/such.crt                      | --tls-cert",
+      "--feature-gates Checkpointing=true           | unrecognized feature gate: Checkpointing",
+      "--feature-gates ContainerCheckpoint=maybe    | --feature-gates",
+      "--config /no/such.yaml                       | --config /no/such.yaml",
+      "simulate                                     | --socket",
+      "simulate --socket /tmp/x.sock --pods /no/such.yaml | /no/such.yaml",
+  })
+  void badInputStopsWithOneLineAndExitCode2(String args, String named) {
+    Outcome outcome = run(args.trim().split("\\s+"));
+    assertThat(outcome.code()).as(outcome.err()).isEqualTo(2);
+    assertThat(outcome.err().strip().lines()).hasSize(1);
+    assertThat(outcome.err()).contains(named.trim());
+  }
+
+  @Test
+  void tlsNeedsBothFiles() throws IOException {
+    Path cert = Files.writeString(dir.resolve("tls.crt"), "x");
+    Outcome outcome = run("--tls-cert", cert.toString());
+    assertThat(outcome.code()).isEqualTo(2);
+    assertThat(outcome.err()).contains("--tls-cert and --tls-key");
+  }
+
+  @Test
+  void configFileKeysAreValidatedAndNamed() throws IOException {
+    Path config = Files.writeString(dir.resolve("gateway.yaml"), "port: 10250\nprot: 1\n");
+    Outcome typo = run("--config", config.toString());
+    assertThat(typo.code()).isEqualTo(2);
+    assertThat(typo.err().strip()).isEqualTo("checkpoint-gateway: gateway.yaml: prot: unknown setting");
+
+    Files.writeString(config, "port: lots\n");
+    Outcome bad = run("--config", config.toString());
+    assertThat(bad.err().strip()).isEqualTo(
+        "checkpoint-gateway: gateway.yaml: port: must be a whole number, got lots");
+
+    Files.writeString(config, "port: [1\n");
+    assertThat(run("--config", config.toString()).err()).contains("not valid YAML");
+  }
+
+  @Test
+  void shippedConfigurationIsValid() {
+    // conf/gateway.yaml documents the defaults: it must load and mean exactly the defaults.
+    var options = new Main();
+    options.config = Path.of("conf/gateway.yaml");
+    var parsed = options.options();
+    assertThat(parsed.port()).isEqualTo(10250);
+    assertThat(parsed.host()).isEqualTo("127.0.0.1");
+    assertThat(parsed.defaultTimeout()).hasSeconds(120);
+    assertThat(parsed.containerCheckpointGate()).isTrue();
+    assertThat(parsed.embeddedSimulator()).isTrue();
+    assertThat(parsed.jwt().hasKeys()).isFalse();
+  }
+
+  @Test
+  void flagsOverrideTheFile() throws IOException {
+    Path config = Files.writeString(dir.resolve("gateway.yaml"),
+        "port: 9000\nfeatureGates:\n  ContainerCheckpoint: false\n");
+    Main main = new Main();
+    main.config = config;
+    main.port = "9100";
+    assertThat(main.options().port()).isEqualTo(9100);
+    assertThat(main.options().containerCheckpointGate()).isFalse();
+  }
+}

@@ -1,0 +1,127 @@
+package org.checkpointgateway.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.checkpointgateway.api.CheckpointRouteTest.assertPlain;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemTrustOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.checkpointgateway.support.Await;
+import org.checkpointgateway.support.GatewayFixture;
+import org.checkpointgateway.support.HttpAnswer;
+import org.checkpointgateway.support.StrictVertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The gateway as a process: runtime coming and going, feature gate, TLS with HTTP/2, h2c. */
+class GatewayLifecycleTest {
+
+  @TempDir
+  Path dir;
+  Vertx vertx;
+  GatewayFixture fixture;
+
+  @BeforeEach
+  void create() {
+    vertx = StrictVertx.create();
+  }
+
+  @AfterEach
+  void stop() {
+    if (fixture != null) {
+      fixture.close();
+    }
+    Await.result(vertx.close());
+    StrictVertx.assertNeverBlocked(vertx);
+  }
+
+  @Test
+  void runtimeAbsentAtStartIsNotReadyThenRecoversWhenItArrives() {
+    fixture = GatewayFixture.withoutRuntime(vertx, dir).startGateway();
+
+    HttpAnswer notReady = fixture.send(HttpMethod.GET, "/readyz", null);
+    assertThat(notReady.status()).isEqualTo(503);
+    assertThat(new JsonObject(notReady.body()).getString("reason")).contains(fixture.socket.toString());
+    HttpAnswer unavailable = fixture.post("/checkpoint/default/demo/app", fixture.adminToken());
+    assertThat(unavailable.status()).isEqualTo(500);
+    assertThat(unavailable.body()).startsWith(
+        "checkpointing of default/demo/app failed (rpc error: code = Unavailable desc = ");
+
+    fixture.startRuntime();
+    Await.until("the gateway to see the runtime",
+        () -> fixture.request(HttpMethod.GET, "/readyz", null), answer -> answer.status() == 200);
+    assertThat(fixture.post("/checkpoint/default/demo/app", fixture.adminToken()).status())
+        .isEqualTo(200);
+
+    // And it notices the runtime going away again.
+    Await.result(fixture.runtime.close());
+    fixture.runtime = null;
+    Await.until("the gateway to see the runtime leave",
+        () -> fixture.request(HttpMethod.GET, "/readyz", null), answer -> answer.status() == 503);
+  }
+
+  @Test
+  void featureGateOffRemovesTheCheckpointRoutes() {
+    fixture = GatewayFixture.withRuntime(vertx, dir);
+    fixture.startGateway(fixture.settings()
+        .override("featureGates", "ContainerCheckpoint=false", "--feature-gates"));
+    assertPlain(fixture.post("/checkpoint/default/demo/app", fixture.adminToken()), 404,
+        "404 page not found");
+    assertPlain(fixture.send(HttpMethod.GET, "/checkpoint/default/demo/app", null), 404,
+        "404 page not found");
+    assertThat(fixture.send(HttpMethod.GET, "/healthz", null).status()).isEqualTo(200);
+  }
+
+  @Test
+  void plainPortSpeaksH2cToo() {
+    fixture = GatewayFixture.withRuntime(vertx, dir).startGateway();
+    HttpClient h2c = vertx.createHttpClient(new HttpClientOptions()
+        .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+    HttpAnswer answer = Await.result(h2c.request(HttpMethod.POST, fixture.gateway.port(),
+            "127.0.0.1", "/checkpoint/default/demo/app")
+        .compose(request -> request.putHeader("Authorization", "Bearer " + fixture.adminToken()).send())
+        .compose(response -> response.body().map(body -> new HttpAnswer(response.statusCode(),
+            response.headers(), body.toString(), response.version()))));
+    assertThat(answer.version()).isEqualTo(HttpVersion.HTTP_2);
+    assertThat(answer.status()).isEqualTo(200);
+  }
+
+  @Test
+  void tlsServesHttp2ByAlpn() throws Exception {
+    Path cert = dir.resolve("tls.crt");
+    Path key = dir.resolve("tls.key");
+    // A throwaway self-signed certificate, made now: no key material lives in the repository.
+    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec",
+        "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        "-keyout", key.toString(), "-out", cert.toString())
+        .redirectErrorStream(true).start();
+    assertThat(openssl.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(openssl.exitValue()).as(new String(openssl.getInputStream().readAllBytes())).isZero();
+
+    fixture = GatewayFixture.withRuntime(vertx, dir);
+    fixture.startGateway(fixture.settings()
+        .override("tls.cert", cert.toString(), "--tls-cert")
+        .override("tls.key", key.toString(), "--tls-key"));
+    HttpClient https = vertx.createHttpClient(new HttpClientOptions()
+        .setSsl(true).setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2)
+        .setTrustOptions(new PemTrustOptions().addCertPath(cert.toString())));
+    HttpAnswer answer = Await.result(https.request(HttpMethod.POST, fixture.gateway.port(),
+            "127.0.0.1", "/checkpoint/default/demo/app")
+        .compose(request -> request.putHeader("Authorization", "Bearer " + fixture.adminToken()).send())
+        .compose(response -> response.body().map(body -> new HttpAnswer(response.statusCode(),
+            response.headers(), body.toString(), response.version()))));
+    assertThat(answer.version()).isEqualTo(HttpVersion.HTTP_2);
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.body()).startsWith("{\"items\":[\"" + fixture.checkpointDir);
+  }
+}
