@@ -45,7 +45,6 @@ public final class Await {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out waiting for " + what);
       }
-      Thread.onSpinWait();
       try {
         Thread.sleep(20); // the poll interval, not a wait for the condition
       } catch (InterruptedException e) {

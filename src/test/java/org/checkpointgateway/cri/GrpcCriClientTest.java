@@ -1,0 +1,136 @@
+package org.checkpointgateway.cri;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import org.checkpointgateway.error.RuntimeCallFailedException;
+import org.checkpointgateway.sim.CheckpointObservation;
+import org.checkpointgateway.sim.SimulatedRuntime;
+import org.checkpointgateway.sim.SimulatorSeed;
+import org.checkpointgateway.support.Await;
+import org.checkpointgateway.support.GatewayFixture;
+import org.checkpointgateway.support.StrictVertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CRI client against the simulated runtime over a real unix socket. */
+class GrpcCriClientTest {
+
+  @TempDir
+  Path dir;
+  Vertx vertx;
+  SimulatedRuntime runtime;
+  CriClient cri;
+
+  @BeforeEach
+  void start() {
+    vertx = StrictVertx.create();
+    runtime = Await.result(SimulatedRuntime.start(vertx,
+        SimulatorSeed.parse(GatewayFixture.SEED, "test seed"), dir.resolve("cri.sock")));
+    cri = CriClient.create(vertx, CriEndpoint.parse("unix://" + runtime.socketPath()));
+  }
+
+  @AfterEach
+  void stop() {
+    Await.result(cri.close());
+    if (runtime != null) {
+      Await.result(runtime.close());
+    }
+    Await.result(vertx.close());
+    StrictVertx.assertNeverBlocked(vertx);
+  }
+
+  @Test
+  void versionAndLookupsGoThroughTheSocket() {
+    assertThat(Await.result(cri.version()).getRuntimeName()).isEqualTo("checkpoint-gateway-simulator");
+    var sandboxes = Await.result(cri.listReadySandboxes(Map.of(
+        "io.kubernetes.pod.name", "demo", "io.kubernetes.pod.namespace", "default")));
+    assertThat(sandboxes).hasSize(1);
+    var containers = Await.result(cri.listRunningContainers(sandboxes.get(0).getId(), Map.of()));
+    assertThat(containers).extracting(c -> c.getMetadata().getName())
+        .containsExactlyInAnyOrder("app", "sidecar", "slow", "broken");
+    assertThat(Await.result(cri.memoryWorkingSet(SimulatedRuntime.containerId("default", "demo", "app"))))
+        .isEqualTo(8388608L);
+  }
+
+  @Test
+  void abandoningResetsTheStreamAndTheRuntimeStops() {
+    var ended = runtime.nextCheckpointEnded();
+    Promise<Void> abandon = Promise.promise();
+    var call = cri.checkpointContainer(SimulatedRuntime.containerId("default", "demo", "slow"),
+        dir.resolve("a.tar").toString(), Duration.ofMinutes(1), abandon.future());
+    Await.until("the checkpoint to start", () -> runtime.activeCheckpoints() == 1);
+    abandon.complete();
+
+    assertRuntimeFailure(Await.failure(call), "Canceled", "context canceled");
+    CheckpointObservation seen = Await.result(ended);
+    assertThat(seen.outcome()).isEqualTo(CheckpointObservation.Outcome.CANCELLED);
+    assertThat(seen.status()).isEqualTo(GrpcStatus.CANCELLED);
+    assertThat(dir.resolve("a.tar")).doesNotExist();
+  }
+
+  @Test
+  void deadlineResetsTheStreamAndFailsWithDeadlineExceeded() {
+    var ended = runtime.nextCheckpointEnded();
+    var call = cri.checkpointContainer(SimulatedRuntime.containerId("default", "demo", "slow"),
+        dir.resolve("b.tar").toString(), Duration.ofMillis(300), Promise.<Void>promise().future());
+
+    assertRuntimeFailure(Await.failure(call), "DeadlineExceeded", "context deadline exceeded");
+    CheckpointObservation seen = Await.result(ended);
+    assertThat(seen.outcome()).isEqualTo(CheckpointObservation.Outcome.CANCELLED);
+    assertThat(seen.grpcTimeoutMillis()).isBetween(1L, 300L);
+    // The CRI field is whole seconds, rounded up so the runtime never gets less.
+    assertThat(seen.requestTimeoutSeconds()).isEqualTo(1);
+  }
+
+  @Test
+  void runtimeStatusesArriveWithGoSpelledCodes() {
+    var unknown = cri.checkpointContainer("no-such-id", dir.resolve("c.tar").toString(),
+        Duration.ofSeconds(5), Promise.<Void>promise().future());
+    RuntimeCallFailedException failure = (RuntimeCallFailedException) Await.failure(unknown);
+    assertThat(failure.code()).isEqualTo("NotFound");
+    assertThat(failure.getMessage()).startsWith("rpc error: code = NotFound desc = ");
+  }
+
+  @Test
+  void missingSocketIsUnavailable() {
+    Await.result(runtime.close());
+    runtime = null;
+    RuntimeCallFailedException failure = (RuntimeCallFailedException) Await.failure(cri.version());
+    assertThat(failure.code()).isEqualTo("Unavailable");
+    assertThat(failure.description()).startsWith("connection error: desc = \"transport: ");
+  }
+
+  @Test
+  void everyGrpcStatusHasItsGrpcGoName() {
+    // grpc-go's codes.Code.String(): note "Canceled" with one l.
+    assertThat(Arrays.stream(GrpcStatus.values()).map(GrpcStatusTranslator::goName))
+        .containsExactly("OK", "Canceled", "Unknown", "InvalidArgument", "DeadlineExceeded",
+            "NotFound", "AlreadyExists", "PermissionDenied", "ResourceExhausted",
+            "FailedPrecondition", "Aborted", "OutOfRange", "Unimplemented", "Internal",
+            "Unavailable", "DataLoss", "Unauthenticated");
+  }
+
+  @Test
+  void endpointsMustBeUnixSockets() {
+    assertThat(CriEndpoint.parse("unix:///run/containerd/containerd.sock").socketPath())
+        .isEqualTo(Path.of("/run/containerd/containerd.sock"));
+    assertThat(CriEndpoint.parse("/run/crio/crio.sock").toString()).isEqualTo("unix:///run/crio/crio.sock");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> CriEndpoint.parse("tcp://127.0.0.1:1"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unix://");
+  }
+
+  private static void assertRuntimeFailure(Throwable failure, String code, String description) {
+    assertThat(failure).isInstanceOf(RuntimeCallFailedException.class);
+    assertThat(((RuntimeCallFailedException) failure).code()).isEqualTo(code);
+    assertThat(((RuntimeCallFailedException) failure).description()).isEqualTo(description);
+  }
+}
