@@ -18,6 +18,7 @@ import org.checkpointgateway.archive.ArchiveDirectory;
 import org.checkpointgateway.auth.TokenIssuer;
 import org.checkpointgateway.auth.TokenVerifier;
 import org.checkpointgateway.checkpoint.CheckpointService;
+import org.checkpointgateway.checkpoint.ContainerCheckpointer;
 import org.checkpointgateway.config.GatewayOptions;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.cri.CriEndpoint;
@@ -80,7 +81,8 @@ public final class Gateway {
       RuntimeWatch watch = new RuntimeWatch(vertx, cri, endpoint);
       watch.start();
       ArchiveDirectory archives = new ArchiveDirectory(vertx, options.checkpointDir());
-      CheckpointService checkpoints = CheckpointService.create(cri, archives);
+      CheckpointService checkpoints = CheckpointService.create(cri,
+          ContainerCheckpointer.cri(cri), archives);
       List<GatewayVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
       return archives.ensureExists()
           .compose(ignored -> devSecret.isPresent()

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -26,6 +28,8 @@ public final class ArchiveDirectory {
   private final Vertx vertx;
   private final Path directory;
   private final AtomicReference<Instant> lastIssued = new AtomicReference<>(Instant.EPOCH);
+  // Archives a runtime is writing now: listings may show them, clean-ups must not touch them.
+  private final Set<Path> beingWritten = ConcurrentHashMap.newKeySet();
 
   public ArchiveDirectory(Vertx vertx, Path directory) {
     this.vertx = vertx;
@@ -46,6 +50,20 @@ public final class ArchiveDirectory {
     String name = "checkpoint-" + pod + "_" + namespace + "-" + container + "-"
         + TIMESTAMP.format(uniqueNow()) + ".tar";
     return directory.resolve(name);
+  }
+
+  /** Marks an archive as being written until {@link #written} is called for it. */
+  public void writing(Path archive) {
+    beingWritten.add(archive);
+  }
+
+  public void written(Path archive) {
+    beingWritten.remove(archive);
+  }
+
+  /** Whether a runtime is writing this archive now. */
+  public boolean isBeingWritten(Path archive) {
+    return beingWritten.contains(archive);
   }
 
   /** Removes an archive left by a failed or cancelled checkpoint; a missing file is fine. */

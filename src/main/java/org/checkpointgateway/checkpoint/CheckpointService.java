@@ -11,8 +11,9 @@ import org.checkpointgateway.cri.CriClient;
  */
 public interface CheckpointService {
 
-  static CheckpointService create(CriClient cri, ArchiveDirectory archives) {
-    return new RuntimeCheckpointService(cri, archives);
+  static CheckpointService create(CriClient cri, ContainerCheckpointer checkpointer,
+      ArchiveDirectory archives) {
+    return new RuntimeCheckpointService(cri, checkpointer, archives);
   }
 
   /**

@@ -9,15 +9,16 @@ import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.error.CheckpointFailedException;
 import org.checkpointgateway.error.RuntimeCallFailedException;
 
-/** Checkpoints through the CRI: lookup, then {@code CheckpointContainer} within the caller's deadline. */
+/** Checkpoints a container found through the CRI, within the caller's deadline. */
 final class RuntimeCheckpointService implements CheckpointService {
 
-  private final CriClient cri;
+  private final ContainerCheckpointer checkpointer;
   private final ContainerLookup lookup;
   private final ArchiveDirectory archives;
 
-  RuntimeCheckpointService(CriClient cri, ArchiveDirectory archives) {
-    this.cri = cri;
+  RuntimeCheckpointService(CriClient cri, ContainerCheckpointer checkpointer,
+      ArchiveDirectory archives) {
+    this.checkpointer = checkpointer;
     this.lookup = new ContainerLookup(cri);
     this.archives = archives;
   }
@@ -32,10 +33,12 @@ final class RuntimeCheckpointService implements CheckpointService {
           Path archive = archives.newArchivePath(target.namespace(), target.pod(), target.container());
           // The lookup used part of the caller's time; the runtime gets what is left.
           Duration remaining = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-          return cri.checkpointContainer(container.getId(), archive.toString(), remaining, callerGone)
+          archives.writing(archive);
+          return checkpointer.checkpoint(container, archive, remaining, callerGone)
               .map(ignored -> new CheckpointResult(List.of(archive.toString())))
               .recover(failure -> archives.discard(archive)
-                  .compose(ignored -> Future.failedFuture(failure)));
+                  .compose(ignored -> Future.failedFuture(failure)))
+              .onComplete(ignored -> archives.written(archive));
         })
         // The kubelet reports any runtime failure, lookup included, as a failed checkpoint.
         .recover(failure -> Future.failedFuture(asCheckpointFailure(target, failure)));

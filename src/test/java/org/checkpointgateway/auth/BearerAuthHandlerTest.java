@@ -1,5 +1,7 @@
 package org.checkpointgateway.auth;
 
+import org.checkpointgateway.support.StrictVertx;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
@@ -28,15 +30,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class BearerAuthHandlerTest {
 
   private Vertx vertx;
-  private BlockedLoopLog log;
   private HttpServer server;
   private HttpClient client;
   private TokenIssuer issuer;
 
   @BeforeEach
   void setUp(VertxTestContext test) {
-    log = BlockedLoopLog.install();
-    vertx = BlockedLoopLog.strictVertx();
+    vertx = StrictVertx.create();
     String secret = TokenIssuer.randomSecret();
     issuer = TokenIssuer.hs256(vertx, secret);
     TokenVerifier verifier =
@@ -64,8 +64,7 @@ class BearerAuthHandlerTest {
   @AfterEach
   void tearDown(VertxTestContext test) {
     vertx.close().onComplete(test.succeeding(v -> test.verify(() -> {
-      assertThat(log.blockedWarnings()).isEmpty();
-      log.uninstall();
+      StrictVertx.assertNeverBlocked(vertx);
       test.completeNow();
     })));
   }

@@ -1,5 +1,7 @@
 package org.checkpointgateway.auth;
 
+import org.checkpointgateway.support.StrictVertx;
+
 import org.checkpointgateway.support.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,19 +29,16 @@ class JwtKeyFilesTest {
   @TempDir Path dir;
 
   private Vertx vertx;
-  private BlockedLoopLog log;
 
   @BeforeEach
   void setUp() {
-    log = BlockedLoopLog.install();
-    vertx = BlockedLoopLog.strictVertx();
+    vertx = StrictVertx.create();
   }
 
   @AfterEach
   void tearDown(VertxTestContext test) {
     vertx.close().onComplete(test.succeeding(v -> test.verify(() -> {
-      assertThat(log.blockedWarnings()).isEmpty();
-      log.uninstall();
+      StrictVertx.assertNeverBlocked(vertx);
       test.completeNow();
     })));
   }

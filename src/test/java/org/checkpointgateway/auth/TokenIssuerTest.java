@@ -1,5 +1,7 @@
 package org.checkpointgateway.auth;
 
+import org.checkpointgateway.support.StrictVertx;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
@@ -20,19 +22,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TokenIssuerTest {
 
   private Vertx vertx;
-  private BlockedLoopLog log;
 
   @BeforeEach
   void setUp() {
-    log = BlockedLoopLog.install();
-    vertx = BlockedLoopLog.strictVertx();
+    vertx = StrictVertx.create();
   }
 
   @AfterEach
   void tearDown(VertxTestContext test) {
     vertx.close().onComplete(test.succeeding(v -> test.verify(() -> {
-      assertThat(log.blockedWarnings()).isEmpty();
-      log.uninstall();
+      StrictVertx.assertNeverBlocked(vertx);
       test.completeNow();
     })));
   }

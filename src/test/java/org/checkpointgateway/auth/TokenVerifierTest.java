@@ -1,5 +1,7 @@
 package org.checkpointgateway.auth;
 
+import org.checkpointgateway.support.StrictVertx;
+
 import org.checkpointgateway.support.TestKeys;
 import org.checkpointgateway.support.TestKeys.Signer;
 
@@ -40,14 +42,12 @@ class TokenVerifierTest {
   @TempDir Path dir;
 
   private Vertx vertx;
-  private BlockedLoopLog log;
   private String secret;
   private Path secretFile;
 
   @BeforeEach
   void setUp() throws Exception {
-    log = BlockedLoopLog.install();
-    vertx = BlockedLoopLog.strictVertx();
+    vertx = StrictVertx.create();
     secret = TokenIssuer.randomSecret();
     // Surrounding whitespace and a newline, as an editor or `echo` leaves them: must be trimmed.
     secretFile = Files.writeString(dir.resolve("secret"), "  \n" + secret + "\n\n");
@@ -56,8 +56,7 @@ class TokenVerifierTest {
   @AfterEach
   void tearDown(VertxTestContext test) {
     vertx.close().onComplete(test.succeeding(v -> test.verify(() -> {
-      assertThat(log.blockedWarnings()).isEmpty();
-      log.uninstall();
+      StrictVertx.assertNeverBlocked(vertx);
       test.completeNow();
     })));
   }

@@ -1,5 +1,7 @@
 package org.checkpointgateway.sim;
 
+import org.checkpointgateway.support.StrictVertx;
+
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
 import io.vertx.core.Future;
@@ -26,10 +28,7 @@ final class SimTesting {
   }
 
   static Vertx vertx() {
-    return Vertx.vertx(new VertxOptions()
-        .setPreferNativeTransport(true)
-        .setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(MILLISECONDS)
-        .setBlockedThreadCheckInterval(100).setBlockedThreadCheckIntervalUnit(MILLISECONDS));
+    return StrictVertx.create();
   }
 
   /** Waits on the test thread (never an event loop) for a future. */

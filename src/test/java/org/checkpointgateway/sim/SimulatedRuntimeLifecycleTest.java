@@ -1,5 +1,7 @@
 package org.checkpointgateway.sim;
 
+import org.checkpointgateway.support.StrictVertx;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.checkpointgateway.sim.SimTesting.await;
@@ -39,6 +41,7 @@ class SimulatedRuntimeLifecycleTest {
   @AfterEach
   void stop() throws Exception {
     await(vertx.close());
+    StrictVertx.assertNeverBlocked(vertx);
   }
 
   @Test

@@ -1,5 +1,7 @@
 package org.checkpointgateway.sim;
 
+import org.checkpointgateway.support.StrictVertx;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.checkpointgateway.sim.SimTesting.await;
 import static org.checkpointgateway.sim.SimTesting.call;
@@ -76,6 +78,7 @@ class SimulatedRuntimeQueryTest {
   void stop() throws Exception {
     await(runtime.close());
     await(vertx.close());
+    StrictVertx.assertNeverBlocked(vertx);
   }
 
   @Test

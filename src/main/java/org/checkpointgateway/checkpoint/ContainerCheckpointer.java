@@ -1,0 +1,32 @@
+package org.checkpointgateway.checkpoint;
+
+import io.vertx.core.Future;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.checkpointgateway.cri.CriClient;
+import runtime.v1.Container;
+
+/**
+ * The mechanism that makes one archive of one running container. The CRI's
+ * {@code CheckpointContainer} is the standard one; runtimes that lack it may be served by another
+ * (containerd's task API).
+ */
+public interface ContainerCheckpointer {
+
+  /** Through the CRI: the runtime writes the archive itself. */
+  static ContainerCheckpointer cri(CriClient cri) {
+    return (container, archive, timeout, abandon) ->
+        cri.checkpointContainer(container.getId(), archive.toString(), timeout, abandon);
+  }
+
+  /**
+   * Writes the archive of {@code container} at {@code archive}.
+   *
+   * @param timeout the time left; when it passes the work stops and the Future fails with a
+   *     {@code DeadlineExceeded} {@link org.checkpointgateway.error.RuntimeCallFailedException}
+   * @param abandon when it completes the work stops and the Future fails with {@code Canceled}
+   * @return a Future failed with a {@link org.checkpointgateway.error.RuntimeCallFailedException}
+   *     when the runtime fails; the caller removes whatever is left at {@code archive}
+   */
+  Future<Void> checkpoint(Container container, Path archive, Duration timeout, Future<Void> abandon);
+}
