@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -30,6 +33,7 @@ public final class ArchiveDirectory {
   private final AtomicReference<Instant> lastIssued = new AtomicReference<>(Instant.EPOCH);
   // Archives a runtime is writing now: listings may show them, clean-ups must not touch them.
   private final Set<Path> beingWritten = ConcurrentHashMap.newKeySet();
+  private final List<Consumer<Path>> completionListeners = new CopyOnWriteArrayList<>();
 
   public ArchiveDirectory(Vertx vertx, Path directory) {
     this.vertx = vertx;
@@ -59,6 +63,16 @@ public final class ArchiveDirectory {
 
   public void written(Path archive) {
     beingWritten.remove(archive);
+  }
+
+  /** Tells the listeners (retention, for one) that a checkpoint finished this archive. */
+  public void completed(Path archive) {
+    completionListeners.forEach(listener -> listener.accept(archive));
+  }
+
+  /** Called, on the checkpoint's event loop, with each archive a checkpoint finished. */
+  public void onCompleted(Consumer<Path> listener) {
+    completionListeners.add(listener);
   }
 
   /** Whether a runtime is writing this archive now. */

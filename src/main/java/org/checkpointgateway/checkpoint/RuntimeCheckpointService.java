@@ -38,7 +38,12 @@ final class RuntimeCheckpointService implements CheckpointService {
               .map(ignored -> new CheckpointResult(List.of(archive.toString())))
               .recover(failure -> archives.discard(archive)
                   .compose(ignored -> Future.failedFuture(failure)))
-              .onComplete(ignored -> archives.written(archive));
+              .onComplete(outcome -> {
+                archives.written(archive);
+                if (outcome.succeeded()) {
+                  archives.completed(archive);
+                }
+              });
         })
         // The kubelet reports any runtime failure, lookup included, as a failed checkpoint.
         .recover(failure -> Future.failedFuture(asCheckpointFailure(target, failure)));
