@@ -1,5 +1,7 @@
 package org.checkpointgateway;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,13 +14,21 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
+import org.checkpointgateway.api.ApiServices;
 import org.checkpointgateway.api.GatewayVerticle;
 import org.checkpointgateway.archive.ArchiveDirectory;
 import org.checkpointgateway.auth.TokenIssuer;
 import org.checkpointgateway.auth.TokenVerifier;
-import org.checkpointgateway.checkpoint.CheckpointService;
+import org.checkpointgateway.checkpoint.AdmissionController;
+import org.checkpointgateway.checkpoint.CheckpointControl;
+import org.checkpointgateway.checkpoint.CheckpointSettings;
 import org.checkpointgateway.checkpoint.ContainerCheckpointer;
+import org.checkpointgateway.checkpoint.ThroughputEstimator;
+import org.checkpointgateway.jobs.JobStore;
+import org.checkpointgateway.metrics.GatewayMetrics;
 import org.checkpointgateway.config.GatewayOptions;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.cri.CriEndpoint;
@@ -40,19 +50,29 @@ public final class Gateway {
   private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
 
   private final Vertx vertx;
+  private final GatewayOptions options;
   private final CriClient cri;
   private final RuntimeWatch watch;
+  private final CheckpointControl checkpoints;
+  private final JobStore jobs;
+  private final AtomicBoolean stopping;
   private final SimulatedRuntime simulator;
   private final Path privateDir;
   private final String deployment;
   private final int port;
   private final Optional<String> devToken;
 
-  private Gateway(Vertx vertx, CriClient cri, RuntimeWatch watch, SimulatedRuntime simulator,
-      Path privateDir, String deployment, int port, Optional<String> devToken) {
+  private Gateway(Vertx vertx, GatewayOptions options, CriClient cri, RuntimeWatch watch,
+      CheckpointControl checkpoints, JobStore jobs, AtomicBoolean stopping,
+      SimulatedRuntime simulator, Path privateDir, String deployment, int port,
+      Optional<String> devToken) {
     this.vertx = vertx;
+    this.options = options;
     this.cri = cri;
     this.watch = watch;
+    this.checkpoints = checkpoints;
+    this.jobs = jobs;
+    this.stopping = stopping;
     this.simulator = simulator;
     this.privateDir = privateDir;
     this.deployment = deployment;
@@ -60,15 +80,25 @@ public final class Gateway {
     this.devToken = devToken;
   }
 
-  /**
-   * Starts a gateway on {@code vertx}. Blocking set-up (a private temporary directory) happens
-   * here on the caller's thread, which must not be an event loop.
-   */
+  /** Starts a gateway whose metrics hold only its own meters (Vert.x's were not enabled). */
   public static Future<Gateway> start(Vertx vertx, GatewayOptions options) {
+    return start(vertx, options, GatewayMetrics.prometheusRegistry());
+  }
+
+  /**
+   * Starts a gateway on {@code vertx}, its metrics going to {@code registry} (the one Vert.x was
+   * built with, see {@link GatewayMetrics#vertx}). Blocking set-up (a private temporary
+   * directory) happens here on the caller's thread, which must not be an event loop.
+   */
+  public static Future<Gateway> start(Vertx vertx, GatewayOptions options,
+      PrometheusMeterRegistry registry) {
     // The embedded simulator's socket lives in a directory only we may enter.
     Path privateDir = options.embeddedSimulator() ? createPrivateDir() : null;
     Optional<String> devSecret = options.jwt().hasKeys() ? Optional.empty()
         : Optional.of(TokenIssuer.randomSecret());
+    // Admission and jobs keep their state on this one context.
+    Context coordination = vertx.getOrCreateContext();
+    GatewayMetrics metrics = GatewayMetrics.create(registry);
     Future<SimulatedRuntime> simulator = options.embeddedSimulator()
         ? SimulatedRuntime.start(vertx, SimulatorSeed.defaultSeed(), privateDir.resolve("cri.sock"))
         : Future.succeededFuture(null);
@@ -77,30 +107,47 @@ public final class Gateway {
           .orElseGet(() -> new CriEndpoint(sim.socketPath()));
       LOG.info(() -> "CRI endpoint " + endpoint + (sim != null ? " (embedded simulator)" : "")
           + " over " + transport(vertx));
-      CriClient cri = CriClient.create(vertx, endpoint);
+      CriClient cri = CriClient.create(vertx, endpoint, metrics);
       RuntimeWatch watch = new RuntimeWatch(vertx, cri, endpoint);
       watch.start();
       ArchiveDirectory archives = new ArchiveDirectory(vertx, options.checkpointDir());
-      CheckpointService checkpoints = CheckpointService.create(cri,
-          ContainerCheckpointer.cri(cri), archives);
-      List<GatewayVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
+      ThroughputEstimator throughput = new ThroughputEstimator();
+      AdmissionController admission = new AdmissionController(coordination,
+          new AdmissionController.Limits(options.maxConcurrent(), options.maxInflightBytes(),
+              options.maxQueued()), throughput);
+      metrics.gauge("checkpoint.queue.depth", "Checkpoints waiting for admission", admission::queued);
+      metrics.gauge("checkpoint.running", "Checkpoints at the runtime", admission::running);
+      metrics.gauge("checkpoint.inflight.bytes", "Weight of the checkpoints at the runtime",
+          admission::bytesInFlight);
+      CheckpointControl checkpoints = CheckpointControl.create(vertx, cri,
+          ContainerCheckpointer.cri(cri), archives, admission, throughput, metrics,
+          new CheckpointSettings(options.progressInterval(), options.diskReserveBytes()));
+      JobStore jobs = new JobStore(vertx, coordination, checkpoints, options.jobHistoryMax(),
+          options.jobHistoryAge());
+      AtomicBoolean stopping = new AtomicBoolean();
+      List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
       return archives.ensureExists()
           .compose(ignored -> devSecret.isPresent()
               ? Future.succeededFuture(TokenVerifier.forSecret(vertx, devSecret.get(),
                   Optional.empty(), Optional.empty()))
               : TokenVerifier.create(vertx, options.jwt()))
-          .compose(tokens -> vertx.deployVerticle(() -> {
-                GatewayVerticle verticle = new GatewayVerticle(options, checkpoints, tokens, watch);
-                verticles.add(verticle);
-                return verticle;
-              }, new DeploymentOptions().setInstances(HTTP_INSTANCES)))
+          .compose(tokens -> {
+            ApiServices services = new ApiServices(options, checkpoints, tokens, watch, jobs,
+                registry, stopping::get);
+            return vertx.deployVerticle(() -> {
+              GatewayVerticle verticle = new GatewayVerticle(services);
+              verticles.add(verticle);
+              return verticle;
+            }, new DeploymentOptions().setInstances(HTTP_INSTANCES));
+          })
           // With port 0 the instances share one random port; any instance can tell which.
-          .map(deployment -> new Gateway(vertx, cri, watch, sim, privateDir, deployment,
-              verticles.get(0).actualPort(),
+          .map(deployment -> new Gateway(vertx, options, cri, watch, checkpoints, jobs, stopping,
+              sim, privateDir, deployment, verticles.get(0).actualPort(),
               devSecret.map(secret -> TokenIssuer.hs256(vertx, secret).issue("dev-admin",
                   List.of("*"), DEV_TOKEN_TTL, Optional.empty(), Optional.empty()))))
           .onFailure(failure -> {
             watch.stop();
+            jobs.close();
             cri.close();
           });
     });
@@ -121,9 +168,19 @@ public final class Gateway {
     return simulator;
   }
 
+  /**
+   * Stops: readiness turns 503 and new checkpoints are refused at once, queued ones fail,
+   * running ones get the shutdown grace to finish and are then cancelled; then the HTTP
+   * verticles, the runtime connection and the embedded simulator stop.
+   */
   public Future<Void> close() {
-    watch.stop();
-    return vertx.undeploy(deployment)
+    stopping.set(true);
+    return checkpoints.drain(options.shutdownGrace())
+        .compose(ignored -> {
+          watch.stop();
+          jobs.close();
+          return vertx.undeploy(deployment);
+        })
         .compose(ignored -> cri.close())
         .compose(ignored -> simulator != null ? simulator.close() : Future.succeededFuture())
         .compose(ignored -> privateDir != null

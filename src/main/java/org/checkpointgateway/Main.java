@@ -12,6 +12,8 @@ import java.util.logging.Logger;
 import org.checkpointgateway.config.ConfigException;
 import org.checkpointgateway.config.GatewayOptions;
 import org.checkpointgateway.config.Settings;
+import org.checkpointgateway.metrics.GatewayMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.checkpointgateway.sim.SimulateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,6 +61,24 @@ public final class Main implements Callable<Integer> {
   String tlsCert;
   @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key of --tls-cert")
   String tlsKey;
+  @Option(names = "--max-concurrent", paramLabel = "N", description = "checkpoints at the runtime at once (default 4)")
+  String maxConcurrent;
+  @Option(names = "--max-inflight-bytes", paramLabel = "BYTES", description = "memory weight at the runtime at once, e.g. 8Gi (default half the node's memory)")
+  String maxInflightBytes;
+  @Option(names = "--max-queued", paramLabel = "N", description = "checkpoints waiting for admission before 429 (default 1000)")
+  String maxQueued;
+  @Option(names = "--disk-reserve-bytes", paramLabel = "BYTES", description = "free space kept in the checkpoint directory beyond an archive; else 507 (default 1Gi)")
+  String diskReserveBytes;
+  @Option(names = "--progress-interval", paramLabel = "DURATION", description = "time between progress events, e.g. 500ms (default 1s)")
+  String progressInterval;
+  @Option(names = "--shutdown-grace", paramLabel = "SECONDS", description = "time running checkpoints get to finish on SIGTERM (default 30)")
+  String shutdownGrace;
+  @Option(names = "--metrics-unauthenticated", description = "serve /metrics without a token")
+  boolean metricsUnauthenticated;
+  @Option(names = "--job-history-max", paramLabel = "N", description = "finished jobs remembered (default 1000)")
+  String jobHistoryMax;
+  @Option(names = "--job-history-age", paramLabel = "DURATION", description = "how long finished jobs are remembered (default 1h)")
+  String jobHistoryAge;
 
   public static void main(String[] args) {
     // Netty 4.2 sets up JFR events on its first buffer allocation, stalling an event loop for
@@ -106,17 +126,29 @@ public final class Main implements Callable<Integer> {
         .override("jwt.issuer", jwtIssuer, "--jwt-issuer")
         .override("jwt.audience", jwtAudience, "--jwt-audience")
         .override("tls.cert", tlsCert, "--tls-cert")
-        .override("tls.key", tlsKey, "--tls-key"));
+        .override("tls.key", tlsKey, "--tls-key")
+        .override("maxConcurrent", maxConcurrent, "--max-concurrent")
+        .override("maxInflightBytes", maxInflightBytes, "--max-inflight-bytes")
+        .override("maxQueued", maxQueued, "--max-queued")
+        .override("diskReserveBytes", diskReserveBytes, "--disk-reserve-bytes")
+        .override("progressInterval", progressInterval, "--progress-interval")
+        .override("shutdownGrace", shutdownGrace, "--shutdown-grace")
+        .override("metricsUnauthenticated", metricsUnauthenticated ? "true" : null,
+            "--metrics-unauthenticated")
+        .override("jobHistoryMax", jobHistoryMax, "--job-history-max")
+        .override("jobHistoryAge", jobHistoryAge, "--job-history-age"));
   }
 
   @Override
   public Integer call() throws Exception {
     GatewayOptions options = options();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    PrometheusMeterRegistry registry = GatewayMetrics.prometheusRegistry();
+    Vertx vertx = GatewayMetrics.vertx(new VertxOptions().setPreferNativeTransport(true), registry);
     Gateway gateway;
     try {
       // The main thread may wait: it is not an event loop.
-      gateway = Gateway.start(vertx, options).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      gateway = Gateway.start(vertx, options, registry).toCompletionStage().toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       System.err.println("checkpoint-gateway: cannot start: " + cause.getMessage());
@@ -134,7 +166,8 @@ public final class Main implements Callable<Integer> {
       try {
         // One after the other from this thread: a close chained onto an event-loop context
         // would complete on a loop that vertx.close() has already terminated.
-        gateway.close().toCompletionStage().toCompletableFuture().get(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+        gateway.close().toCompletionStage().toCompletableFuture()
+            .get(options.shutdownGrace().toSeconds() + STOP_WAIT_SECONDS, TimeUnit.SECONDS);
         vertx.close().toCompletionStage().toCompletableFuture().get(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
       } catch (Exception e) {
         System.err.println("checkpoint-gateway: unclean stop: " + e);

@@ -8,17 +8,27 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.checkpointgateway.auth.BearerAuthHandler;
 import org.checkpointgateway.auth.CheckpointPermissions;
+import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
+import org.checkpointgateway.checkpoint.Deadline;
 import org.checkpointgateway.error.NotFoundException;
 
-/** {@code POST /checkpoint/{namespace}/{pod}/{container}}: the kubelet's route, its answers to the letter. */
+/**
+ * {@code POST /checkpoint/{namespace}/{pod}/{container}}: the kubelet's route, its answers to
+ * the letter; and {@code POST /checkpoint/{namespace}/{pod}} for every container of a pod. With
+ * {@code Accept: text/event-stream} or {@code application/x-ndjson} both stream their events
+ * after authentication and lookup have passed.
+ */
 final class CheckpointRoutes {
 
-  static final String PATH = "/checkpoint/:namespace/:pod/:container";
+  static final String CONTAINER_PATH = "/checkpoint/:namespace/:pod/:container";
+  static final String POD_PATH = "/checkpoint/:namespace/:pod";
   /** A caller may ask to wait a very long time; cap it where timers and grpc-timeout stay exact. */
   static final Duration MAX_TIMEOUT = Duration.ofDays(365);
 
@@ -31,27 +41,66 @@ final class CheckpointRoutes {
   }
 
   void mount(Router router, BearerAuthHandler authentication) {
-    router.post(PATH).handler(authentication).handler(this::checkpoint);
-    // Any other method on the path: the kubelet's router answers 405.
-    router.route(PATH).handler(ctx -> ctx.fail(405));
+    router.post(CONTAINER_PATH).handler(authentication).handler(this::checkpointContainer);
+    router.post(POD_PATH).handler(authentication).handler(this::checkpointPod);
+    // Any other method on these paths: the kubelet's router answers 405.
+    router.route(CONTAINER_PATH).handler(ctx -> ctx.fail(405));
+    router.route(POD_PATH).handler(ctx -> ctx.fail(405));
   }
 
-  private void checkpoint(RoutingContext ctx) {
+  private void checkpointContainer(RoutingContext ctx) {
     CheckpointTarget target = new CheckpointTarget(ctx.pathParam("namespace"),
         ctx.pathParam("pod"), ctx.pathParam("container"));
     Duration timeout = timeout(ctx.queryParam("timeout"));
-    Promise<Void> callerGone = Promise.promise();
-    ctx.response().closeHandler(ignored -> callerGone.tryComplete());
+    // The caller's time starts now: lookup and queueing count against it.
+    Deadline deadline = Deadline.in(timeout != null ? timeout : defaultTimeout);
+    Future<Void> callerGone = callerGone(ctx);
     CheckpointPermissions.requireCheckpoint(BearerAuthHandler.caller(ctx), target.namespace())
-        .compose(caller -> timeout != null
-            ? service.checkpoint(target, timeout, callerGone.future())
-            // The kubelet finds pod and container before it reads the timeout: keep its order.
-            : service.lookup(target).compose(ignored -> Future.<CheckpointResult>failedFuture(
-                new NotFoundException("cannot parse value of timeout parameter"))))
-        .onSuccess(result -> ctx.response()
-            .putHeader("Content-Type", "application/json")
-            .end(new JsonObject().put("items", new JsonArray(result.items())).encode()))
+        .compose(caller -> service.prepare(target))
+        // The kubelet finds pod and container before it reads the timeout: keep its order.
+        .compose(prepared -> timeout != null ? Future.succeededFuture(prepared)
+            : Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter")))
+        .onSuccess(prepared -> answer(ctx, events ->
+            service.run(prepared, deadline, callerGone, events)))
         .onFailure(ctx::fail);
+  }
+
+  private void checkpointPod(RoutingContext ctx) {
+    String namespace = ctx.pathParam("namespace");
+    String pod = ctx.pathParam("pod");
+    Duration timeout = timeout(ctx.queryParam("timeout"));
+    Deadline deadline = Deadline.in(timeout != null ? timeout : defaultTimeout);
+    Future<Void> callerGone = callerGone(ctx);
+    CheckpointPermissions.requireCheckpoint(BearerAuthHandler.caller(ctx), namespace)
+        .compose(caller -> service.preparePod(namespace, pod))
+        .compose(prepared -> timeout != null ? Future.succeededFuture(prepared)
+            : Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter")))
+        .onSuccess(prepared -> answer(ctx, events ->
+            service.runPod(prepared, deadline, callerGone, events)))
+        .onFailure(ctx::fail);
+  }
+
+  /** Streams the events when asked to; otherwise answers once, as the kubelet does. */
+  private static void answer(RoutingContext ctx,
+      Function<Consumer<CheckpointEvent>, Future<CheckpointResult>> work) {
+    String format = EventStream.requested(ctx);
+    if (format == null) {
+      work.apply(event -> { })
+          .onSuccess(result -> ctx.response()
+              .putHeader("Content-Type", "application/json")
+              .end(new JsonObject().put("items", new JsonArray(result.items())).encode()))
+          .onFailure(ctx::fail);
+    } else {
+      EventStream stream = EventStream.open(ctx, format);
+      // The terminal events carry the outcome; the stream just ends after them.
+      work.apply(stream::send).onComplete(ignored -> stream.end());
+    }
+  }
+
+  private static Future<Void> callerGone(RoutingContext ctx) {
+    Promise<Void> gone = Promise.promise();
+    ctx.response().closeHandler(ignored -> gone.tryComplete());
+    return gone.future();
   }
 
   /**

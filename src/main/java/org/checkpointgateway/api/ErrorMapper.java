@@ -1,17 +1,20 @@
 package org.checkpointgateway.api;
 
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.checkpointgateway.error.BadRequestException;
-import org.checkpointgateway.error.CheckpointFailedException;
+import org.checkpointgateway.error.ConflictException;
 import org.checkpointgateway.error.ForbiddenException;
 import org.checkpointgateway.error.GatewayException;
+import org.checkpointgateway.error.InsufficientStorageException;
 import org.checkpointgateway.error.NotFoundException;
-import org.checkpointgateway.error.RuntimeCallFailedException;
+import org.checkpointgateway.error.OverloadedException;
 import org.checkpointgateway.error.UnauthenticatedException;
+import org.checkpointgateway.error.UnavailableException;
 
 /**
  * The one place where failures become HTTP answers. The kubelet-compatible routes answer in the
@@ -26,7 +29,7 @@ public final class ErrorMapper {
   private ErrorMapper() {
   }
 
-  /** The HTTP status of a failure; unknown failures are server errors. */
+  /** The HTTP status of a failure; runtime failures and anything unknown are server errors. */
   public static int status(Throwable failure) {
     if (failure instanceof NotFoundException) {
       return 404;
@@ -36,11 +39,26 @@ public final class ErrorMapper {
       return 401;
     } else if (failure instanceof ForbiddenException) {
       return 403;
-    } else if (failure instanceof CheckpointFailedException
-        || failure instanceof RuntimeCallFailedException) {
-      return 500;
+    } else if (failure instanceof ConflictException) {
+      return 409;
+    } else if (failure instanceof OverloadedException) {
+      return 429;
+    } else if (failure instanceof UnavailableException) {
+      return 503;
+    } else if (failure instanceof InsufficientStorageException) {
+      return 507;
     }
     return 500;
+  }
+
+  /** The stable reason of a failure, as JSON bodies and events carry it. */
+  public static String reason(Throwable failure) {
+    return failure instanceof GatewayException known ? known.reason() : "InternalError";
+  }
+
+  /** The message a caller may see: ours in full, an unexpected one never (it is logged). */
+  public static String message(Throwable failure) {
+    return failure instanceof GatewayException ? failure.getMessage() : "Internal Server Error";
   }
 
   /** A router failure handler: answers for a failed Future or a bare status (404, 405 ...). */
@@ -49,17 +67,16 @@ public final class ErrorMapper {
     int status = failure != null ? status(failure) : ctx.statusCode();
     String message;
     String reason;
-    if (failure instanceof GatewayException known) {
-      message = known.getMessage();
-      reason = known.reason();
-    } else if (failure != null) {
-      LOG.log(Level.SEVERE, "unexpected failure on " + ctx.request().method() + " "
-          + ctx.request().path(), failure);
-      message = "Internal Server Error";
-      reason = "InternalError";
+    if (failure != null) {
+      if (!(failure instanceof GatewayException)) {
+        LOG.log(Level.SEVERE, "unexpected failure on " + ctx.request().method() + " "
+            + ctx.request().path(), failure);
+      }
+      message = message(failure);
+      reason = reason(failure);
     } else {
       message = bareStatusText(status);
-      reason = "Http" + status;
+      reason = HttpResponseStatus.valueOf(status).reasonPhrase().replace(" ", "");
     }
     if (failure instanceof UnauthenticatedException && failure.getCause() != null) {
       LOG.fine(() -> "unauthenticated request to " + ctx.request().path() + ": "
@@ -72,6 +89,9 @@ public final class ErrorMapper {
       return;
     }
     response.setStatusCode(status);
+    if (failure instanceof OverloadedException overloaded) {
+      response.putHeader("Retry-After", Long.toString(overloaded.retryAfterSeconds()));
+    }
     if (ctx.request().path().startsWith(API_PREFIX)) {
       response.putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("status", status).put("reason", reason)
@@ -89,7 +109,7 @@ public final class ErrorMapper {
     return switch (status) {
       case 404 -> "404 page not found";
       case 405 -> "405: Method Not Allowed";
-      default -> io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase();
+      default -> HttpResponseStatus.valueOf(status).reasonPhrase();
     };
   }
 }

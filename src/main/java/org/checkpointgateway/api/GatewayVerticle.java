@@ -9,46 +9,41 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import java.util.List;
 import org.checkpointgateway.auth.BearerAuthHandler;
-import org.checkpointgateway.auth.TokenVerifier;
-import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.config.GatewayOptions;
-import org.checkpointgateway.cri.RuntimeWatch;
 
 /**
- * The HTTP front: one instance per event loop, all on one port. The instances share the
- * checkpoint service, token verifier and runtime watch handed to them; they hold no state of
- * their own.
+ * The HTTP front: one instance per event loop, all on one port. The instances share the services
+ * handed to them and hold no state of their own.
  */
 public final class GatewayVerticle extends VerticleBase {
 
-  private final GatewayOptions options;
-  private final CheckpointService checkpoints;
-  private final TokenVerifier tokens;
-  private final RuntimeWatch runtime;
+  private final ApiServices services;
   private HttpServer server;
 
-  public GatewayVerticle(GatewayOptions options, CheckpointService checkpoints,
-      TokenVerifier tokens, RuntimeWatch runtime) {
-    this.options = options;
-    this.checkpoints = checkpoints;
-    this.tokens = tokens;
-    this.runtime = runtime;
+  public GatewayVerticle(ApiServices services) {
+    this.services = services;
   }
 
   @Override
   public Future<?> start() {
+    GatewayOptions options = services.options();
     Router router = Router.router(vertx);
-    // Open routes are this explicit list; everything mounted after them requires a token.
-    new HealthRoutes(runtime).mount(router);
+    BearerAuthHandler authentication = BearerAuthHandler.create(services.tokens());
+    // Open routes are this explicit list; every other route puts authentication first.
+    new HealthRoutes(services.runtime(), services.stopping()).mount(router);
+    new MetricsRoutes(services.metrics(), options.metricsUnauthenticated())
+        .mount(router, authentication);
     if (options.containerCheckpointGate()) {
-      new CheckpointRoutes(checkpoints, options.defaultTimeout())
-          .mount(router, BearerAuthHandler.create(tokens));
+      new CheckpointRoutes(services.checkpoints(), options.defaultTimeout())
+          .mount(router, authentication);
+      new JobRoutes(services.checkpoints(), services.jobs(), options.defaultTimeout())
+          .mount(router, authentication);
     }
     router.route().failureHandler(ErrorMapper::handle);
     router.errorHandler(404, ErrorMapper::handle);
     router.errorHandler(405, ErrorMapper::handle);
     router.errorHandler(500, ErrorMapper::handle);
-    server = vertx.createHttpServer(serverOptions());
+    server = vertx.createHttpServer(serverOptions(options));
     return server.requestHandler(router).listen();
   }
 
@@ -57,7 +52,7 @@ public final class GatewayVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private HttpServerOptions serverOptions() {
+  private static HttpServerOptions serverOptions(GatewayOptions options) {
     HttpServerOptions server = new HttpServerOptions()
         .setHost(options.host())
         .setPort(options.port());

@@ -2,6 +2,7 @@ package org.checkpointgateway.api;
 
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import java.util.function.BooleanSupplier;
 import org.checkpointgateway.cri.RuntimeWatch;
 import runtime.v1.VersionResponse;
 
@@ -9,18 +10,23 @@ import runtime.v1.VersionResponse;
 final class HealthRoutes {
 
   private final RuntimeWatch runtime;
+  private final BooleanSupplier stopping;
 
-  HealthRoutes(RuntimeWatch runtime) {
+  HealthRoutes(RuntimeWatch runtime, BooleanSupplier stopping) {
     this.runtime = runtime;
+    this.stopping = stopping;
   }
 
   void mount(Router router) {
     router.get("/healthz").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; charset=utf-8").end("ok"));
     router.get("/readyz").handler(ctx -> {
-      VersionResponse version = runtime.version();
+      // Once stopping, not ready: load balancers send new work elsewhere while we drain.
+      VersionResponse version = stopping.getAsBoolean() ? null : runtime.version();
       JsonObject body = new JsonObject();
-      if (version != null) {
+      if (stopping.getAsBoolean()) {
+        body.put("status", "not ready").put("reason", "the gateway is stopping");
+      } else if (version != null) {
         body.put("status", "ready")
             .put("runtime", new JsonObject()
                 .put("name", version.getRuntimeName())

@@ -1,7 +1,11 @@
 package org.checkpointgateway.checkpoint;
 
+import java.time.Duration;
 import java.util.List;
 
-/** The archives a checkpoint produced: the kubelet's {@code {"items":[...]}}. */
-public record CheckpointResult(List<String> items) {
+/**
+ * The archives a checkpoint produced (the kubelet's {@code {"items":[...]}}), their total size,
+ * and how long the runtime took.
+ */
+public record CheckpointResult(List<String> items, long archiveBytes, Duration duration) {
 }

@@ -1,35 +1,49 @@
 package org.checkpointgateway.checkpoint;
 
 import io.vertx.core.Future;
-import java.time.Duration;
-import org.checkpointgateway.archive.ArchiveDirectory;
-import org.checkpointgateway.cri.CriClient;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * What the HTTP layer may ask of the node, and nothing more (the kubelet's narrow
- * {@code HostInterface}, for the same reason: the routes can be tested against any runtime).
+ * What the HTTP layer and the job store may ask of the node, and nothing more (the kubelet's
+ * narrow {@code HostInterface}, for the same reason: callers can be tested against any runtime).
+ * Checkpoints happen in two steps so that a caller can answer lookup failures (404) before it
+ * commits to a streamed answer.
  */
 public interface CheckpointService {
 
-  static CheckpointService create(CriClient cri, ContainerCheckpointer checkpointer,
-      ArchiveDirectory archives) {
-    return new RuntimeCheckpointService(cri, checkpointer, archives);
-  }
-
   /**
-   * Checkpoints one running container.
+   * Finds a running container and weighs it.
    *
-   * @param timeout how long the caller is willing to wait, from now; when it passes, the runtime
-   *     call is cancelled and the Future fails with a {@code DeadlineExceeded} checkpoint failure
-   * @param callerGone completes when the caller goes away; the runtime call is then cancelled
-   * @return the archive's path, or a failed Future: {@code NotFoundException} for an unknown pod
-   *     or container, {@code CheckpointFailedException} when the runtime fails
+   * @return a failed Future with {@code NotFoundException} ({@code pod does not exist},
+   *     {@code container <name> does not exist}) or a {@code CheckpointFailedException} when the
+   *     runtime cannot be asked
    */
-  Future<CheckpointResult> checkpoint(CheckpointTarget target, Duration timeout, Future<Void> callerGone);
+  Future<PreparedCheckpoint> prepare(CheckpointTarget target);
+
+  /** Finds every running container of a pod; {@code NotFoundException} when there is none. */
+  Future<List<PreparedCheckpoint>> preparePod(String namespace, String pod);
 
   /**
-   * Checks that the pod and its container exist and run, without checkpointing: the kubelet
-   * answers for those before it reads a request's options.
+   * Checkpoints one prepared container through admission control.
+   *
+   * @param deadline when the caller stops waiting: time in the queue counts; when it passes,
+   *     the runtime call is cancelled and the Future fails with a {@code DeadlineExceeded}
+   *     checkpoint failure
+   * @param cancel completes when the caller goes away or cancels; the runtime call is reset
+   * @param events every event of this checkpoint, terminal one included, on the caller's context
+   * @return the archive, or a failed Future: {@code CheckpointFailedException} (runtime failure,
+   *     deadline, cancel), {@code OverloadedException} (queue full),
+   *     {@code InsufficientStorageException}, {@code UnavailableException} (stopping)
    */
-  Future<Void> lookup(CheckpointTarget target);
+  Future<CheckpointResult> run(PreparedCheckpoint checkpoint, Deadline deadline, Future<Void> cancel,
+      Consumer<CheckpointEvent> events);
+
+  /**
+   * Checkpoints several containers of one pod concurrently, each through admission. Succeeds
+   * with every archive when all succeed; otherwise fails with a
+   * {@code PodCheckpointFailedException} naming each failure and the archives that were made.
+   */
+  Future<CheckpointResult> runPod(List<PreparedCheckpoint> checkpoints, Deadline deadline,
+      Future<Void> cancel, Consumer<CheckpointEvent> events);
 }

@@ -1,64 +1,263 @@
 package org.checkpointgateway.checkpoint;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.FileProps;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
 import org.checkpointgateway.archive.ArchiveDirectory;
+import org.checkpointgateway.checkpoint.CheckpointEvent.Completed;
+import org.checkpointgateway.checkpoint.CheckpointEvent.Failed;
+import org.checkpointgateway.checkpoint.CheckpointEvent.Progress;
+import org.checkpointgateway.checkpoint.CheckpointEvent.Queued;
+import org.checkpointgateway.checkpoint.CheckpointEvent.Started;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.error.CheckpointFailedException;
+import org.checkpointgateway.error.InsufficientStorageException;
+import org.checkpointgateway.error.PodCheckpointFailedException;
 import org.checkpointgateway.error.RuntimeCallFailedException;
+import org.checkpointgateway.error.UnavailableException;
+import org.checkpointgateway.metrics.GatewayMetrics;
 
-/** Checkpoints a container found through the CRI, within the caller's deadline. */
-final class RuntimeCheckpointService implements CheckpointService {
+/**
+ * Checkpoints containers found through the CRI: weighed, admitted within the byte and
+ * concurrency budget, written by the runtime within the caller's deadline, watched while they run.
+ */
+final class RuntimeCheckpointService implements CheckpointControl {
 
+  private static final Logger LOG = Logger.getLogger(RuntimeCheckpointService.class.getName());
+
+  private final Vertx vertx;
+  private final CriClient cri;
   private final ContainerCheckpointer checkpointer;
   private final ContainerLookup lookup;
   private final ArchiveDirectory archives;
+  private final AdmissionController admission;
+  private final ThroughputEstimator throughput;
+  private final GatewayMetrics metrics;
+  private final CheckpointSettings settings;
+  // Completed when the gateway stops: every running checkpoint watches it.
+  private final Promise<Void> stopping = Promise.promise();
+  private volatile boolean draining;
 
-  RuntimeCheckpointService(CriClient cri, ContainerCheckpointer checkpointer,
-      ArchiveDirectory archives) {
+  RuntimeCheckpointService(Vertx vertx, CriClient cri, ContainerCheckpointer checkpointer,
+      ArchiveDirectory archives, AdmissionController admission, ThroughputEstimator throughput,
+      GatewayMetrics metrics, CheckpointSettings settings) {
+    this.vertx = vertx;
+    this.cri = cri;
     this.checkpointer = checkpointer;
     this.lookup = new ContainerLookup(cri);
     this.archives = archives;
+    this.admission = admission;
+    this.throughput = throughput;
+    this.metrics = metrics;
+    this.settings = settings;
   }
 
   @Override
-  public Future<CheckpointResult> checkpoint(CheckpointTarget target, Duration timeout,
-      Future<Void> callerGone) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+  public Future<PreparedCheckpoint> prepare(CheckpointTarget target) {
     return lookup.find(target)
-        .compose(container -> archives.ensureExists().map(ignored -> container))
-        .compose(container -> {
-          Path archive = archives.newArchivePath(target.namespace(), target.pod(), target.container());
-          // The lookup used part of the caller's time; the runtime gets what is left.
-          Duration remaining = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-          archives.writing(archive);
-          return checkpointer.checkpoint(container, archive, remaining, callerGone)
-              .map(ignored -> new CheckpointResult(List.of(archive.toString())))
-              .recover(failure -> archives.discard(archive)
-                  .compose(ignored -> Future.failedFuture(failure)))
-              .onComplete(outcome -> {
-                archives.written(archive);
-                if (outcome.succeeded()) {
-                  archives.completed(archive);
-                }
-              });
-        })
-        // The kubelet reports any runtime failure, lookup included, as a failed checkpoint.
+        .compose(container -> weigh(target, container))
         .recover(failure -> Future.failedFuture(asCheckpointFailure(target, failure)));
   }
 
   @Override
-  public Future<Void> lookup(CheckpointTarget target) {
-    return lookup.find(target)
-        .recover(failure -> Future.failedFuture(asCheckpointFailure(target, failure)))
-        .mapEmpty();
+  public Future<List<PreparedCheckpoint>> preparePod(String namespace, String pod) {
+    CheckpointTarget podTarget = new CheckpointTarget(namespace, pod, "");
+    return lookup.findAll(namespace, pod)
+        .compose(containers -> {
+          List<Future<PreparedCheckpoint>> weighed = new ArrayList<>();
+          containers.stream()
+              .sorted(Comparator.comparing(container -> container.getMetadata().getName()))
+              .forEach(container -> weighed.add(weigh(new CheckpointTarget(namespace, pod,
+                  container.getMetadata().getName()), container)));
+          return Future.all(weighed).map(all -> all.<PreparedCheckpoint>list());
+        })
+        .recover(failure -> Future.failedFuture(asCheckpointFailure(podTarget, failure)));
+  }
+
+  private Future<PreparedCheckpoint> weigh(CheckpointTarget target, runtime.v1.Container container) {
+    // A runtime without stats still checkpoints; the container then only counts for concurrency.
+    return cri.memoryWorkingSet(container.getId())
+        .otherwise(failure -> {
+          LOG.fine(() -> "no memory stats for " + target + ": " + failure.getMessage());
+          return 0L;
+        })
+        .map(weight -> new PreparedCheckpoint(target, container, weight));
+  }
+
+  @Override
+  public Future<CheckpointResult> run(PreparedCheckpoint checkpoint, Deadline deadline,
+      Future<Void> cancel, Consumer<CheckpointEvent> events) {
+    CheckpointTarget target = checkpoint.target();
+    long begun = System.nanoTime();
+    Future<Void> abandon = Future.any(cancel, stopping.future()).mapEmpty();
+    Future<CheckpointResult> outcome = (draining
+        ? Future.<Void>failedFuture(new UnavailableException("the gateway is stopping"))
+        : ensureSpaceFor(checkpoint.weightBytes()))
+        .compose(ignored -> admission.admit(target.namespace(), checkpoint.weightBytes(), deadline,
+            abandon, (position, ahead) -> events.accept(
+                new Queued(target.container(), position, ahead))))
+        .compose(permit -> {
+          metrics.queueWait(target.namespace(), permit.waited());
+          return execute(checkpoint, deadline, abandon, events)
+              .onComplete(ignored -> permit.release());
+        })
+        .recover(failure -> Future.failedFuture(asCheckpointFailure(target, failure)));
+    return outcome.onComplete(done -> {
+      metrics.checkpointEnded(done.failed() ? done.cause() : null,
+          Duration.ofNanos(System.nanoTime() - begun));
+      events.accept(done.succeeded()
+          ? new Completed(target.container(), done.result().items(), done.result().archiveBytes(),
+              done.result().duration())
+          : new Failed(target.container(), done.cause()));
+    });
+  }
+
+  private Future<Void> ensureSpaceFor(long weight) {
+    return archives.ensureExists()
+        .compose(ignored -> vertx.fileSystem().fsProps(archives.path().toString()))
+        .compose(fs -> {
+          long needed = weight + settings.diskReserveBytes();
+          return fs.usableSpace() >= needed ? Future.<Void>succeededFuture()
+              : Future.failedFuture(new InsufficientStorageException(String.format(
+                  "not enough space in %s for the archive: %d bytes free, %d needed "
+                      + "(%d of memory to write and %d to keep free)",
+                  archives.path(), fs.usableSpace(), needed, weight,
+                  settings.diskReserveBytes())));
+        });
+  }
+
+  /** The runtime's part: admitted, with progress reported until it ends. */
+  private Future<CheckpointResult> execute(PreparedCheckpoint checkpoint, Deadline deadline,
+      Future<Void> abandon, Consumer<CheckpointEvent> events) {
+    CheckpointTarget target = checkpoint.target();
+    Path archive = archives.newArchivePath(target.namespace(), target.pod(), target.container());
+    long started = System.nanoTime();
+    Duration estimate = throughput.estimate(checkpoint.weightBytes());
+    events.accept(new Started(target.container(), checkpoint.container().getId(),
+        checkpoint.weightBytes(), estimate));
+    ProgressWatch watch = new ProgressWatch(archive, started, estimate, target.container(), events);
+    long ticker = vertx.setPeriodic(settings.progressInterval().toMillis(), id -> watch.tick());
+    archives.writing(archive);
+    return checkpointer.checkpoint(checkpoint.container(), archive, deadline.remaining(), abandon)
+        .compose(ignored -> archiveSize(archive))
+        .map(size -> {
+          Duration took = Duration.ofNanos(System.nanoTime() - started);
+          throughput.record(checkpoint.weightBytes(), took);
+          return new CheckpointResult(List.of(archive.toString()), size, took);
+        })
+        .recover(failure -> archives.discard(archive).compose(ignored -> Future.failedFuture(
+            stopping.future().isComplete() && failure instanceof RuntimeCallFailedException
+                ? new RuntimeCallFailedException("Canceled", "context canceled: the gateway is stopping")
+                : failure)))
+        .onComplete(done -> {
+          watch.stop();
+          vertx.cancelTimer(ticker);
+          archives.written(archive);
+          if (done.succeeded()) {
+            archives.completed(archive);
+          }
+        });
+  }
+
+  @Override
+  public Future<CheckpointResult> runPod(List<PreparedCheckpoint> checkpoints, Deadline deadline,
+      Future<Void> cancel, Consumer<CheckpointEvent> events) {
+    List<Future<CheckpointResult>> runs = checkpoints.stream()
+        .map(checkpoint -> run(checkpoint, deadline, cancel, events)).toList();
+    return Future.join(runs).transform(ignored -> {
+      List<String> items = new ArrayList<>();
+      Map<String, Throwable> failures = new LinkedHashMap<>();
+      long bytes = 0;
+      Duration longest = Duration.ZERO;
+      for (int i = 0; i < runs.size(); i++) {
+        Future<CheckpointResult> run = runs.get(i);
+        if (run.succeeded()) {
+          items.addAll(run.result().items());
+          bytes += run.result().archiveBytes();
+          longest = longest.compareTo(run.result().duration()) < 0 ? run.result().duration() : longest;
+        } else {
+          failures.put(checkpoints.get(i).target().container(), run.cause());
+        }
+      }
+      CheckpointTarget pod = checkpoints.get(0).target();
+      return failures.isEmpty()
+          ? Future.succeededFuture(new CheckpointResult(items, bytes, longest))
+          : Future.failedFuture(new PodCheckpointFailedException(pod.namespace(), pod.pod(),
+              failures, items));
+    });
+  }
+
+  @Override
+  public Future<Void> drain(Duration grace) {
+    draining = true;
+    Promise<Void> drained = Promise.promise();
+    admission.close(new UnavailableException("the gateway is stopping"))
+        .onComplete(ignored -> {
+          long deadline = System.nanoTime() + grace.toNanos();
+          // Poll the admission count: checkpoints end on many event loops.
+          vertx.setPeriodic(50, id -> {
+            if (admission.running() == 0 || System.nanoTime() > deadline) {
+              vertx.cancelTimer(id);
+              stopping.tryComplete();
+              drained.complete();
+            }
+          });
+        });
+    return drained.future();
+  }
+
+  private Future<Long> archiveSize(Path archive) {
+    return vertx.fileSystem().props(archive.toString()).map(FileProps::size).otherwise(0L);
   }
 
   private static Throwable asCheckpointFailure(CheckpointTarget target, Throwable failure) {
     return failure instanceof RuntimeCallFailedException runtime
-        ? new CheckpointFailedException(target.namespace(), target.pod(), target.container(), runtime)
+        ? new CheckpointFailedException(target.toString(), runtime)
         : failure;
+  }
+
+  /** Reports progress on the checkpoint's own context; silent once the checkpoint ended. */
+  private final class ProgressWatch {
+    private final Path archive;
+    private final long started;
+    private final Duration estimate;
+    private final String container;
+    private final Consumer<CheckpointEvent> events;
+    private boolean stopped;
+
+    ProgressWatch(Path archive, long started, Duration estimate, String container,
+        Consumer<CheckpointEvent> events) {
+      this.archive = archive;
+      this.started = started;
+      this.estimate = estimate;
+      this.container = container;
+      this.events = events;
+    }
+
+    void tick() {
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+      // Never claim done before the runtime says so.
+      double fraction = estimate.isZero() ? 0.99
+          : Math.min(0.99, (double) elapsed.toNanos() / estimate.toNanos());
+      archiveSize(archive).onSuccess(size -> {
+        if (!stopped) {
+          events.accept(new Progress(container, elapsed, fraction, size));
+        }
+      });
+    }
+
+    void stop() {
+      stopped = true;
+    }
   }
 }

@@ -25,7 +25,16 @@ public record GatewayOptions(
     boolean containerCheckpointGate,
     JwtOptions jwt,
     Optional<Path> tlsCert,
-    Optional<Path> tlsKey) {
+    Optional<Path> tlsKey,
+    int maxConcurrent,
+    long maxInflightBytes,
+    int maxQueued,
+    long diskReserveBytes,
+    Duration progressInterval,
+    Duration shutdownGrace,
+    boolean metricsUnauthenticated,
+    int jobHistoryMax,
+    Duration jobHistoryAge) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** The kubelet's port, so that the gateway is a drop-in for callers. */
@@ -38,11 +47,25 @@ public record GatewayOptions(
   public static final Path DEFAULT_SIMULATOR_CHECKPOINT_DIR =
       Path.of(System.getProperty("java.io.tmpdir"), "checkpoint-gateway", "checkpoints");
   public static final String CONTAINER_CHECKPOINT_GATE = "ContainerCheckpoint";
+  /** Checkpoints at the runtime at once: CRIU dumps compete for disk and memory bandwidth. */
+  public static final int DEFAULT_MAX_CONCURRENT = 4;
+  /** Weight at the runtime at once: half the node's memory, so dumps cannot flood its page cache. */
+  public static final long DEFAULT_MAX_INFLIGHT_BYTES = physicalMemory() / 2;
+  /** Requests waiting for admission; beyond this, 429. */
+  public static final int DEFAULT_MAX_QUEUED = 1000;
+  /** Free space the checkpoint directory must keep beyond an archive's weight; else 507. */
+  public static final long DEFAULT_DISK_RESERVE_BYTES = 1L << 30;
+  public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+  public static final int DEFAULT_JOB_HISTORY_MAX = 1000;
+  public static final Duration DEFAULT_JOB_HISTORY_AGE = Duration.ofHours(1);
 
   /** Every key the YAML file may hold; anything else is a typo and stops start-up. */
   public static final List<String> KEYS = List.of("host", "port", "criEndpoint", "checkpointDir",
       "defaultTimeout", "featureGates", "jwt.secretFile", "jwt.publicKeys", "jwt.jwksFile",
-      "jwt.issuer", "jwt.audience", "tls.cert", "tls.key");
+      "jwt.issuer", "jwt.audience", "tls.cert", "tls.key", "maxConcurrent", "maxInflightBytes",
+      "maxQueued", "diskReserveBytes", "progressInterval", "shutdownGrace",
+      "metricsUnauthenticated", "jobHistoryMax", "jobHistoryAge");
 
   public boolean tls() {
     return tlsCert.isPresent();
@@ -80,7 +103,50 @@ public record GatewayOptions(
             string(settings, "jwt.issuer").map(Valued::value),
             string(settings, "jwt.audience").map(Valued::value)),
         tlsCert,
-        tlsKey);
+        tlsKey,
+        integer(settings, "maxConcurrent", 1, 100_000).orElse(DEFAULT_MAX_CONCURRENT),
+        quantity(settings, "maxInflightBytes", Quantities::bytes).orElse(DEFAULT_MAX_INFLIGHT_BYTES),
+        integer(settings, "maxQueued", 0, 10_000_000).orElse(DEFAULT_MAX_QUEUED),
+        quantity(settings, "diskReserveBytes", Quantities::bytes).orElse(DEFAULT_DISK_RESERVE_BYTES),
+        positive(settings, "progressInterval").orElse(DEFAULT_PROGRESS_INTERVAL),
+        quantity(settings, "shutdownGrace", Quantities::duration).orElse(DEFAULT_SHUTDOWN_GRACE),
+        bool(settings, "metricsUnauthenticated").orElse(false),
+        integer(settings, "jobHistoryMax", 1, 10_000_000).orElse(DEFAULT_JOB_HISTORY_MAX),
+        positive(settings, "jobHistoryAge").orElse(DEFAULT_JOB_HISTORY_AGE));
+  }
+
+  private static <T> Optional<T> quantity(Settings settings, String key,
+      java.util.function.Function<String, T> parser) {
+    return string(settings, key).map(s -> {
+      try {
+        return parser.apply(s.value());
+      } catch (IllegalArgumentException | ArithmeticException e) {
+        throw new ConfigException(s.origin() + ": " + e.getMessage());
+      }
+    });
+  }
+
+  private static Optional<Duration> positive(Settings settings, String key) {
+    Optional<Duration> value = quantity(settings, key, Quantities::duration);
+    if (value.isPresent() && value.get().isZero()) {
+      throw new ConfigException(settings.get(key).orElseThrow().origin() + ": must be more than 0");
+    }
+    return value;
+  }
+
+  private static Optional<Boolean> bool(Settings settings, String key) {
+    return string(settings, key).map(s -> switch (s.value().toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException(s.origin() + ": must be true or false, got " + s.value());
+    });
+  }
+
+  private static long physicalMemory() {
+    java.lang.management.OperatingSystemMXBean os =
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean bean
+        ? bean.getTotalMemorySize() : 8L << 30;
   }
 
   private record Valued(String value, String origin) {

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.checkpointgateway.metrics.GatewayMetrics;
 import runtime.v1.Container;
 import runtime.v1.PodSandbox;
 import runtime.v1.VersionResponse;
@@ -21,8 +22,8 @@ public interface CriClient {
    * A client for the runtime at {@code endpoint}, a {@code unix:///path} address as the kubelet's
    * {@code --container-runtime-endpoint} takes it.
    */
-  static CriClient create(Vertx vertx, CriEndpoint endpoint) {
-    return new GrpcCriClient(vertx, endpoint);
+  static CriClient create(Vertx vertx, CriEndpoint endpoint, GatewayMetrics metrics) {
+    return new GrpcCriClient(vertx, endpoint, metrics);
   }
 
   /** CRI {@code Version}: the runtime's name and version. */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.checkpointgateway.error.RuntimeCallFailedException;
+import org.checkpointgateway.metrics.GatewayMetrics;
 import runtime.v1.CheckpointContainerRequest;
 import runtime.v1.Container;
 import runtime.v1.ContainerFilter;
@@ -48,9 +49,11 @@ final class GrpcCriClient implements CriClient {
   private final Vertx vertx;
   private final SocketAddress address;
   private final GrpcClient grpc;
+  private final GatewayMetrics metrics;
 
-  GrpcCriClient(Vertx vertx, CriEndpoint endpoint) {
+  GrpcCriClient(Vertx vertx, CriEndpoint endpoint, GatewayMetrics metrics) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.address = endpoint.socketAddress();
     HttpClientOptions http = new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2)
@@ -135,7 +138,13 @@ final class GrpcCriClient implements CriClient {
         new RuntimeCallFailedException("DeadlineExceeded", "context deadline exceeded")));
     abandon.onComplete(ignored -> result.tryFail(
         new RuntimeCallFailedException("Canceled", "context canceled")));
-    result.future().onComplete(ignored -> vertx.cancelTimer(deadline));
+    long begun = System.nanoTime();
+    result.future().onComplete(done -> {
+      vertx.cancelTimer(deadline);
+      metrics.criCall(method.methodName(), done.succeeded() ? "OK"
+              : ((RuntimeCallFailedException) done.cause()).code(),
+          Duration.ofNanos(System.nanoTime() - begun));
+    });
 
     grpc.request(address, method).onComplete(created -> {
       if (created.failed()) {

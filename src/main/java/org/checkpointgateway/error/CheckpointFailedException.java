@@ -7,10 +7,9 @@ package org.checkpointgateway.error;
 public final class CheckpointFailedException extends GatewayException {
   private final RuntimeCallFailedException runtimeFailure;
 
-  public CheckpointFailedException(String namespace, String pod, String container,
-      RuntimeCallFailedException cause) {
-    super("checkpointing of " + namespace + "/" + pod + "/" + container + " failed ("
-        + cause.getMessage() + ")", cause);
+  /** @param subject {@code <ns>/<pod>/<container>}, or {@code <ns>/<pod>} for a whole pod */
+  public CheckpointFailedException(String subject, RuntimeCallFailedException cause) {
+    super("checkpointing of " + subject + " failed (" + cause.getMessage() + ")", cause);
     this.runtimeFailure = cause;
   }
 

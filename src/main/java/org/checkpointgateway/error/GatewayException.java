@@ -7,7 +7,8 @@ package org.checkpointgateway.error;
  */
 public abstract sealed class GatewayException extends RuntimeException
     permits NotFoundException, BadRequestException, UnauthenticatedException, ForbiddenException,
-    RuntimeCallFailedException, CheckpointFailedException {
+    RuntimeCallFailedException, CheckpointFailedException, PodCheckpointFailedException,
+    OverloadedException, InsufficientStorageException, UnavailableException, ConflictException {
 
   protected GatewayException(String message) {
     this(message, null);

@@ -184,7 +184,7 @@ class CheckpointRouteTest {
 
   @Test
   void unknownPathIsGo404() {
-    assertPlain(fixture.send(HttpMethod.POST, "/checkpoint/default/demo", fixture.adminToken()),
+    assertPlain(fixture.send(HttpMethod.POST, "/checkpoint/default", fixture.adminToken()),
         404, "404 page not found");
     assertPlain(fixture.send(HttpMethod.GET, "/nothing-here", null), 404, "404 page not found");
   }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import org.checkpointgateway.error.RuntimeCallFailedException;
+import org.checkpointgateway.metrics.GatewayMetrics;
 import org.checkpointgateway.sim.CheckpointObservation;
 import org.checkpointgateway.sim.SimulatedRuntime;
 import org.checkpointgateway.sim.SimulatorSeed;
@@ -35,7 +36,8 @@ class GrpcCriClientTest {
     vertx = StrictVertx.create();
     runtime = Await.result(SimulatedRuntime.start(vertx,
         SimulatorSeed.parse(GatewayFixture.SEED, "test seed"), dir.resolve("cri.sock")));
-    cri = CriClient.create(vertx, CriEndpoint.parse("unix://" + runtime.socketPath()));
+    cri = CriClient.create(vertx, CriEndpoint.parse("unix://" + runtime.socketPath()),
+        GatewayMetrics.none());
   }
 
   @AfterEach

@@ -109,7 +109,8 @@ public final class GatewayFixture {
   }
 
   public GatewayFixture startGateway(Settings settings) {
-    gateway = Await.result(Gateway.start(vertx, GatewayOptions.from(settings)));
+    gateway = Await.result(Gateway.start(vertx, GatewayOptions.from(settings),
+        StrictVertx.registry(vertx)));
     http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
         .setDefaultPort(gateway.port()));
     return this;

@@ -2,6 +2,7 @@ package org.checkpointgateway.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.checkpointgateway.metrics.GatewayMetrics;
 
 /**
  * A Vertx whose event loops may run a task for at most {@link #MAX_EVENT_LOOP_MILLIS}; any longer
@@ -21,17 +23,21 @@ public final class StrictVertx {
   public static final long MAX_EVENT_LOOP_MILLIS = 200;
 
   private static final Map<Vertx, List<String>> BLOCKED = new ConcurrentHashMap<>();
+  private static final Map<Vertx, PrometheusMeterRegistry> REGISTRIES = new ConcurrentHashMap<>();
 
   private StrictVertx() {
   }
 
+  /** Also reports its metrics (HTTP, pools, JVM) to a registry: see {@link #registry}. */
   public static Vertx create() {
-    Vertx vertx = Vertx.vertx(new VertxOptions()
+    PrometheusMeterRegistry registry = GatewayMetrics.prometheusRegistry();
+    Vertx vertx = GatewayMetrics.vertx(new VertxOptions()
         .setPreferNativeTransport(true)
         .setMaxEventLoopExecuteTime(MAX_EVENT_LOOP_MILLIS)
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
         .setBlockedThreadCheckInterval(50)
-        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
+        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS), registry);
+    REGISTRIES.put(vertx, registry);
     List<String> blocked = new CopyOnWriteArrayList<>();
     BLOCKED.put(vertx, blocked);
     ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(event -> {
@@ -66,7 +72,13 @@ public final class StrictVertx {
     return false;
   }
 
+  /** The registry a Vertx made by {@link #create} reports to. */
+  public static PrometheusMeterRegistry registry(Vertx vertx) {
+    return REGISTRIES.get(vertx);
+  }
+
   public static void assertNeverBlocked(Vertx vertx) {
+    REGISTRIES.remove(vertx);
     List<String> blocked = BLOCKED.remove(vertx);
     assertThat(blocked).as("event loop blocked").isEmpty();
   }

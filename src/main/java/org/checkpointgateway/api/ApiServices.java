@@ -1,0 +1,19 @@
+package org.checkpointgateway.api;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.BooleanSupplier;
+import org.checkpointgateway.auth.TokenVerifier;
+import org.checkpointgateway.checkpoint.CheckpointService;
+import org.checkpointgateway.config.GatewayOptions;
+import org.checkpointgateway.cri.RuntimeWatch;
+import org.checkpointgateway.jobs.JobStore;
+
+/**
+ * What the HTTP verticles are handed: shared, thread-safe services made once per gateway.
+ *
+ * @param stopping true once the gateway began to stop: readiness turns 503
+ */
+public record ApiServices(GatewayOptions options, CheckpointService checkpoints,
+    TokenVerifier tokens, RuntimeWatch runtime, JobStore jobs, PrometheusMeterRegistry metrics,
+    BooleanSupplier stopping) {
+}

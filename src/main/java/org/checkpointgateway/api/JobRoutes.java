@@ -1,0 +1,215 @@
+package org.checkpointgateway.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.checkpointgateway.auth.BearerAuthHandler;
+import org.checkpointgateway.auth.Caller;
+import org.checkpointgateway.auth.CheckpointPermissions;
+import org.checkpointgateway.checkpoint.CheckpointService;
+import org.checkpointgateway.checkpoint.CheckpointTarget;
+import org.checkpointgateway.checkpoint.PreparedCheckpoint;
+import org.checkpointgateway.error.BadRequestException;
+import org.checkpointgateway.error.NotFoundException;
+import org.checkpointgateway.jobs.JobRequest;
+import org.checkpointgateway.jobs.JobStore;
+import org.checkpointgateway.jobs.JobView;
+
+/**
+ * {@code /api/v1/checkpoints}: checkpoint jobs for automation. A caller sees only jobs of
+ * namespaces it may checkpoint; a job of another namespace is "not found", never "forbidden",
+ * so that ids do not reveal what other tenants do.
+ */
+final class JobRoutes {
+
+  static final String JOBS = "/api/v1/checkpoints";
+  static final String JOB = JOBS + "/:id";
+  /** A job request is a few short strings. */
+  static final long MAX_BODY_BYTES = 16 * 1024;
+  static final int DEFAULT_LIST_LIMIT = 100;
+
+  private final CheckpointService checkpoints;
+  private final JobStore jobs;
+  private final Duration defaultTimeout;
+
+  JobRoutes(CheckpointService checkpoints, JobStore jobs, Duration defaultTimeout) {
+    this.checkpoints = checkpoints;
+    this.jobs = jobs;
+    this.defaultTimeout = defaultTimeout;
+  }
+
+  void mount(Router router, BearerAuthHandler authentication) {
+    router.post(JOBS).handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES))
+        .handler(authentication).handler(this::submit);
+    router.get(JOBS).handler(authentication).handler(this::list);
+    router.get(JOB).handler(authentication).handler(this::get);
+    router.delete(JOB).handler(authentication).handler(this::cancel);
+    router.get(JOB + "/events").handler(authentication).handler(this::events);
+  }
+
+  private void submit(RoutingContext ctx) {
+    Caller caller = BearerAuthHandler.caller(ctx);
+    Optional<String> idempotencyKey = Optional.ofNullable(ctx.request().getHeader("Idempotency-Key"))
+        .filter(key -> !key.isBlank());
+    JobRequest request;
+    try {
+      request = parse(ctx);
+    } catch (BadRequestException e) {
+      ctx.fail(e);
+      return;
+    }
+    CheckpointPermissions.requireCheckpoint(caller, request.namespace())
+        .compose(allowed -> idempotencyKey.isPresent()
+            ? jobs.byIdempotencyKey(caller.subject(), idempotencyKey.get())
+            : Future.succeededFuture(Optional.<JobView>empty()))
+        // A replay answers with the first submission's job, even if the pod is gone by now; the
+        // store checks the key again, so two first submissions racing still make one job.
+        .compose(earlier -> earlier.isPresent()
+            ? Future.succeededFuture(new JobStore.Submitted(earlier.get(), false))
+                .compose(replay -> replay.job().request().equals(request)
+                    ? Future.succeededFuture(replay)
+                    : jobs.submit(caller.subject(), request, List.of(), idempotencyKey))
+            : prepare(request).compose(prepared ->
+                jobs.submit(caller.subject(), request, prepared, idempotencyKey)))
+        .onSuccess(submitted -> ctx.response()
+            // 202: a job was started; 200: an idempotent replay of an earlier submission.
+            .setStatusCode(submitted.created() ? 202 : 200)
+            .putHeader("Location", JOBS + "/" + submitted.job().id())
+            .putHeader("Content-Type", "application/json")
+            .end(json(submitted.job()).encode()))
+        .onFailure(ctx::fail);
+  }
+
+  private Future<List<PreparedCheckpoint>> prepare(JobRequest request) {
+    return request.container().isPresent()
+        ? checkpoints.prepare(new CheckpointTarget(request.namespace(), request.pod(),
+            request.container().get())).map(List::of)
+        : checkpoints.preparePod(request.namespace(), request.pod());
+  }
+
+  private JobRequest parse(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      throw new BadRequestException("the body must be a JSON object: " + e.getMessage());
+    }
+    if (body == null) {
+      throw new BadRequestException("the body must be a JSON object with namespace and pod");
+    }
+    for (String key : body.fieldNames()) {
+      if (!List.of("namespace", "pod", "container", "timeoutSeconds").contains(key)) {
+        throw new BadRequestException("unknown field " + key
+            + " (expected namespace, pod, container, timeoutSeconds)");
+      }
+    }
+    String namespace = requiredString(body, "namespace");
+    String pod = requiredString(body, "pod");
+    Optional<String> container = body.containsKey("container")
+        ? Optional.of(requiredString(body, "container")) : Optional.empty();
+    Object timeout = body.getValue("timeoutSeconds");
+    long seconds = 0;
+    if (timeout != null) {
+      if (!(timeout instanceof Number number) || number.doubleValue() != number.longValue()
+          || number.longValue() < 0) {
+        throw new BadRequestException("timeoutSeconds must be a whole number of seconds, 0 or more");
+      }
+      seconds = Math.min(number.longValue(), CheckpointRoutes.MAX_TIMEOUT.toSeconds());
+    }
+    return new JobRequest(namespace, pod, container,
+        seconds == 0 ? defaultTimeout : Duration.ofSeconds(seconds));
+  }
+
+  private static String requiredString(JsonObject body, String key) {
+    Object value = body.getValue(key);
+    if (!(value instanceof String text) || text.isBlank()) {
+      throw new BadRequestException(key + " must be a non-empty string");
+    }
+    return text;
+  }
+
+  private void list(RoutingContext ctx) {
+    Caller caller = BearerAuthHandler.caller(ctx);
+    Optional<String> namespace = Optional.ofNullable(ctx.queryParams().get("namespace"));
+    int limit;
+    try {
+      limit = Integer.parseInt(Optional.ofNullable(ctx.queryParams().get("limit"))
+          .orElse(Integer.toString(DEFAULT_LIST_LIMIT)));
+      if (limit < 1) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      ctx.fail(new BadRequestException("limit must be a positive whole number"));
+      return;
+    }
+    jobs.list(ns -> namespace.map(ns::equals).orElse(true) && mayCheckpoint(caller, ns), limit)
+        .onSuccess(list -> ctx.response().putHeader("Content-Type", "application/json")
+            .end(new JsonObject().put("items",
+                new JsonArray(list.stream().map(JobRoutes::json).toList())).encode()))
+        .onFailure(ctx::fail);
+  }
+
+  private void get(RoutingContext ctx) {
+    visibleJob(ctx)
+        .onSuccess(job -> ctx.response().putHeader("Content-Type", "application/json")
+            .end(json(job).encode()))
+        .onFailure(ctx::fail);
+  }
+
+  private void cancel(RoutingContext ctx) {
+    visibleJob(ctx)
+        .compose(job -> jobs.cancel(job.id()))
+        .onSuccess(job -> ctx.response().setStatusCode(202)
+            .putHeader("Content-Type", "application/json").end(json(job).encode()))
+        .onFailure(ctx::fail);
+  }
+
+  private void events(RoutingContext ctx) {
+    visibleJob(ctx).onSuccess(job -> {
+      String format = Optional.ofNullable(EventStream.requested(ctx)).orElse(EventStream.SSE);
+      EventStream stream = EventStream.open(ctx, format);
+      jobs.watch(job.id(), stream::send, stream::end)
+          .onSuccess(stop -> ctx.response().closeHandler(ignored -> stop.run()))
+          .onFailure(failure -> stream.end());
+    }).onFailure(ctx::fail);
+  }
+
+  private Future<JobView> visibleJob(RoutingContext ctx) {
+    Caller caller = BearerAuthHandler.caller(ctx);
+    String id = ctx.pathParam("id");
+    return jobs.get(id).compose(job -> mayCheckpoint(caller, job.request().namespace())
+        ? Future.succeededFuture(job)
+        : Future.failedFuture(new NotFoundException("no checkpoint job " + id)));
+  }
+
+  private static boolean mayCheckpoint(Caller caller, String namespace) {
+    return CheckpointPermissions.requireCheckpoint(caller, namespace).succeeded();
+  }
+
+  static JsonObject json(JobView job) {
+    JsonObject json = new JsonObject()
+        .put("id", job.id())
+        .put("namespace", job.request().namespace())
+        .put("pod", job.request().pod());
+    job.request().container().ifPresent(container -> json.put("container", container));
+    json.put("timeoutSeconds", job.request().timeout().toSeconds())
+        .put("state", job.state().toString())
+        .put("createdAt", job.createdAt().toString());
+    job.startedAt().map(Instant::toString).ifPresent(at -> json.put("startedAt", at));
+    job.finishedAt().map(Instant::toString).ifPresent(at -> json.put("finishedAt", at));
+    json.put("items", new JsonArray(job.items()));
+    job.failure().ifPresent(failure -> json.put("error", new JsonObject()
+        .put("status", ErrorMapper.status(failure))
+        .put("reason", ErrorMapper.reason(failure))
+        .put("message", ErrorMapper.message(failure))));
+    return json;
+  }
+}

@@ -1,0 +1,26 @@
+package org.checkpointgateway.checkpoint;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import org.checkpointgateway.archive.ArchiveDirectory;
+import org.checkpointgateway.cri.CriClient;
+import org.checkpointgateway.metrics.GatewayMetrics;
+
+/** The checkpoint service as the process that owns it sees it: it can also be drained. */
+public interface CheckpointControl extends CheckpointService {
+
+  static CheckpointControl create(Vertx vertx, CriClient cri, ContainerCheckpointer checkpointer,
+      ArchiveDirectory archives, AdmissionController admission, ThroughputEstimator throughput,
+      GatewayMetrics metrics, CheckpointSettings settings) {
+    return new RuntimeCheckpointService(vertx, cri, checkpointer, archives, admission, throughput,
+        metrics, settings);
+  }
+
+  /**
+   * Stops taking checkpoints: new ones fail with {@code UnavailableException}, queued ones
+   * fail at once, running ones get {@code grace} to finish and are then cancelled (their partial
+   * archives removed). Completes when nothing runs any more.
+   */
+  Future<Void> drain(Duration grace);
+}

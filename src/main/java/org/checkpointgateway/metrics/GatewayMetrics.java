@@ -1,0 +1,120 @@
+package org.checkpointgateway.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.function.Supplier;
+import org.checkpointgateway.error.CheckpointFailedException;
+import org.checkpointgateway.error.InsufficientStorageException;
+import org.checkpointgateway.error.OverloadedException;
+import org.checkpointgateway.error.UnavailableException;
+
+/**
+ * The gateway's own metrics, on the same Micrometer registry as Vert.x's HTTP and JVM metrics.
+ * Prometheus names: {@code checkpoint_duration_seconds{outcome}},
+ * {@code checkpoint_queue_wait_seconds{namespace}}, {@code checkpoint_queue_depth},
+ * {@code checkpoint_running}, {@code checkpoint_inflight_bytes},
+ * {@code cri_call_duration_seconds{method,code}}.
+ */
+public final class GatewayMetrics {
+
+  private final MeterRegistry registry;
+
+  private GatewayMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  public static GatewayMetrics create(MeterRegistry registry) {
+    return new GatewayMetrics(registry);
+  }
+
+  /** Metrics that go nowhere: for components used without a gateway (tests, tools). */
+  public static GatewayMetrics none() {
+    return new GatewayMetrics(new SimpleMeterRegistry());
+  }
+
+  /** A Prometheus registry for a new gateway process. */
+  public static PrometheusMeterRegistry prometheusRegistry() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  /**
+   * A Vertx whose own metrics (HTTP requests by route and status, pools, JVM) go to
+   * {@code registry}.
+   */
+  public static Vertx vertx(VertxOptions options, MeterRegistry registry) {
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        // The route label needs vertx-web's matched route; the path would explode cardinality.
+        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE))
+        // Registries are looked up by name inside Vert.x: one name per registry.
+        .setRegistryName("checkpoint-gateway-" + System.identityHashCode(registry));
+    return Vertx.builder()
+        .with(options.setMetricsOptions(metrics))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** One CRI call, by method and the gRPC code it ended with (grpc-go spelling). */
+  public void criCall(String method, String code, Duration took) {
+    Timer.builder("cri.call.duration").description("CRI call latency")
+        .tags("method", method, "code", code)
+        .register(registry).record(took);
+  }
+
+  /** One checkpoint request ended; {@code failure} is null on success. */
+  public void checkpointEnded(Throwable failure, Duration took) {
+    Timer.builder("checkpoint.duration")
+        .description("Checkpoint requests from arrival to answer, by outcome")
+        .tag("outcome", outcome(failure))
+        .publishPercentileHistogram()
+        .register(registry).record(took);
+  }
+
+  /** Time a checkpoint waited for admission. */
+  public void queueWait(String namespace, Duration waited) {
+    Timer.builder("checkpoint.queue.wait").description("Time waited for admission")
+        .tag("namespace", namespace)
+        .publishPercentileHistogram()
+        .register(registry).record(waited);
+  }
+
+  /** Gauges read on every scrape. */
+  public void gauge(String name, String description, Supplier<Number> value) {
+    Gauge.builder(name, value).description(description).strongReference(true).register(registry);
+  }
+
+  static String outcome(Throwable failure) {
+    if (failure == null) {
+      return "succeeded";
+    } else if (failure instanceof CheckpointFailedException checkpoint) {
+      return switch (checkpoint.runtimeFailure().code()) {
+        case "DeadlineExceeded" -> "deadline_exceeded";
+        case "Canceled" -> "cancelled";
+        default -> "runtime_failed";
+      };
+    } else if (failure instanceof OverloadedException) {
+      return "rejected_queue_full";
+    } else if (failure instanceof InsufficientStorageException) {
+      return "rejected_no_space";
+    } else if (failure instanceof UnavailableException) {
+      return "rejected_stopping";
+    }
+    return "failed";
+  }
+}
