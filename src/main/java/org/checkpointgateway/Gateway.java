@@ -61,6 +61,7 @@ public final class Gateway {
   private final String deployment;
   private final int port;
   private final Optional<String> devToken;
+  private Future<Void> closed;
 
   private Gateway(Vertx vertx, GatewayOptions options, CriClient cri, RuntimeWatch watch,
       CheckpointControl checkpoints, JobStore jobs, AtomicBoolean stopping,
@@ -173,7 +174,14 @@ public final class Gateway {
    * running ones get the shutdown grace to finish and are then cancelled; then the HTTP
    * verticles, the runtime connection and the embedded simulator stop.
    */
-  public Future<Void> close() {
+  public synchronized Future<Void> close() {
+    if (closed == null) {
+      closed = stop();
+    }
+    return closed;
+  }
+
+  private Future<Void> stop() {
     stopping.set(true);
     return checkpoints.drain(options.shutdownGrace())
         .compose(ignored -> {

@@ -71,6 +71,8 @@ public final class Main implements Callable<Integer> {
   String diskReserveBytes;
   @Option(names = "--progress-interval", paramLabel = "DURATION", description = "time between progress events, e.g. 500ms (default 1s)")
   String progressInterval;
+  @Option(names = "--heartbeat-interval", paramLabel = "DURATION", description = "time between keep-alive comments on idle event streams (default 15s)")
+  String heartbeatInterval;
   @Option(names = "--shutdown-grace", paramLabel = "SECONDS", description = "time running checkpoints get to finish on SIGTERM (default 30)")
   String shutdownGrace;
   @Option(names = "--metrics-unauthenticated", description = "serve /metrics without a token")
@@ -132,6 +134,7 @@ public final class Main implements Callable<Integer> {
         .override("maxQueued", maxQueued, "--max-queued")
         .override("diskReserveBytes", diskReserveBytes, "--disk-reserve-bytes")
         .override("progressInterval", progressInterval, "--progress-interval")
+        .override("heartbeatInterval", heartbeatInterval, "--heartbeat-interval")
         .override("shutdownGrace", shutdownGrace, "--shutdown-grace")
         .override("metricsUnauthenticated", metricsUnauthenticated ? "true" : null,
             "--metrics-unauthenticated")

@@ -34,10 +34,12 @@ final class CheckpointRoutes {
 
   private final CheckpointService service;
   private final Duration defaultTimeout;
+  private final Duration heartbeat;
 
-  CheckpointRoutes(CheckpointService service, Duration defaultTimeout) {
+  CheckpointRoutes(CheckpointService service, Duration defaultTimeout, Duration heartbeat) {
     this.service = service;
     this.defaultTimeout = defaultTimeout;
+    this.heartbeat = heartbeat;
   }
 
   void mount(Router router, BearerAuthHandler authentication) {
@@ -81,7 +83,7 @@ final class CheckpointRoutes {
   }
 
   /** Streams the events when asked to; otherwise answers once, as the kubelet does. */
-  private static void answer(RoutingContext ctx,
+  private void answer(RoutingContext ctx,
       Function<Consumer<CheckpointEvent>, Future<CheckpointResult>> work) {
     String format = EventStream.requested(ctx);
     if (format == null) {
@@ -91,7 +93,7 @@ final class CheckpointRoutes {
               .end(new JsonObject().put("items", new JsonArray(result.items())).encode()))
           .onFailure(ctx::fail);
     } else {
-      EventStream stream = EventStream.open(ctx, format);
+      EventStream stream = EventStream.open(ctx, format, heartbeat);
       // The terminal events carry the outcome; the stream just ends after them.
       work.apply(stream::send).onComplete(ignored -> stream.end());
     }

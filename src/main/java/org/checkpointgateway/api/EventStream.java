@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import org.checkpointgateway.checkpoint.CheckpointEvent;
 
 /**
@@ -15,20 +16,18 @@ final class EventStream {
 
   static final String SSE = "text/event-stream";
   static final String NDJSON = "application/x-ndjson";
-  /** Well under the 60 s idle timeouts common in proxies and load balancers. */
-  static final long HEARTBEAT_MILLIS = 15_000;
-
   private final Vertx vertx;
   private final HttpServerResponse response;
   private final boolean sse;
   private final long heartbeat;
   private long sequence;
 
-  private EventStream(Vertx vertx, HttpServerResponse response, boolean sse) {
+  private EventStream(Vertx vertx, HttpServerResponse response, boolean sse, Duration heartbeat) {
     this.vertx = vertx;
     this.response = response;
     this.sse = sse;
-    this.heartbeat = vertx.setPeriodic(HEARTBEAT_MILLIS, id -> write(sse ? ": heartbeat\n\n" : "\n"));
+    this.heartbeat = vertx.setPeriodic(heartbeat.toMillis(),
+        id -> write(sse ? ": heartbeat\n\n" : "\n"));
   }
 
   /** The stream format the caller asked for, or null for a plain answer. */
@@ -44,7 +43,7 @@ final class EventStream {
   }
 
   /** Answers 200 now and returns the stream to send events on. */
-  static EventStream open(RoutingContext ctx, String format) {
+  static EventStream open(RoutingContext ctx, String format, Duration heartbeat) {
     HttpServerResponse response = ctx.response()
         .setStatusCode(200)
         .putHeader("Content-Type", format.equals(SSE) ? SSE + "; charset=utf-8" : NDJSON)
@@ -52,7 +51,7 @@ final class EventStream {
         // nginx buffers responses unless told otherwise; events must arrive when they happen.
         .putHeader("X-Accel-Buffering", "no")
         .setChunked(true);
-    EventStream stream = new EventStream(ctx.vertx(), response, format.equals(SSE));
+    EventStream stream = new EventStream(ctx.vertx(), response, format.equals(SSE), heartbeat);
     response.writeHead();
     return stream;
   }

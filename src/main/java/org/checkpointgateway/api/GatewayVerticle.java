@@ -34,10 +34,10 @@ public final class GatewayVerticle extends VerticleBase {
     new MetricsRoutes(services.metrics(), options.metricsUnauthenticated())
         .mount(router, authentication);
     if (options.containerCheckpointGate()) {
-      new CheckpointRoutes(services.checkpoints(), options.defaultTimeout())
-          .mount(router, authentication);
-      new JobRoutes(services.checkpoints(), services.jobs(), options.defaultTimeout())
-          .mount(router, authentication);
+      new CheckpointRoutes(services.checkpoints(), options.defaultTimeout(),
+          options.heartbeatInterval()).mount(router, authentication);
+      new JobRoutes(services.checkpoints(), services.jobs(), options.defaultTimeout(),
+          options.heartbeatInterval()).mount(router, authentication);
     }
     router.route().failureHandler(ErrorMapper::handle);
     router.errorHandler(404, ErrorMapper::handle);

@@ -39,11 +39,14 @@ final class JobRoutes {
   private final CheckpointService checkpoints;
   private final JobStore jobs;
   private final Duration defaultTimeout;
+  private final Duration heartbeat;
 
-  JobRoutes(CheckpointService checkpoints, JobStore jobs, Duration defaultTimeout) {
+  JobRoutes(CheckpointService checkpoints, JobStore jobs, Duration defaultTimeout,
+      Duration heartbeat) {
     this.checkpoints = checkpoints;
     this.jobs = jobs;
     this.defaultTimeout = defaultTimeout;
+    this.heartbeat = heartbeat;
   }
 
   void mount(Router router, BearerAuthHandler authentication) {
@@ -175,7 +178,7 @@ final class JobRoutes {
   private void events(RoutingContext ctx) {
     visibleJob(ctx).onSuccess(job -> {
       String format = Optional.ofNullable(EventStream.requested(ctx)).orElse(EventStream.SSE);
-      EventStream stream = EventStream.open(ctx, format);
+      EventStream stream = EventStream.open(ctx, format, heartbeat);
       jobs.watch(job.id(), stream::send, stream::end)
           .onSuccess(stop -> ctx.response().closeHandler(ignored -> stop.run()))
           .onFailure(failure -> stream.end());

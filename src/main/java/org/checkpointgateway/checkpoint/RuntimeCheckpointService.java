@@ -34,6 +34,9 @@ import org.checkpointgateway.metrics.GatewayMetrics;
 final class RuntimeCheckpointService implements CheckpointControl {
 
   private static final Logger LOG = Logger.getLogger(RuntimeCheckpointService.class.getName());
+  static final long DRAIN_POLL_MILLIS = 50;
+  /** After the grace, how long cancelled checkpoints get to clean up and answer. */
+  static final Duration CANCEL_WAIT = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final CriClient cri;
@@ -203,10 +206,15 @@ final class RuntimeCheckpointService implements CheckpointControl {
     Promise<Void> drained = Promise.promise();
     admission.close(new UnavailableException("the gateway is stopping"))
         .onComplete(ignored -> {
-          long deadline = System.nanoTime() + grace.toNanos();
-          // Poll the admission count: checkpoints end on many event loops.
-          vertx.setPeriodic(50, id -> {
-            if (admission.running() == 0 || System.nanoTime() > deadline) {
+          long graceEnds = System.nanoTime() + grace.toNanos();
+          long giveUp = graceEnds + CANCEL_WAIT.toNanos();
+          // Checkpoints end on many event loops; the admission count is where they meet.
+          vertx.setPeriodic(DRAIN_POLL_MILLIS, id -> {
+            long now = System.nanoTime();
+            if (now > graceEnds) {
+              stopping.tryComplete(); // cancel what still runs; its answers still go out
+            }
+            if (admission.running() == 0 || now > giveUp) {
               vertx.cancelTimer(id);
               stopping.tryComplete();
               drained.complete();

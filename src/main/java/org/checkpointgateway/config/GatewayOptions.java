@@ -31,6 +31,7 @@ public record GatewayOptions(
     int maxQueued,
     long diskReserveBytes,
     Duration progressInterval,
+    Duration heartbeatInterval,
     Duration shutdownGrace,
     boolean metricsUnauthenticated,
     int jobHistoryMax,
@@ -56,6 +57,8 @@ public record GatewayOptions(
   /** Free space the checkpoint directory must keep beyond an archive's weight; else 507. */
   public static final long DEFAULT_DISK_RESERVE_BYTES = 1L << 30;
   public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(1);
+  /** Well under the 60 s idle timeouts common in proxies and load balancers. */
+  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
   public static final int DEFAULT_JOB_HISTORY_MAX = 1000;
   public static final Duration DEFAULT_JOB_HISTORY_AGE = Duration.ofHours(1);
@@ -64,7 +67,7 @@ public record GatewayOptions(
   public static final List<String> KEYS = List.of("host", "port", "criEndpoint", "checkpointDir",
       "defaultTimeout", "featureGates", "jwt.secretFile", "jwt.publicKeys", "jwt.jwksFile",
       "jwt.issuer", "jwt.audience", "tls.cert", "tls.key", "maxConcurrent", "maxInflightBytes",
-      "maxQueued", "diskReserveBytes", "progressInterval", "shutdownGrace",
+      "maxQueued", "diskReserveBytes", "progressInterval", "heartbeatInterval", "shutdownGrace",
       "metricsUnauthenticated", "jobHistoryMax", "jobHistoryAge");
 
   public boolean tls() {
@@ -109,6 +112,7 @@ public record GatewayOptions(
         integer(settings, "maxQueued", 0, 10_000_000).orElse(DEFAULT_MAX_QUEUED),
         quantity(settings, "diskReserveBytes", Quantities::bytes).orElse(DEFAULT_DISK_RESERVE_BYTES),
         positive(settings, "progressInterval").orElse(DEFAULT_PROGRESS_INTERVAL),
+        positive(settings, "heartbeatInterval").orElse(DEFAULT_HEARTBEAT_INTERVAL),
         quantity(settings, "shutdownGrace", Quantities::duration).orElse(DEFAULT_SHUTDOWN_GRACE),
         bool(settings, "metricsUnauthenticated").orElse(false),
         integer(settings, "jobHistoryMax", 1, 10_000_000).orElse(DEFAULT_JOB_HISTORY_MAX),

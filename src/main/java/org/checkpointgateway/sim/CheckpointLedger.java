@@ -29,12 +29,26 @@ final class CheckpointLedger {
   private final Map<String, List<Promise<CheckpointObservation>>> locationWaiters = new HashMap<>();
   private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
   final AtomicInteger active = new AtomicInteger();
+  final AtomicLong activeBytes = new AtomicLong();
+  // High-water marks: what a gateway's admission control must never let the runtime exceed.
+  final AtomicInteger maxActive = new AtomicInteger();
+  final AtomicLong maxActiveBytes = new AtomicLong();
   final AtomicLong completed = new AtomicLong();
   final AtomicLong cancelled = new AtomicLong();
   final AtomicLong failed = new AtomicLong();
 
   CheckpointLedger(Context context) {
     this.context = context;
+  }
+
+  void started(long memoryBytes) {
+    maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+    maxActiveBytes.accumulateAndGet(activeBytes.addAndGet(memoryBytes), Math::max);
+  }
+
+  void ended(long memoryBytes) {
+    active.decrementAndGet();
+    activeBytes.addAndGet(-memoryBytes);
   }
 
   void countCall(String method) {

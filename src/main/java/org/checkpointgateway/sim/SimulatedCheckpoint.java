@@ -71,7 +71,7 @@ final class SimulatedCheckpoint {
 
   /** Opens the archive and joins the shared bandwidth; stops by itself at {@code deadlineMillis} if > 0. */
   void start(long deadlineMillis) {
-    ledger.active.incrementAndGet();
+    ledger.started(entry.seed().memoryBytes());
     // A client reset surfaces as GrpcError.CANCELLED on the error handler; a closed connection
     // as an exception on the response.
     request.errorHandler(error -> clientGone(Stop.CLIENT_CANCELLED));
@@ -212,7 +212,7 @@ final class SimulatedCheckpoint {
   }
 
   private void end(CheckpointObservation.Outcome outcome, GrpcStatus status, String text) {
-    ledger.active.decrementAndGet();
+    ledger.ended(entry.seed().memoryBytes());
     ledger.record(new CheckpointObservation(entry.id(), message.getLocation(), message.getTimeout(),
         grpcTimeoutMillis, authority, outcome, status, text, bytesWritten, Duration.ofNanos(simulatedNanos)));
     ended.tryComplete();

@@ -65,6 +65,16 @@ public final class SimulatedRuntime {
   }
 
   /** How many checkpoints wrote their archive and answered OK. */
+  /** The most checkpoints that ever ran at once. */
+  public int maxActiveCheckpoints() {
+    return verticle.ledger().maxActive.get();
+  }
+
+  /** The most container memory that was ever being checkpointed at once. */
+  public long maxActiveBytes() {
+    return verticle.ledger().maxActiveBytes.get();
+  }
+
   public long checkpointsCompleted() {
     return verticle.ledger().completed.get();
   }

@@ -46,11 +46,39 @@ public final class GatewayFixture {
               fail: "UNKNOWN: CRIU dump failed"
             - name: done
               state: exited
+        - namespace: default
+          name: timed
+          containers:
+            - name: quick
+              memoryBytes: 2147483648
+              checkpointSeconds: 0.05
+            - name: light
+              memoryBytes: 1048576
+              checkpointSeconds: 0.05
+            - name: half
+              memoryBytes: 67108864
+              checkpointSeconds: 0.5
+            - name: blocker
+              memoryBytes: 1048576
+              checkpointSeconds: 60
+        - namespace: default
+          name: mixed
+          containers:
+            - name: app
+              memoryBytes: 1048576
+            - name: broken
+              fail: "UNKNOWN: CRIU dump failed"
         - namespace: team-a
           name: web
           containers:
             - name: nginx
               memoryBytes: 1048576
+        - namespace: team-a
+          name: timed
+          containers:
+            - name: quick
+              memoryBytes: 1048576
+              checkpointSeconds: 0.05
       """;
 
   public final Vertx vertx;
@@ -111,9 +139,21 @@ public final class GatewayFixture {
   public GatewayFixture startGateway(Settings settings) {
     gateway = Await.result(Gateway.start(vertx, GatewayOptions.from(settings),
         StrictVertx.registry(vertx)));
-    http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(gateway.port()));
+    // Enough connections that a burst reaches the gateway at once rather than queueing here.
+    http = vertx.httpClientBuilder()
+        .with(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port()))
+        .with(new io.vertx.core.http.PoolOptions().setHttp1MaxSize(1000))
+        .build();
     return this;
+  }
+
+  /** A gauge or counter of the gateway's metrics registry, by its Micrometer name. */
+  public double metric(String name) {
+    var meter = StrictVertx.registry(vertx).find(name).meter();
+    if (meter == null) {
+      throw new AssertionError("no metric " + name);
+    }
+    return meter.measure().iterator().next().getValue();
   }
 
   public void close() {
@@ -148,6 +188,35 @@ public final class GatewayFixture {
 
   public Future<HttpAnswer> request(HttpMethod method, String uri, String token) {
     return requestWithAuthorization(method, uri, token == null ? null : "Bearer " + token);
+  }
+
+  /** A request with extra headers (for example Accept) and a bearer token. */
+  public Future<HttpAnswer> request(HttpMethod method, String uri, String token,
+      java.util.Map<String, String> headers) {
+    RequestOptions options = new RequestOptions().setMethod(method).setURI(uri);
+    if (token != null) {
+      options.putHeader("Authorization", "Bearer " + token);
+    }
+    headers.forEach(options::putHeader);
+    return http.request(options)
+        .compose(request -> request.send())
+        .compose(response -> response.body().map(body -> new HttpAnswer(response.statusCode(),
+            response.headers(), body.toString(), response.version())));
+  }
+
+  /** A JSON request body with a bearer token and extra headers. */
+  public Future<HttpAnswer> requestJson(HttpMethod method, String uri, String token,
+      String json, java.util.Map<String, String> headers) {
+    RequestOptions options = new RequestOptions().setMethod(method).setURI(uri)
+        .putHeader("Content-Type", "application/json");
+    if (token != null) {
+      options.putHeader("Authorization", "Bearer " + token);
+    }
+    headers.forEach(options::putHeader);
+    return http.request(options)
+        .compose(request -> request.send(json))
+        .compose(response -> response.body().map(body -> new HttpAnswer(response.statusCode(),
+            response.headers(), body.toString(), response.version())));
   }
 
   /** A request with this exact Authorization header value, or none when null. */

@@ -64,8 +64,10 @@ public final class StrictVertx {
     for (StackTraceElement frame : stack) {
       String method = frame.getMethodName();
       String type = frame.getClassName();
-      if (method.equals("<clinit>") || method.equals("loadClass") || method.equals("linkCallSite")
-          || method.equals("forName0") || type.startsWith("jdk.internal.loader.")) {
+      if (method.equals("<clinit>") || method.equals("loadClass") || method.startsWith("link")
+          && type.startsWith("java.lang.invoke.") || method.equals("forName0")
+          || type.startsWith("jdk.internal.loader.")
+          || type.equals("java.lang.invoke.InvokerBytecodeGenerator")) {
         return true;
       }
     }
