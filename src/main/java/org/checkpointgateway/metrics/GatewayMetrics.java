@@ -53,6 +53,10 @@ public final class GatewayMetrics {
    * {@code registry}.
    */
   public static Vertx vertx(VertxOptions options, MeterRegistry registry) {
+    // Netty's first channel id derives a machine id from the network interfaces, which can take
+    // hundreds of milliseconds; do it here, on the caller's thread, not on the first event loop
+    // that binds or connects.
+    io.netty.channel.DefaultChannelId.newInstance();
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
