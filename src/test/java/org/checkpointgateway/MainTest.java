@@ -47,6 +47,11 @@ class MainTest {
       "--feature-gates Checkpointing=true           | unrecognized feature gate: Checkpointing",
       "--feature-gates ContainerCheckpoint=maybe    | --feature-gates",
       "--config /no/such.yaml                       | --config /no/such.yaml",
+      "--max-inflight-bytes lots                    | --max-inflight-bytes: must be a size",
+      "--max-concurrent 0                           | --max-concurrent",
+      "--progress-interval 0                        | --progress-interval: must be more than 0",
+      "--shutdown-grace soon                        | --shutdown-grace: must be a duration",
+      "--job-history-age 1w                         | --job-history-age",
       "simulate                                     | --socket",
       "simulate --socket /tmp/x.sock --pods /no/such.yaml | /no/such.yaml",
   })

@@ -254,9 +254,7 @@ final class RuntimeCheckpointService implements CheckpointControl {
 
     void tick() {
       Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-      // Never claim done before the runtime says so.
-      double fraction = estimate.isZero() ? 0.99
-          : Math.min(0.99, (double) elapsed.toNanos() / estimate.toNanos());
+      double fraction = estimatedFraction(elapsed, estimate);
       archiveSize(archive).onSuccess(size -> {
         if (!stopped) {
           events.accept(new Progress(container, elapsed, fraction, size));
@@ -267,5 +265,15 @@ final class RuntimeCheckpointService implements CheckpointControl {
     void stop() {
       stopped = true;
     }
+  }
+
+  /**
+   * 90% at the estimated time, then creeping towards 99% as the overrun grows: monotonic, never
+   * claiming done before the runtime says so, and never frozen when the estimate was low.
+   */
+  static double estimatedFraction(Duration elapsed, Duration estimate) {
+    double e = elapsed.toNanos();
+    double expected = Math.max(1, estimate.toNanos());
+    return e <= expected ? 0.9 * e / expected : 0.9 + 0.09 * (1 - expected / e);
   }
 }
