@@ -11,6 +11,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.checkpointgateway.archive.ArchiveDirectory;
@@ -49,6 +51,8 @@ final class RuntimeCheckpointService implements CheckpointControl {
   private final CheckpointSettings settings;
   // Completed when the gateway stops: every running checkpoint watches it.
   private final Promise<Void> stopping = Promise.promise();
+  // The abandon signals of the checkpoints under way, completed all at once when stopping.
+  private final Set<Runnable> running = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
 
   RuntimeCheckpointService(Vertx vertx, CriClient cri, ContainerCheckpointer checkpointer,
@@ -102,7 +106,18 @@ final class RuntimeCheckpointService implements CheckpointControl {
       Future<Void> cancel, Consumer<CheckpointEvent> events) {
     CheckpointTarget target = checkpoint.target();
     long begun = System.nanoTime();
-    Future<Void> abandon = Future.any(cancel, stopping.future()).mapEmpty();
+    // Abandoned when the caller cancels or the gateway stops; listening on the gateway-wide
+    // signal from every run would pile up listeners for the life of the process.
+    Promise<Void> abandoning = Promise.promise();
+    cancel.onComplete(ignored -> abandoning.tryComplete());
+    // The stop signal comes from another event loop; the run's own context must act on it.
+    io.vertx.core.Context own = vertx.getOrCreateContext();
+    Runnable abandonOnOwnContext = () -> own.runOnContext(ignored -> abandoning.tryComplete());
+    running.add(abandonOnOwnContext);
+    if (stopping.future().isComplete()) {
+      abandonOnOwnContext.run();
+    }
+    Future<Void> abandon = abandoning.future();
     Future<CheckpointResult> outcome = (draining
         ? Future.<Void>failedFuture(new UnavailableException("the gateway is stopping"))
         : ensureSpaceFor(checkpoint.weightBytes()))
@@ -116,6 +131,7 @@ final class RuntimeCheckpointService implements CheckpointControl {
         })
         .recover(failure -> Future.failedFuture(asCheckpointFailure(target, failure)));
     return outcome.onComplete(done -> {
+      running.remove(abandonOnOwnContext);
       metrics.checkpointEnded(done.failed() ? done.cause() : null,
           Duration.ofNanos(System.nanoTime() - begun));
       events.accept(done.succeeded()
@@ -212,16 +228,22 @@ final class RuntimeCheckpointService implements CheckpointControl {
           vertx.setPeriodic(DRAIN_POLL_MILLIS, id -> {
             long now = System.nanoTime();
             if (now > graceEnds) {
-              stopping.tryComplete(); // cancel what still runs; its answers still go out
+              stopAll(); // cancel what still runs; its answers still go out
             }
             if (admission.running() == 0 || now > giveUp) {
               vertx.cancelTimer(id);
-              stopping.tryComplete();
+              stopAll();
               drained.complete();
             }
           });
         });
     return drained.future();
+  }
+
+  private void stopAll() {
+    if (stopping.tryComplete()) {
+      running.forEach(Runnable::run);
+    }
   }
 
   private Future<Long> archiveSize(Path archive) {

@@ -16,6 +16,8 @@ import org.checkpointgateway.Gateway;
 import org.checkpointgateway.auth.TokenIssuer;
 import org.checkpointgateway.config.GatewayOptions;
 import org.checkpointgateway.config.Settings;
+import org.checkpointgateway.metrics.GatewayMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.checkpointgateway.sim.SimulatedRuntime;
 import org.checkpointgateway.sim.SimulatorSeed;
 
@@ -90,8 +92,11 @@ public final class GatewayFixture {
   public Gateway gateway;
   private HttpClient http;
 
-  private GatewayFixture(Vertx vertx, Path dir) {
+  private final PrometheusMeterRegistry registry;
+
+  private GatewayFixture(Vertx vertx, Path dir, PrometheusMeterRegistry registry) {
     this.vertx = vertx;
+    this.registry = registry != null ? registry : GatewayMetrics.prometheusRegistry();
     this.dir = dir;
     this.socket = dir.resolve("cri.sock");
     this.checkpointDir = dir.resolve("checkpoints");
@@ -99,14 +104,19 @@ public final class GatewayFixture {
 
   /** A fixture whose runtime is started; the gateway is started by {@link #startGateway}. */
   public static GatewayFixture withRuntime(Vertx vertx, Path dir) {
-    GatewayFixture fixture = new GatewayFixture(vertx, dir);
+    return withRuntime(vertx, dir, StrictVertx.registry(vertx));
+  }
+
+  /** With a given metrics registry (null: the gateway makes its own). */
+  static GatewayFixture withRuntime(Vertx vertx, Path dir, PrometheusMeterRegistry registry) {
+    GatewayFixture fixture = new GatewayFixture(vertx, dir, registry);
     fixture.startRuntime();
     return fixture;
   }
 
   /** A fixture with no runtime on its socket yet. */
   public static GatewayFixture withoutRuntime(Vertx vertx, Path dir) {
-    return new GatewayFixture(vertx, dir);
+    return new GatewayFixture(vertx, dir, StrictVertx.registry(vertx));
   }
 
   public void startRuntime() {
@@ -137,8 +147,7 @@ public final class GatewayFixture {
   }
 
   public GatewayFixture startGateway(Settings settings) {
-    gateway = Await.result(Gateway.start(vertx, GatewayOptions.from(settings),
-        StrictVertx.registry(vertx)));
+    gateway = Await.result(Gateway.start(vertx, GatewayOptions.from(settings), registry));
     // Enough connections that a burst reaches the gateway at once rather than queueing here.
     http = vertx.httpClientBuilder()
         .with(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port()))
@@ -149,7 +158,7 @@ public final class GatewayFixture {
 
   /** A gauge or counter of the gateway's metrics registry, by its Micrometer name. */
   public double metric(String name) {
-    var meter = StrictVertx.registry(vertx).find(name).meter();
+    var meter = registry.find(name).meter();
     if (meter == null) {
       throw new AssertionError("no metric " + name);
     }

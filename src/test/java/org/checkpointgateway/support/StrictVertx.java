@@ -30,6 +30,7 @@ public final class StrictVertx {
 
   /** Also reports its metrics (HTTP, pools, JVM) to a registry: see {@link #registry}. */
   public static Vertx create() {
+    JvmWarmUp.ensure();
     PrometheusMeterRegistry registry = GatewayMetrics.prometheusRegistry();
     Vertx vertx = GatewayMetrics.vertx(new VertxOptions()
         .setPreferNativeTransport(true)
