@@ -4,44 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.checkpointgateway.api.CheckpointRouteTest.assertPlain;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.checkpointgateway.config.Settings;
 import org.checkpointgateway.sim.CheckpointObservation;
 import org.checkpointgateway.support.Await;
-import org.checkpointgateway.support.GatewayFixture;
+import org.checkpointgateway.support.GatewayTestBase;
 import org.checkpointgateway.support.HttpAnswer;
-import org.checkpointgateway.support.StrictVertx;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Admission control seen from outside: through HTTP, against the simulated runtime's socket. */
-class AdmissionRouteTest {
+class AdmissionRouteTest extends GatewayTestBase {
 
   static final long GIB = 1L << 30;
 
-  @TempDir
-  Path dir;
-  Vertx vertx;
-  GatewayFixture fixture;
 
-  @BeforeEach
-  void create() {
-    vertx = StrictVertx.create();
-    fixture = GatewayFixture.withRuntime(vertx, dir);
-  }
 
-  @AfterEach
-  void stop() {
-    fixture.close();
-    Await.result(vertx.close());
-    StrictVertx.assertNeverBlocked(vertx);
-  }
 
   Settings limits(int concurrent, String bytes, int queued) {
     return fixture.settings()

@@ -3,47 +3,32 @@ package org.checkpointgateway.api;
 import static org.checkpointgateway.api.CheckpointRouteTest.assertPlain;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.GatewayFixture;
-import org.checkpointgateway.support.StrictVertx;
+import org.checkpointgateway.support.GatewayTestBase;
 import org.checkpointgateway.support.TestKeys;
 import org.checkpointgateway.support.TestKeys.Signer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** 401 and 403 on the checkpoint route, over a real socket; the runtime is never called. */
-class AuthenticationRouteTest {
+class AuthenticationRouteTest extends GatewayTestBase {
 
   private static final String PATH = "/checkpoint/default/demo/app";
 
-  @TempDir
-  Path dir;
-  Vertx vertx;
-  GatewayFixture fixture;
 
   @BeforeEach
   void start() {
-    vertx = StrictVertx.create();
-    fixture = GatewayFixture.withRuntime(vertx, dir).startGateway();
+    fixture.startGateway();
   }
 
-  @AfterEach
-  void stop() {
-    fixture.close();
-    Await.result(vertx.close());
-    StrictVertx.assertNeverBlocked(vertx);
-  }
 
   /** Claims that pass every check; each case breaks exactly one thing. */
   private static JsonObject validClaims() {

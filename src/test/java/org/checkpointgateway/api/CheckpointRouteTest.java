@@ -2,7 +2,6 @@ package org.checkpointgateway.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -17,39 +16,25 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.checkpointgateway.sim.CheckpointObservation;
 import org.checkpointgateway.sim.SimulatedRuntime;
 import org.checkpointgateway.support.Await;
-import org.checkpointgateway.support.GatewayFixture;
+import org.checkpointgateway.support.GatewayTestBase;
 import org.checkpointgateway.support.HttpAnswer;
-import org.checkpointgateway.support.StrictVertx;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The kubelet-compatible route, end to end: real HTTP socket, real gRPC over a unix socket. */
-class CheckpointRouteTest {
+class CheckpointRouteTest extends GatewayTestBase {
 
   private static final String ARCHIVE_NAME =
       "checkpoint-demo_default-app-\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z\\.tar";
 
-  @TempDir
-  Path dir;
-  Vertx vertx;
-  GatewayFixture fixture;
 
   @BeforeEach
   void start() {
-    vertx = StrictVertx.create();
-    fixture = GatewayFixture.withRuntime(vertx, dir).startGateway();
+    fixture.startGateway();
   }
 
-  @AfterEach
-  void stop() {
-    fixture.close();
-    Await.result(vertx.close());
-    StrictVertx.assertNeverBlocked(vertx);
-  }
 
   @Test
   void checkpointWritesARealArchiveAndAnswersWithItsPath() throws IOException {

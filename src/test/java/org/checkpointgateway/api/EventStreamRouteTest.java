@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.checkpointgateway.api.CheckpointRouteTest.assertPlain;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -15,31 +14,22 @@ import java.util.List;
 import java.util.Map;
 import org.checkpointgateway.sim.CheckpointObservation;
 import org.checkpointgateway.support.Await;
-import org.checkpointgateway.support.GatewayFixture;
+import org.checkpointgateway.support.GatewayTestBase;
 import org.checkpointgateway.support.HttpAnswer;
 import org.checkpointgateway.support.StreamedEvents;
-import org.checkpointgateway.support.StrictVertx;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Live progress on the checkpoint routes: SSE and NDJSON, container and pod. */
-class EventStreamRouteTest {
+class EventStreamRouteTest extends GatewayTestBase {
 
   static final Map<String, String> SSE = Map.of("Accept", "text/event-stream");
   static final Map<String, String> NDJSON = Map.of("Accept", "application/x-ndjson");
 
-  @TempDir
-  Path dir;
-  Vertx vertx;
-  GatewayFixture fixture;
   String token;
 
   @BeforeEach
   void start() {
-    vertx = StrictVertx.create();
-    fixture = GatewayFixture.withRuntime(vertx, dir);
     fixture.startGateway(fixture.settings()
         .override("maxConcurrent", "1", "--max-concurrent")
         .override("progressInterval", "100ms", "--progress-interval")
@@ -48,12 +38,6 @@ class EventStreamRouteTest {
     token = fixture.adminToken();
   }
 
-  @AfterEach
-  void stop() {
-    fixture.close();
-    Await.result(vertx.close());
-    StrictVertx.assertNeverBlocked(vertx);
-  }
 
   HttpAnswer stream(String uri, Map<String, String> accept) {
     return Await.result(fixture.request(HttpMethod.POST, uri, token, accept));

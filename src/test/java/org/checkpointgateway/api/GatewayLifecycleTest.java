@@ -3,7 +3,6 @@ package org.checkpointgateway.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.checkpointgateway.api.CheckpointRouteTest.assertPlain;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -14,39 +13,22 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.checkpointgateway.support.Await;
-import org.checkpointgateway.support.GatewayFixture;
+import org.checkpointgateway.support.GatewayTestBase;
 import org.checkpointgateway.support.HttpAnswer;
-import org.checkpointgateway.support.StrictVertx;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The gateway as a process: runtime coming and going, feature gate, TLS with HTTP/2, h2c. */
-class GatewayLifecycleTest {
+class GatewayLifecycleTest extends GatewayTestBase {
 
-  @TempDir
-  Path dir;
-  Vertx vertx;
-  GatewayFixture fixture;
 
-  @BeforeEach
-  void create() {
-    vertx = StrictVertx.create();
-  }
 
-  @AfterEach
-  void stop() {
-    if (fixture != null) {
-      fixture.close();
-    }
-    Await.result(vertx.close());
-    StrictVertx.assertNeverBlocked(vertx);
-  }
 
   @Test
   void runtimeAbsentAtStartIsNotReadyThenRecoversWhenItArrives() {
-    fixture = GatewayFixture.withoutRuntime(vertx, dir).startGateway();
+    // No runtime on the socket yet when the gateway starts.
+    Await.result(fixture.runtime.close());
+    fixture.runtime = null;
+    fixture.startGateway();
 
     HttpAnswer notReady = fixture.send(HttpMethod.GET, "/readyz", null);
     assertThat(notReady.status()).isEqualTo(503);
@@ -71,7 +53,6 @@ class GatewayLifecycleTest {
 
   @Test
   void featureGateOffRemovesTheCheckpointRoutes() {
-    fixture = GatewayFixture.withRuntime(vertx, dir);
     fixture.startGateway(fixture.settings()
         .override("featureGates", "ContainerCheckpoint=false", "--feature-gates"));
     assertPlain(fixture.post("/checkpoint/default/demo/app", fixture.adminToken()), 404,
@@ -83,7 +64,7 @@ class GatewayLifecycleTest {
 
   @Test
   void plainPortSpeaksH2cToo() {
-    fixture = GatewayFixture.withRuntime(vertx, dir).startGateway();
+    fixture.startGateway();
     HttpClient h2c = vertx.createHttpClient(new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
     HttpAnswer answer = Await.result(h2c.request(HttpMethod.POST, fixture.gateway.port(),
@@ -108,7 +89,6 @@ class GatewayLifecycleTest {
     assertThat(openssl.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(openssl.exitValue()).as(new String(openssl.getInputStream().readAllBytes())).isZero();
 
-    fixture = GatewayFixture.withRuntime(vertx, dir);
     fixture.startGateway(fixture.settings()
         .override("tls.cert", cert.toString(), "--tls-cert")
         .override("tls.key", key.toString(), "--tls-key"));

@@ -3,39 +3,29 @@ package org.checkpointgateway.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.Map;
 import org.checkpointgateway.sim.CheckpointObservation;
 import org.checkpointgateway.support.Await;
-import org.checkpointgateway.support.GatewayFixture;
+import org.checkpointgateway.support.GatewayTestBase;
 import org.checkpointgateway.support.HttpAnswer;
 import org.checkpointgateway.support.StreamedEvents;
-import org.checkpointgateway.support.StrictVertx;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Checkpoint jobs under /api/v1/checkpoints, over a real socket. */
-class JobRoutesTest {
+class JobRoutesTest extends GatewayTestBase {
 
   static final String JOBS = "/api/v1/checkpoints";
 
-  @TempDir
-  Path dir;
-  Vertx vertx;
-  GatewayFixture fixture;
   String token;
 
   @BeforeEach
   void start() {
-    vertx = StrictVertx.create();
-    fixture = GatewayFixture.withRuntime(vertx, dir);
     fixture.startGateway(fixture.settings()
         .override("progressInterval", "100ms", "--progress-interval")
         .override("jobHistoryMax", "3", "--job-history-max")
@@ -43,12 +33,6 @@ class JobRoutesTest {
     token = fixture.adminToken();
   }
 
-  @AfterEach
-  void stop() {
-    fixture.close();
-    Await.result(vertx.close());
-    StrictVertx.assertNeverBlocked(vertx);
-  }
 
   HttpAnswer submit(String json, String token, Map<String, String> headers) {
     return Await.result(fixture.requestJson(HttpMethod.POST, JOBS, token, json, headers));

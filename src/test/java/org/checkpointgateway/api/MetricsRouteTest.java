@@ -3,40 +3,19 @@ package org.checkpointgateway.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.checkpointgateway.api.CheckpointRouteTest.assertPlain;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
-import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.checkpointgateway.support.Await;
-import org.checkpointgateway.support.GatewayFixture;
+import org.checkpointgateway.support.GatewayTestBase;
 import org.checkpointgateway.support.HttpAnswer;
-import org.checkpointgateway.support.StrictVertx;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code GET /metrics}: Prometheus text, guarded by {@code metrics:read}, and moving. */
-class MetricsRouteTest {
+class MetricsRouteTest extends GatewayTestBase {
 
-  @TempDir
-  Path dir;
-  Vertx vertx;
-  GatewayFixture fixture;
 
-  @BeforeEach
-  void create() {
-    vertx = StrictVertx.create();
-    fixture = GatewayFixture.withRuntime(vertx, dir);
-  }
 
-  @AfterEach
-  void stop() {
-    fixture.close();
-    Await.result(vertx.close());
-    StrictVertx.assertNeverBlocked(vertx);
-  }
 
   @Test
   void metricsNeedTheirPermission() {
