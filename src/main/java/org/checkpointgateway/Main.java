@@ -59,6 +59,8 @@ public final class Main implements Callable<Integer> {
   String tlsCert;
   @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key of --tls-cert")
   String tlsKey;
+  @Option(names = "--containerd-task-checkpoint", paramLabel = "true|false", description = "where containerd lacks CRI CheckpointContainer (1.6, 1.7), checkpoint through its task API (default true)")
+  String containerdTaskCheckpoint;
 
   public static void main(String[] args) {
     // Netty 4.2 sets up JFR events on its first buffer allocation, stalling an event loop for
@@ -106,7 +108,8 @@ public final class Main implements Callable<Integer> {
         .override("jwt.issuer", jwtIssuer, "--jwt-issuer")
         .override("jwt.audience", jwtAudience, "--jwt-audience")
         .override("tls.cert", tlsCert, "--tls-cert")
-        .override("tls.key", tlsKey, "--tls-key"));
+        .override("tls.key", tlsKey, "--tls-key")
+        .override("containerdTaskCheckpoint", containerdTaskCheckpoint, "--containerd-task-checkpoint"));
   }
 
   @Override

@@ -25,7 +25,8 @@ public record GatewayOptions(
     boolean containerCheckpointGate,
     JwtOptions jwt,
     Optional<Path> tlsCert,
-    Optional<Path> tlsKey) {
+    Optional<Path> tlsKey,
+    boolean containerdTaskCheckpoint) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** The kubelet's port, so that the gateway is a drop-in for callers. */
@@ -38,11 +39,14 @@ public record GatewayOptions(
   public static final Path DEFAULT_SIMULATOR_CHECKPOINT_DIR =
       Path.of(System.getProperty("java.io.tmpdir"), "checkpoint-gateway", "checkpoints");
   public static final String CONTAINER_CHECKPOINT_GATE = "ContainerCheckpoint";
+  /** containerd 1.6/1.7 lack CRI CheckpointContainer: checkpoint through its task API instead. */
+  public static final boolean DEFAULT_CONTAINERD_TASK_CHECKPOINT = true;
 
   /** Every key the YAML file may hold; anything else is a typo and stops start-up. */
   public static final List<String> KEYS = List.of("host", "port", "criEndpoint", "checkpointDir",
       "defaultTimeout", "featureGates", "jwt.secretFile", "jwt.publicKeys", "jwt.jwksFile",
-      "jwt.issuer", "jwt.audience", "tls.cert", "tls.key");
+      "jwt.issuer", "jwt.audience", "tls.cert", "tls.key",
+      "containerdTaskCheckpoint");
 
   public boolean tls() {
     return tlsCert.isPresent();
@@ -80,7 +84,16 @@ public record GatewayOptions(
             string(settings, "jwt.issuer").map(Valued::value),
             string(settings, "jwt.audience").map(Valued::value)),
         tlsCert,
-        tlsKey);
+        tlsKey,
+        bool(settings, "containerdTaskCheckpoint").orElse(DEFAULT_CONTAINERD_TASK_CHECKPOINT));
+  }
+
+  private static Optional<Boolean> bool(Settings settings, String key) {
+    return string(settings, key).map(s -> switch (s.value().toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException(s.origin() + ": must be true or false, got " + s.value());
+    });
   }
 
   private record Valued(String value, String origin) {
