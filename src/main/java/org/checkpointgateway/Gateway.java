@@ -20,6 +20,7 @@ import org.checkpointgateway.auth.TokenVerifier;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.ContainerCheckpointer;
 import org.checkpointgateway.config.GatewayOptions;
+import org.checkpointgateway.containerd.ContainerdFallback;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.cri.CriEndpoint;
 import org.checkpointgateway.cri.RuntimeWatch;
@@ -47,6 +48,7 @@ public final class Gateway {
   private final String deployment;
   private final int port;
   private final Optional<String> devToken;
+  private ContainerdFallback containerd;
 
   private Gateway(Vertx vertx, CriClient cri, RuntimeWatch watch, SimulatedRuntime simulator,
       Path privateDir, String deployment, int port, Optional<String> devToken) {
@@ -81,8 +83,11 @@ public final class Gateway {
       RuntimeWatch watch = new RuntimeWatch(vertx, cri, endpoint);
       watch.start();
       ArchiveDirectory archives = new ArchiveDirectory(vertx, options.checkpointDir());
+      // containerd 1.6/1.7 lack CRI CheckpointContainer: fall back to their task API.
+      ContainerdFallback containerd = options.containerdTaskCheckpoint()
+          ? ContainerdFallback.create(vertx, cri, endpoint) : null;
       CheckpointService checkpoints = CheckpointService.create(cri,
-          ContainerCheckpointer.cri(cri), archives);
+          containerd != null ? containerd : ContainerCheckpointer.cri(cri), archives);
       List<GatewayVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
       return archives.ensureExists()
           .compose(ignored -> devSecret.isPresent()
@@ -99,9 +104,16 @@ public final class Gateway {
               verticles.get(0).actualPort(),
               devSecret.map(secret -> TokenIssuer.hs256(vertx, secret).issue("dev-admin",
                   List.of("*"), DEV_TOKEN_TTL, Optional.empty(), Optional.empty()))))
+          .map(gateway -> {
+            gateway.containerd = containerd;
+            return gateway;
+          })
           .onFailure(failure -> {
             watch.stop();
             cri.close();
+            if (containerd != null) {
+              containerd.close();
+            }
           });
     });
   }
@@ -125,6 +137,7 @@ public final class Gateway {
     watch.stop();
     return vertx.undeploy(deployment)
         .compose(ignored -> cri.close())
+        .compose(ignored -> containerd != null ? containerd.close() : Future.succeededFuture())
         .compose(ignored -> simulator != null ? simulator.close() : Future.succeededFuture())
         .compose(ignored -> privateDir != null
             ? vertx.fileSystem().deleteRecursive(privateDir.toString()) : Future.succeededFuture());
