@@ -25,11 +25,15 @@ import runtime.v1.ContainerStatus;
 final class TaskApiCheckpointer implements ContainerCheckpointer {
 
   /**
-   * After a stopped checkpoint the work directory is removed once more this much later: the
-   * shim cannot be cancelled (ttrpc has no cancellation), and a runc that it started just after
-   * the first removal would create the image directory again.
+   * A stopped checkpoint's work directory is swept again and again for up to this long. The
+   * reset stream cancels containerd's context, but containerd cannot cancel the shim (ttrpc has
+   * no cancellation): CRIU may go on writing images until it finds its directory gone, and a
+   * runc that the shim starts late would create the directory again.
    */
-  static final Duration LATE_SWEEP = Duration.ofSeconds(30);
+  static final Duration SWEEP_FOR = Duration.ofSeconds(30);
+  static final Duration SWEEP_EVERY = Duration.ofMillis(250);
+  /** Sweeping ends early once the directory has been absent this many sweeps in a row. */
+  static final int QUIET_SWEEPS = 8;
 
   private static final Logger LOG = Logger.getLogger(TaskApiCheckpointer.class.getName());
 
@@ -108,6 +112,8 @@ final class TaskApiCheckpointer implements ContainerCheckpointer {
         return removeWork(work).map(ignored -> (Void) null);
       }
       boolean wasStopped = stopped.get();
+      // A stop fails the steps too (a reset call reads as Canceled): report why it stopped.
+      Throwable cause = stop.future().failed() ? stop.future().cause() : result.cause();
       // Wait for the steps to notice the stop (a reset stream fails at once, the assembler
       // within one buffer) so that nothing is written after the clean-up.
       return steps.transform(ignored -> removeWork(work))
@@ -115,11 +121,22 @@ final class TaskApiCheckpointer implements ContainerCheckpointer {
               .recover(missing -> Future.succeededFuture()))
           .transform(ignored -> {
             if (wasStopped) {
-              vertx.setTimer(LATE_SWEEP.toMillis(), later -> removeWork(work));
+              sweep(work, System.nanoTime() + SWEEP_FOR.toNanos(), 0);
             }
-            return Future.<Void>failedFuture(result.cause());
+            return Future.<Void>failedFuture(cause);
           });
     });
+  }
+
+  private void sweep(Path work, long until, int absentSweeps) {
+    vertx.setTimer(SWEEP_EVERY.toMillis(), id -> vertx.fileSystem().exists(work.toString())
+        .recover(unknown -> Future.succeededFuture(true))
+        .compose(present -> present ? removeWork(work).map(0) : Future.succeededFuture(absentSweeps + 1))
+        .onSuccess(absent -> {
+          if (absent < QUIET_SWEEPS && System.nanoTime() < until) {
+            sweep(work, until, absent);
+          }
+        }));
   }
 
   private Future<Void> removeWork(Path work) {

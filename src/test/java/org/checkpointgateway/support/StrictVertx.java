@@ -59,6 +59,7 @@ public final class StrictVertx {
       String method = frame.getMethodName();
       String type = frame.getClassName();
       if (method.equals("<clinit>") || method.equals("loadClass") || method.equals("linkCallSite")
+          || method.equals("linkMethod")
           || method.equals("forName0") || type.startsWith("jdk.internal.loader.")) {
         return true;
       }
