@@ -50,6 +50,7 @@ import runtime.v1.StopPodSandboxRequest;
 final class ContainerdPeer implements AutoCloseable {
 
   static final String REQUIRE = "CHECKPOINT_GATEWAY_REQUIRE_CONTAINERD";
+  static final String CGROUP_PARENT = "/checkpoint-gateway-tests";
   static final Path DEFAULT_ENV_FILE = Path.of("/tmp/checkpoint-gateway-containerd/env");
 
   final Path socket;
@@ -144,6 +145,8 @@ final class ContainerdPeer implements AutoCloseable {
             "io.kubernetes.pod.namespace", namespace, "io.kubernetes.pod.uid", uid))
         .putAnnotations("kubernetes.io/config.source", "api")
         .setLinux(LinuxPodSandboxConfig.newBuilder()
+            // Like the kubelet's /kubepods/..., one parent that teardown can remove.
+            .setCgroupParent(CGROUP_PARENT + "/pod" + uid)
             .setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
                 .setNamespaceOptions(NamespaceOption.newBuilder()
                     .setNetwork(NamespaceMode.NODE)
