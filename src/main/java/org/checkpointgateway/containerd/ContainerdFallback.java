@@ -27,17 +27,20 @@ public final class ContainerdFallback implements ContainerCheckpointer {
 
   private enum Mechanism { CRI, TASK_API }
 
+  private final Vertx vertx;
   private final CriClient cri;
+  private final CriEndpoint endpoint;
   private final ContainerCheckpointer viaCri;
-  private final ContainerdClient containerd;
-  private final ContainerCheckpointer viaTasks;
   private final AtomicReference<Mechanism> mechanism = new AtomicReference<>();
+  // Made on the first fallback: runtimes that checkpoint through the CRI never need it.
+  private ContainerdClient containerd;
+  private ContainerCheckpointer viaTasks;
 
   private ContainerdFallback(Vertx vertx, CriClient cri, CriEndpoint endpoint) {
+    this.vertx = vertx;
     this.cri = cri;
+    this.endpoint = endpoint;
     this.viaCri = ContainerCheckpointer.cri(cri);
-    this.containerd = new ContainerdClient(vertx, endpoint);
-    this.viaTasks = new TaskApiCheckpointer(vertx, containerd);
   }
 
   /** A checkpointer for the runtime behind {@code cri}, whose socket is {@code endpoint}. */
@@ -49,7 +52,7 @@ public final class ContainerdFallback implements ContainerCheckpointer {
   public Future<Void> checkpoint(Container container, Path archive, Duration timeout,
       Future<Void> abandon) {
     if (mechanism.get() == Mechanism.TASK_API) {
-      return viaTasks.checkpoint(container, archive, timeout, abandon);
+      return viaTasks().checkpoint(container, archive, timeout, abandon);
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     return viaCri.checkpoint(container, archive, timeout, abandon)
@@ -67,7 +70,7 @@ public final class ContainerdFallback implements ContainerCheckpointer {
                 + version.result().getRuntimeVersion() + " answers CRI CheckpointContainer with "
                 + "UNIMPLEMENTED)");
             Duration remaining = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-            return viaTasks.checkpoint(container, archive, remaining, abandon);
+            return viaTasks().checkpoint(container, archive, remaining, abandon);
           });
         });
   }
@@ -78,7 +81,15 @@ public final class ContainerdFallback implements ContainerCheckpointer {
     }
   }
 
-  public Future<Void> close() {
-    return containerd.close();
+  private synchronized ContainerCheckpointer viaTasks() {
+    if (viaTasks == null) {
+      containerd = new ContainerdClient(vertx, endpoint);
+      viaTasks = new TaskApiCheckpointer(vertx, containerd);
+    }
+    return viaTasks;
+  }
+
+  public synchronized Future<Void> close() {
+    return containerd != null ? containerd.close() : Future.succeededFuture();
   }
 }
