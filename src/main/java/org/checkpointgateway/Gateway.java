@@ -30,6 +30,7 @@ import org.checkpointgateway.checkpoint.ThroughputEstimator;
 import org.checkpointgateway.jobs.JobStore;
 import org.checkpointgateway.metrics.GatewayMetrics;
 import org.checkpointgateway.config.GatewayOptions;
+import org.checkpointgateway.containerd.ContainerdFallback;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.cri.CriEndpoint;
 import org.checkpointgateway.cri.RuntimeWatch;
@@ -62,6 +63,7 @@ public final class Gateway {
   private final int port;
   private final Optional<String> devToken;
   private Future<Void> closed;
+  private ContainerdFallback containerd;
 
   private Gateway(Vertx vertx, GatewayOptions options, CriClient cri, RuntimeWatch watch,
       CheckpointControl checkpoints, JobStore jobs, AtomicBoolean stopping,
@@ -120,8 +122,12 @@ public final class Gateway {
       metrics.gauge("checkpoint.running", "Checkpoints at the runtime", admission::running);
       metrics.gauge("checkpoint.inflight.bytes", "Weight of the checkpoints at the runtime",
           admission::bytesInFlight);
+      // containerd 1.6/1.7 lack CRI CheckpointContainer: fall back to their task API.
+      ContainerdFallback containerd = options.containerdTaskCheckpoint()
+          ? ContainerdFallback.create(vertx, cri, endpoint) : null;
       CheckpointControl checkpoints = CheckpointControl.create(vertx, cri,
-          ContainerCheckpointer.cri(cri), archives, admission, throughput, metrics,
+          containerd != null ? containerd : ContainerCheckpointer.cri(cri), archives, admission,
+          throughput, metrics,
           new CheckpointSettings(options.progressInterval(), options.diskReserveBytes()));
       JobStore jobs = new JobStore(vertx, coordination, checkpoints, options.jobHistoryMax(),
           options.jobHistoryAge());
@@ -146,10 +152,17 @@ public final class Gateway {
               sim, privateDir, deployment, verticles.get(0).actualPort(),
               devSecret.map(secret -> TokenIssuer.hs256(vertx, secret).issue("dev-admin",
                   List.of("*"), DEV_TOKEN_TTL, Optional.empty(), Optional.empty()))))
+          .map(gateway -> {
+            gateway.containerd = containerd;
+            return gateway;
+          })
           .onFailure(failure -> {
             watch.stop();
             jobs.close();
             cri.close();
+            if (containerd != null) {
+              containerd.close();
+            }
           });
     });
   }
@@ -190,6 +203,7 @@ public final class Gateway {
           return vertx.undeploy(deployment);
         })
         .compose(ignored -> cri.close())
+        .compose(ignored -> containerd != null ? containerd.close() : Future.succeededFuture())
         .compose(ignored -> simulator != null ? simulator.close() : Future.succeededFuture())
         .compose(ignored -> privateDir != null
             ? vertx.fileSystem().deleteRecursive(privateDir.toString()) : Future.succeededFuture());

@@ -81,6 +81,8 @@ public final class Main implements Callable<Integer> {
   String jobHistoryMax;
   @Option(names = "--job-history-age", paramLabel = "DURATION", description = "how long finished jobs are remembered (default 1h)")
   String jobHistoryAge;
+  @Option(names = "--containerd-task-checkpoint", paramLabel = "true|false", description = "where containerd lacks CRI CheckpointContainer (1.6, 1.7), checkpoint through its task API (default true)")
+  String containerdTaskCheckpoint;
 
   public static void main(String[] args) {
     // Netty 4.2 sets up JFR events on its first buffer allocation, stalling an event loop for
@@ -139,7 +141,9 @@ public final class Main implements Callable<Integer> {
         .override("metricsUnauthenticated", metricsUnauthenticated ? "true" : null,
             "--metrics-unauthenticated")
         .override("jobHistoryMax", jobHistoryMax, "--job-history-max")
-        .override("jobHistoryAge", jobHistoryAge, "--job-history-age"));
+        .override("jobHistoryAge", jobHistoryAge, "--job-history-age")
+        .override("containerdTaskCheckpoint", containerdTaskCheckpoint,
+            "--containerd-task-checkpoint"));
   }
 
   @Override

@@ -35,7 +35,8 @@ public record GatewayOptions(
     Duration shutdownGrace,
     boolean metricsUnauthenticated,
     int jobHistoryMax,
-    Duration jobHistoryAge) {
+    Duration jobHistoryAge,
+    boolean containerdTaskCheckpoint) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** The kubelet's port, so that the gateway is a drop-in for callers. */
@@ -62,13 +63,15 @@ public record GatewayOptions(
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
   public static final int DEFAULT_JOB_HISTORY_MAX = 1000;
   public static final Duration DEFAULT_JOB_HISTORY_AGE = Duration.ofHours(1);
+  /** containerd 1.6/1.7 lack CRI CheckpointContainer: checkpoint through its task API instead. */
+  public static final boolean DEFAULT_CONTAINERD_TASK_CHECKPOINT = true;
 
   /** Every key the YAML file may hold; anything else is a typo and stops start-up. */
   public static final List<String> KEYS = List.of("host", "port", "criEndpoint", "checkpointDir",
       "defaultTimeout", "featureGates", "jwt.secretFile", "jwt.publicKeys", "jwt.jwksFile",
       "jwt.issuer", "jwt.audience", "tls.cert", "tls.key", "maxConcurrent", "maxInflightBytes",
       "maxQueued", "diskReserveBytes", "progressInterval", "heartbeatInterval", "shutdownGrace",
-      "metricsUnauthenticated", "jobHistoryMax", "jobHistoryAge");
+      "metricsUnauthenticated", "jobHistoryMax", "jobHistoryAge", "containerdTaskCheckpoint");
 
   public boolean tls() {
     return tlsCert.isPresent();
@@ -116,7 +119,8 @@ public record GatewayOptions(
         quantity(settings, "shutdownGrace", Quantities::duration).orElse(DEFAULT_SHUTDOWN_GRACE),
         bool(settings, "metricsUnauthenticated").orElse(false),
         integer(settings, "jobHistoryMax", 1, 10_000_000).orElse(DEFAULT_JOB_HISTORY_MAX),
-        positive(settings, "jobHistoryAge").orElse(DEFAULT_JOB_HISTORY_AGE));
+        positive(settings, "jobHistoryAge").orElse(DEFAULT_JOB_HISTORY_AGE),
+        bool(settings, "containerdTaskCheckpoint").orElse(DEFAULT_CONTAINERD_TASK_CHECKPOINT));
   }
 
   private static <T> Optional<T> quantity(Settings settings, String key,

@@ -13,7 +13,7 @@ import org.checkpointgateway.error.RuntimeCallFailedException;
  * {@code codes.Code.String()} does, because the kubelet's answers embed that text and callers
  * match on it.
  */
-final class GrpcStatusTranslator {
+public final class GrpcStatusTranslator {
 
   private GrpcStatusTranslator() {
   }
@@ -41,7 +41,7 @@ final class GrpcStatusTranslator {
   }
 
   /** The runtime answered with a non-OK status (or broke the response). */
-  static RuntimeCallFailedException fromResponse(GrpcClientResponse<?, ?> response, Throwable failure) {
+  public static RuntimeCallFailedException fromResponse(GrpcClientResponse<?, ?> response, Throwable failure) {
     GrpcStatus status = response.status();
     if (status == null || status == GrpcStatus.OK) {
       // The stream ended without a status or a message: the transport broke mid-call.
@@ -52,7 +52,7 @@ final class GrpcStatusTranslator {
   }
 
   /** The call never got an answer: no socket, connection refused or closed, stream reset. */
-  static RuntimeCallFailedException fromTransport(Throwable failure) {
+  public static RuntimeCallFailedException fromTransport(Throwable failure) {
     if (failure instanceof RuntimeCallFailedException known) {
       return known;
     }

@@ -11,10 +11,10 @@ import java.util.concurrent.TimeUnit;
  * {@code :authority}, and servers built on recent grpc-go (containerd, CRI-O) reject requests
  * without one; grpc-go's own clients and the kubelet send {@code localhost} for unix targets.
  */
-final class LocalhostAuthorityHttpClient implements HttpClient {
+public final class LocalhostAuthorityHttpClient implements HttpClient {
   private final HttpClient delegate;
 
-  LocalhostAuthorityHttpClient(HttpClient delegate) {
+  public LocalhostAuthorityHttpClient(HttpClient delegate) {
     this.delegate = delegate;
   }
 

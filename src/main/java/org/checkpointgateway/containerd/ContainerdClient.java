@@ -1,0 +1,136 @@
+package org.checkpointgateway.containerd;
+
+import com.google.protobuf.Any;
+import containerd.runc.v1.CheckpointOptions;
+import containerd.services.containers.v1.Container;
+import containerd.services.containers.v1.ContainersGrpcClient;
+import containerd.services.containers.v1.GetContainerRequest;
+import containerd.services.tasks.v1.CheckpointTaskRequest;
+import containerd.services.tasks.v1.TasksGrpcClient;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientRequest;
+import io.vertx.grpc.common.ServiceMethod;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.checkpointgateway.cri.CriEndpoint;
+import org.checkpointgateway.cri.GrpcStatusTranslator;
+import org.checkpointgateway.cri.LocalhostAuthorityHttpClient;
+import org.checkpointgateway.error.RuntimeCallFailedException;
+import runtime.v1.ContainerStatus;
+import runtime.v1.ContainerStatusRequest;
+import runtime.v1.RuntimeServiceGrpcClient;
+
+/**
+ * containerd's own gRPC API on the CRI socket: the calls a task checkpoint needs. Deadlines and
+ * cancellation work as in the CRI client: a Vert.x timer plus {@code grpc-timeout}, and a stream
+ * reset when the caller gives up, so containerd's context is cancelled.
+ */
+final class ContainerdClient {
+
+  /** The containerd namespace of the CRI plugin (fixed in containerd 1.x). */
+  static final String K8S_NAMESPACE = "k8s.io";
+  static final String NAMESPACE_HEADER = "containerd-namespace";
+  /**
+   * The Any type URL of runc's checkpoint options. containerd's typeurl registry knows proto
+   * messages by their full name, without the {@code type.googleapis.com/} prefix Java would add.
+   */
+  static final String RUNC_CHECKPOINT_OPTIONS = "containerd.runc.v1.CheckpointOptions";
+  static final Duration METADATA_CALL_TIMEOUT = Duration.ofSeconds(10);
+
+  private final Vertx vertx;
+  private final SocketAddress address;
+  private final GrpcClient grpc;
+
+  ContainerdClient(Vertx vertx, CriEndpoint endpoint) {
+    this.vertx = vertx;
+    this.address = endpoint.socketAddress();
+    this.grpc = GrpcClient.client(vertx, new LocalhostAuthorityHttpClient(vertx.httpClientBuilder()
+        .with(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+            .setHttp2ClearTextUpgrade(false))
+        .build()));
+  }
+
+  /** The container's metadata: OCI spec, runtime, creation time. */
+  Future<Container> container(String id, Future<Void> abandon) {
+    return call(ContainersGrpcClient.Get, GetContainerRequest.newBuilder().setId(id).build(),
+        METADATA_CALL_TIMEOUT, abandon)
+        .map(response -> response.getContainer());
+  }
+
+  /** CRI {@code ContainerStatus}, for the archive's status.dump and the container log. */
+  Future<ContainerStatus> containerStatus(String id, Future<Void> abandon) {
+    return call(RuntimeServiceGrpcClient.ContainerStatus,
+        ContainerStatusRequest.newBuilder().setContainerId(id).build(),
+        METADATA_CALL_TIMEOUT, abandon)
+        .map(response -> response.getStatus());
+  }
+
+  /**
+   * {@code Tasks.Checkpoint} leaving the container running, with CRIU's images written to
+   * {@code images} and its dump.log and stats-dump to {@code work}. With an image path containerd
+   * makes no checkpoint image in its content store ({@code services/tasks/local.go}), and with a
+   * work path the shim keeps CRIU's work files instead of removing them.
+   */
+  Future<Void> checkpointTask(String id, Path images, Path work, Duration timeout,
+      Future<Void> abandon) {
+    CheckpointOptions options = CheckpointOptions.newBuilder()
+        .setExit(false)
+        .setImagePath(images.toString())
+        .setWorkPath(work.toString())
+        .build();
+    CheckpointTaskRequest request = CheckpointTaskRequest.newBuilder()
+        .setContainerId(id)
+        .setOptions(Any.newBuilder().setTypeUrl(RUNC_CHECKPOINT_OPTIONS)
+            .setValue(options.toByteString()))
+        .build();
+    return call(TasksGrpcClient.Checkpoint, request, timeout, abandon).mapEmpty();
+  }
+
+  Future<Void> close() {
+    return grpc.close();
+  }
+
+  private <Req, Resp> Future<Resp> call(ServiceMethod<Resp, Req> method, Req message,
+      Duration timeout, Future<Void> abandon) {
+    Promise<Resp> result = Promise.promise();
+    long millis = Math.max(1, timeout.toMillis());
+    long deadline = vertx.setTimer(millis, id -> result.tryFail(
+        new RuntimeCallFailedException("DeadlineExceeded", "context deadline exceeded")));
+    abandon.onComplete(ignored -> result.tryFail(
+        new RuntimeCallFailedException("Canceled", "context canceled")));
+    result.future().onComplete(ignored -> vertx.cancelTimer(deadline));
+    grpc.request(address, method).onComplete(created -> {
+      if (created.failed()) {
+        result.tryFail(GrpcStatusTranslator.fromTransport(created.cause()));
+        return;
+      }
+      GrpcClientRequest<Req, Resp> request = created.result();
+      // A deadline or a caller that went away resets the stream: containerd cancels its context.
+      result.future().onFailure(ignored -> request.cancel());
+      if (result.future().isComplete()) {
+        return;
+      }
+      request.headers().set(NAMESPACE_HEADER, K8S_NAMESPACE);
+      request.timeout(millis, TimeUnit.MILLISECONDS);
+      request.end(message);
+      request.response()
+          .compose(response -> response.last().recover(failure ->
+              Future.failedFuture(GrpcStatusTranslator.fromResponse(response, failure))))
+          .onComplete(answer -> {
+            if (answer.succeeded()) {
+              result.tryComplete(answer.result());
+            } else {
+              result.tryFail(GrpcStatusTranslator.fromTransport(answer.cause()));
+            }
+          });
+    });
+    return result.future();
+  }
+}

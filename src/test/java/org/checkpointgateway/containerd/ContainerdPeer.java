@@ -1,0 +1,236 @@
+package org.checkpointgateway.containerd;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.checkpointgateway.cri.LocalhostAuthorityHttpClient;
+import org.checkpointgateway.support.Await;
+import runtime.v1.ContainerConfig;
+import runtime.v1.ContainerMetadata;
+import runtime.v1.CreateContainerRequest;
+import runtime.v1.ImageSpec;
+import runtime.v1.LinuxContainerConfig;
+import runtime.v1.LinuxContainerSecurityContext;
+import runtime.v1.LinuxPodSandboxConfig;
+import runtime.v1.LinuxSandboxSecurityContext;
+import runtime.v1.NamespaceMode;
+import runtime.v1.NamespaceOption;
+import runtime.v1.PodSandboxConfig;
+import runtime.v1.PodSandboxMetadata;
+import runtime.v1.RemovePodSandboxRequest;
+import runtime.v1.RunPodSandboxRequest;
+import runtime.v1.RuntimeServiceGrpcClient;
+import runtime.v1.StartContainerRequest;
+import runtime.v1.StopPodSandboxRequest;
+
+/**
+ * The containerd test peer that {@code .ci/containerd/setup} starts, driven over CRI the way the
+ * kubelet drives it: pods with the kubelet's labels on the host network, containers with the
+ * kubelet's labels and their own PID namespace. Every pod made is stopped and removed by
+ * {@link #close}.
+ *
+ * <p>Where the peer is not there (no setup run, not root) the tests are skipped with the reason;
+ * with {@code CHECKPOINT_GATEWAY_REQUIRE_CONTAINERD=1} (as {@code .ci/run} sets) they fail.
+ */
+final class ContainerdPeer implements AutoCloseable {
+
+  static final String REQUIRE = "CHECKPOINT_GATEWAY_REQUIRE_CONTAINERD";
+  static final String CGROUP_PARENT = "/checkpoint-gateway-tests";
+  static final Path DEFAULT_ENV_FILE = Path.of("/tmp/checkpoint-gateway-containerd/env");
+
+  final Path socket;
+  final Path state;
+  final Path criu;
+  final String image;
+  final Path logs;
+  private final Vertx vertx;
+  private final GrpcClient grpc;
+  private final RuntimeServiceGrpcClient cri;
+  private final List<String> sandboxes = Collections.synchronizedList(new ArrayList<>());
+
+  /** A pod and one running container in it. */
+  record Pod(String namespace, String name, String uid, String sandboxId, String containerName,
+      String containerId, Path log) {
+  }
+
+  private ContainerdPeer(Vertx vertx, Properties env, Path logs) {
+    this.vertx = vertx;
+    this.socket = Path.of(env.getProperty("CHECKPOINT_GATEWAY_CONTAINERD_SOCKET"));
+    this.state = Path.of(env.getProperty("CHECKPOINT_GATEWAY_CONTAINERD_STATE"));
+    this.criu = Path.of(env.getProperty("CHECKPOINT_GATEWAY_CRIU"));
+    this.image = env.getProperty("CHECKPOINT_GATEWAY_TEST_IMAGE");
+    this.logs = logs;
+    this.grpc = GrpcClient.client(vertx, new LocalhostAuthorityHttpClient(vertx.httpClientBuilder()
+        .with(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+            .setHttp2ClearTextUpgrade(false))
+        .build()));
+    this.cri = RuntimeServiceGrpcClient.create(grpc, SocketAddress.domainSocketAddress(socket.toString()));
+  }
+
+  /**
+   * The peer, or a skipped test (a failed one under {@code CHECKPOINT_GATEWAY_REQUIRE_CONTAINERD=1})
+   * with the reason it is not available.
+   */
+  static ContainerdPeer connect(Vertx vertx, Path logs) {
+    String envFile = System.getenv().getOrDefault("CHECKPOINT_GATEWAY_CONTAINERD_ENV",
+        DEFAULT_ENV_FILE.toString());
+    String reason = null;
+    Properties env = new Properties();
+    if (!"root".equals(System.getProperty("user.name"))) {
+      reason = "containerd tests need root (run: sudo .ci/containerd/setup, then the tests as root)";
+    } else if (!Files.isReadable(Path.of(envFile))) {
+      reason = "no containerd test peer: " + envFile + " is missing (run .ci/containerd/setup)";
+    } else {
+      try (var in = Files.newInputStream(Path.of(envFile))) {
+        env.load(in);
+      } catch (IOException e) {
+        reason = "cannot read " + envFile + ": " + e;
+      }
+      String socket = env.getProperty("CHECKPOINT_GATEWAY_CONTAINERD_SOCKET", "");
+      if (reason == null && !Files.exists(Path.of(socket))) {
+        reason = "no containerd on " + socket + " (run .ci/containerd/setup)";
+      }
+    }
+    if (reason != null) {
+      if ("1".equals(System.getenv(REQUIRE))) {
+        fail(REQUIRE + "=1 but " + reason);
+      }
+      assumeTrue(false, reason);
+    }
+    ContainerdPeer peer = new ContainerdPeer(vertx, env, logs);
+    try {
+      Await.result(peer.cri.version(runtime.v1.VersionRequest.newBuilder().setVersion("v1").build()));
+    } catch (AssertionError e) {
+      peer.close();
+      String why = "containerd on " + peer.socket + " does not answer: " + e.getMessage();
+      if ("1".equals(System.getenv(REQUIRE))) {
+        fail(REQUIRE + "=1 but " + why);
+      }
+      assumeTrue(false, why);
+    }
+    return peer;
+  }
+
+  String endpoint() {
+    return "unix://" + socket;
+  }
+
+  /**
+   * Runs a pod {@code namespace/name} with one container {@code container} running
+   * {@code command}, as the kubelet would create them.
+   */
+  Pod runPod(String namespace, String name, String container, List<String> command) {
+    String uid = UUID.randomUUID().toString();
+    Path logDirectory = logs.resolve(namespace + "_" + name + "_" + uid);
+    PodSandboxConfig sandboxConfig = PodSandboxConfig.newBuilder()
+        .setMetadata(PodSandboxMetadata.newBuilder().setName(name).setNamespace(namespace)
+            .setUid(uid).setAttempt(0))
+        .setLogDirectory(logDirectory.toString())
+        .putAllLabels(Map.of("io.kubernetes.pod.name", name,
+            "io.kubernetes.pod.namespace", namespace, "io.kubernetes.pod.uid", uid))
+        .putAnnotations("kubernetes.io/config.source", "api")
+        .setLinux(LinuxPodSandboxConfig.newBuilder()
+            // Like the kubelet's /kubepods/..., one parent that teardown can remove.
+            .setCgroupParent(CGROUP_PARENT + "/pod" + uid)
+            .setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                .setNamespaceOptions(NamespaceOption.newBuilder()
+                    .setNetwork(NamespaceMode.NODE)
+                    .setPid(NamespaceMode.CONTAINER)
+                    .setIpc(NamespaceMode.POD))))
+        .build();
+    String sandboxId = Await.result(cri.runPodSandbox(
+        RunPodSandboxRequest.newBuilder().setConfig(sandboxConfig).build())).getPodSandboxId();
+    sandboxes.add(sandboxId);
+    ContainerConfig config = ContainerConfig.newBuilder()
+        .setMetadata(ContainerMetadata.newBuilder().setName(container).setAttempt(0))
+        .setImage(ImageSpec.newBuilder().setImage(image))
+        .addAllCommand(command)
+        .putAllLabels(Map.of("io.kubernetes.pod.name", name,
+            "io.kubernetes.pod.namespace", namespace, "io.kubernetes.pod.uid", uid,
+            "io.kubernetes.container.name", container))
+        .putAnnotations("io.kubernetes.container.restartCount", "0")
+        .setLogPath(container + "/0.log")
+        .setLinux(LinuxContainerConfig.newBuilder()
+            .setSecurityContext(LinuxContainerSecurityContext.newBuilder()
+                .setNamespaceOptions(NamespaceOption.newBuilder()
+                    .setNetwork(NamespaceMode.NODE)
+                    .setPid(NamespaceMode.CONTAINER)
+                    .setIpc(NamespaceMode.POD))))
+        .build();
+    String containerId = Await.result(cri.createContainer(CreateContainerRequest.newBuilder()
+        .setPodSandboxId(sandboxId).setConfig(config).setSandboxConfig(sandboxConfig).build()))
+        .getContainerId();
+    Await.result(cri.startContainer(StartContainerRequest.newBuilder()
+        .setContainerId(containerId).build()));
+    return new Pod(namespace, name, uid, sandboxId, container, containerId,
+        logDirectory.resolve(container + "/0.log"));
+  }
+
+  /** The CRI log lines' messages (after {@code <time> stdout F }). */
+  static List<String> logMessages(Path log) {
+    try {
+      if (!Files.exists(log)) {
+        return List.of();
+      }
+      return Files.readAllLines(log).stream()
+          .map(line -> line.split(" ", 4))
+          .filter(parts -> parts.length == 4)
+          .map(parts -> parts[3])
+          .toList();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The last counter value the container printed, or 0. */
+  static long lastCount(Path log) {
+    List<String> lines = logMessages(log);
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      if (lines.get(i).matches("\\d+")) {
+        return Long.parseLong(lines.get(i));
+      }
+    }
+    return 0;
+  }
+
+  Future<Boolean> running(String containerId) {
+    return cri.containerStatus(runtime.v1.ContainerStatusRequest.newBuilder()
+            .setContainerId(containerId).build())
+        .map(status -> status.getStatus().getState() == runtime.v1.ContainerState.CONTAINER_RUNNING);
+  }
+
+  void removePod(String sandboxId) {
+    Await.result(cri.stopPodSandbox(StopPodSandboxRequest.newBuilder()
+        .setPodSandboxId(sandboxId).build()));
+    Await.result(cri.removePodSandbox(RemovePodSandboxRequest.newBuilder()
+        .setPodSandboxId(sandboxId).build()));
+    sandboxes.remove(sandboxId);
+  }
+
+  @Override
+  public void close() {
+    for (String sandbox : List.copyOf(sandboxes)) {
+      try {
+        removePod(sandbox);
+      } catch (AssertionError e) {
+        System.err.println("could not remove test pod " + sandbox + ": " + e.getMessage());
+      }
+    }
+    Await.result(grpc.close());
+  }
+}
