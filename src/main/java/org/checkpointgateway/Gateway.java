@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.logging.Logger;
 import org.checkpointgateway.api.GatewayVerticle;
 import org.checkpointgateway.archive.ArchiveDirectory;
+import org.checkpointgateway.archive.ArchiveStore;
+import org.checkpointgateway.archive.Retention;
 import org.checkpointgateway.auth.TokenIssuer;
 import org.checkpointgateway.auth.TokenVerifier;
 import org.checkpointgateway.checkpoint.CheckpointService;
@@ -42,17 +44,20 @@ public final class Gateway {
   private final Vertx vertx;
   private final CriClient cri;
   private final RuntimeWatch watch;
+  private final Retention retention;
   private final SimulatedRuntime simulator;
   private final Path privateDir;
   private final String deployment;
   private final int port;
   private final Optional<String> devToken;
 
-  private Gateway(Vertx vertx, CriClient cri, RuntimeWatch watch, SimulatedRuntime simulator,
-      Path privateDir, String deployment, int port, Optional<String> devToken) {
+  private Gateway(Vertx vertx, CriClient cri, RuntimeWatch watch, Retention retention,
+      SimulatedRuntime simulator, Path privateDir, String deployment, int port,
+      Optional<String> devToken) {
     this.vertx = vertx;
     this.cri = cri;
     this.watch = watch;
+    this.retention = retention;
     this.simulator = simulator;
     this.privateDir = privateDir;
     this.deployment = deployment;
@@ -83,23 +88,28 @@ public final class Gateway {
       ArchiveDirectory archives = new ArchiveDirectory(vertx, options.checkpointDir());
       CheckpointService checkpoints = CheckpointService.create(cri,
           ContainerCheckpointer.cri(cri), archives);
+      ArchiveStore archiveStore = ArchiveStore.create(vertx, archives);
+      Retention retention = archiveStore.startRetention(options.retention());
       List<GatewayVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
       return archives.ensureExists()
+          .compose(ignored -> archiveStore.start())
           .compose(ignored -> devSecret.isPresent()
               ? Future.succeededFuture(TokenVerifier.forSecret(vertx, devSecret.get(),
                   Optional.empty(), Optional.empty()))
               : TokenVerifier.create(vertx, options.jwt()))
           .compose(tokens -> vertx.deployVerticle(() -> {
-                GatewayVerticle verticle = new GatewayVerticle(options, checkpoints, tokens, watch);
+                GatewayVerticle verticle = new GatewayVerticle(options, checkpoints, tokens, watch,
+                    archiveStore);
                 verticles.add(verticle);
                 return verticle;
               }, new DeploymentOptions().setInstances(HTTP_INSTANCES)))
           // With port 0 the instances share one random port; any instance can tell which.
-          .map(deployment -> new Gateway(vertx, cri, watch, sim, privateDir, deployment,
+          .map(deployment -> new Gateway(vertx, cri, watch, retention, sim, privateDir, deployment,
               verticles.get(0).actualPort(),
               devSecret.map(secret -> TokenIssuer.hs256(vertx, secret).issue("dev-admin",
                   List.of("*"), DEV_TOKEN_TTL, Optional.empty(), Optional.empty()))))
           .onFailure(failure -> {
+            retention.stop();
             watch.stop();
             cri.close();
           });
@@ -121,7 +131,13 @@ public final class Gateway {
     return simulator;
   }
 
+  /** Retention of archives: its counters (for metrics) and a way to run it now. */
+  public Retention retention() {
+    return retention;
+  }
+
   public Future<Void> close() {
+    retention.stop();
     watch.stop();
     return vertx.undeploy(deployment)
         .compose(ignored -> cri.close())

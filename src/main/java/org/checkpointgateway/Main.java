@@ -59,6 +59,15 @@ public final class Main implements Callable<Integer> {
   String tlsCert;
   @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key of --tls-cert")
   String tlsKey;
+  // archives: retention
+  @Option(names = "--retain-per-container", paramLabel = "N", description = "keep at most N unpinned archives per container, the newest (default: no limit)")
+  String retainPerContainer;
+  @Option(names = "--retain-max-bytes", paramLabel = "BYTES", description = "remove the oldest archives while all take more than BYTES (a number, or with Ki, Mi, Gi, Ti; default: no limit)")
+  String retainMaxBytes;
+  @Option(names = "--retain-max-age", paramLabel = "DURATION", description = "remove archives older than DURATION (30m, 12h, 7d, 1h30m; default: no limit)")
+  String retainMaxAge;
+  @Option(names = "--retain-interval", paramLabel = "DURATION", description = "how often retention runs besides after each checkpoint (default 1m)")
+  String retainInterval;
 
   public static void main(String[] args) {
     // Netty 4.2 sets up JFR events on its first buffer allocation, stalling an event loop for
@@ -106,7 +115,11 @@ public final class Main implements Callable<Integer> {
         .override("jwt.issuer", jwtIssuer, "--jwt-issuer")
         .override("jwt.audience", jwtAudience, "--jwt-audience")
         .override("tls.cert", tlsCert, "--tls-cert")
-        .override("tls.key", tlsKey, "--tls-key"));
+        .override("tls.key", tlsKey, "--tls-key")
+        .override("retention.perContainer", retainPerContainer, "--retain-per-container")
+        .override("retention.maxBytes", retainMaxBytes, "--retain-max-bytes")
+        .override("retention.maxAge", retainMaxAge, "--retain-max-age")
+        .override("retention.interval", retainInterval, "--retain-interval"));
   }
 
   @Override

@@ -7,9 +7,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.checkpointgateway.error.BadRequestException;
 import org.checkpointgateway.error.CheckpointFailedException;
+import org.checkpointgateway.error.ConflictException;
 import org.checkpointgateway.error.ForbiddenException;
 import org.checkpointgateway.error.GatewayException;
 import org.checkpointgateway.error.NotFoundException;
+import org.checkpointgateway.error.RangeNotSatisfiableException;
 import org.checkpointgateway.error.RuntimeCallFailedException;
 import org.checkpointgateway.error.UnauthenticatedException;
 
@@ -36,6 +38,10 @@ public final class ErrorMapper {
       return 401;
     } else if (failure instanceof ForbiddenException) {
       return 403;
+    } else if (failure instanceof ConflictException) {
+      return 409;
+    } else if (failure instanceof RangeNotSatisfiableException) {
+      return 416;
     } else if (failure instanceof CheckpointFailedException
         || failure instanceof RuntimeCallFailedException) {
       return 500;
@@ -72,6 +78,9 @@ public final class ErrorMapper {
       return;
     }
     response.setStatusCode(status);
+    if (failure instanceof RangeNotSatisfiableException range) {
+      response.putHeader("Content-Range", "bytes */" + range.completeLength());
+    }
     if (ctx.request().path().startsWith(API_PREFIX)) {
       response.putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("status", status).put("reason", reason)

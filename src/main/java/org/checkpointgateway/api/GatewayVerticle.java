@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import java.util.List;
+import org.checkpointgateway.archive.ArchiveStore;
 import org.checkpointgateway.auth.BearerAuthHandler;
 import org.checkpointgateway.auth.TokenVerifier;
 import org.checkpointgateway.checkpoint.CheckpointService;
@@ -25,14 +26,16 @@ public final class GatewayVerticle extends VerticleBase {
   private final CheckpointService checkpoints;
   private final TokenVerifier tokens;
   private final RuntimeWatch runtime;
+  private final ArchiveStore archives;
   private HttpServer server;
 
   public GatewayVerticle(GatewayOptions options, CheckpointService checkpoints,
-      TokenVerifier tokens, RuntimeWatch runtime) {
+      TokenVerifier tokens, RuntimeWatch runtime, ArchiveStore archives) {
     this.options = options;
     this.checkpoints = checkpoints;
     this.tokens = tokens;
     this.runtime = runtime;
+    this.archives = archives;
   }
 
   @Override
@@ -44,6 +47,8 @@ public final class GatewayVerticle extends VerticleBase {
       new CheckpointRoutes(checkpoints, options.defaultTimeout())
           .mount(router, BearerAuthHandler.create(tokens));
     }
+    // Archives are served whatever the feature gate says: they may predate its switching off.
+    new ArchiveRoutes(archives).mount(router, BearerAuthHandler.create(tokens));
     router.route().failureHandler(ErrorMapper::handle);
     router.errorHandler(404, ErrorMapper::handle);
     router.errorHandler(405, ErrorMapper::handle);

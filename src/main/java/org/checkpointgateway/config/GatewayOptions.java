@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import org.checkpointgateway.archive.RetentionOptions;
 import org.checkpointgateway.auth.JwtOptions;
 import org.checkpointgateway.cri.CriEndpoint;
 import org.checkpointgateway.config.Settings.Setting;
@@ -25,7 +28,8 @@ public record GatewayOptions(
     boolean containerCheckpointGate,
     JwtOptions jwt,
     Optional<Path> tlsCert,
-    Optional<Path> tlsKey) {
+    Optional<Path> tlsKey,
+    RetentionOptions retention) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** The kubelet's port, so that the gateway is a drop-in for callers. */
@@ -42,7 +46,10 @@ public record GatewayOptions(
   /** Every key the YAML file may hold; anything else is a typo and stops start-up. */
   public static final List<String> KEYS = List.of("host", "port", "criEndpoint", "checkpointDir",
       "defaultTimeout", "featureGates", "jwt.secretFile", "jwt.publicKeys", "jwt.jwksFile",
-      "jwt.issuer", "jwt.audience", "tls.cert", "tls.key");
+      "jwt.issuer", "jwt.audience", "tls.cert", "tls.key",
+      // archives
+      "retention.perContainer", "retention.maxBytes", "retention.maxAge", "retention.interval",
+      "retention.quietPeriod");
 
   public boolean tls() {
     return tlsCert.isPresent();
@@ -80,7 +87,64 @@ public record GatewayOptions(
             string(settings, "jwt.issuer").map(Valued::value),
             string(settings, "jwt.audience").map(Valued::value)),
         tlsCert,
-        tlsKey);
+        tlsKey,
+        retention(settings));
+  }
+
+  // ---- archives: retention ----
+
+  private static RetentionOptions retention(Settings settings) {
+    return new RetentionOptions(
+        integer(settings, "retention.perContainer", 1, Integer.MAX_VALUE)
+            .map(OptionalInt::of).orElse(OptionalInt.empty()),
+        string(settings, "retention.maxBytes").map(s -> OptionalLong.of(bytes(s)))
+            .orElse(OptionalLong.empty()),
+        duration(settings, "retention.maxAge"),
+        duration(settings, "retention.interval").orElse(RetentionOptions.DEFAULT_INTERVAL),
+        string(settings, "retention.quietPeriod").map(s -> s.value().equals("0") ? Duration.ZERO
+            : durationOf(s)).orElse(RetentionOptions.DEFAULT_QUIET_PERIOD));
+  }
+
+  private static Optional<Duration> duration(Settings settings, String key) {
+    return string(settings, key).map(GatewayOptions::durationOf);
+  }
+
+  private static Duration durationOf(Valued s) {
+    Duration duration;
+    try {
+      duration = Durations.parse(s.value());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(s.origin() + ": " + e.getMessage());
+    }
+    if (duration.isZero()) {
+      throw new ConfigException(s.origin() + ": must be longer than 0s");
+    }
+    return duration;
+  }
+
+  /** Bytes: a whole number, optionally with a binary suffix Ki, Mi, Gi or Ti (as Kubernetes writes quantities). */
+  private static long bytes(Valued s) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,19})(Ki|Mi|Gi|Ti)?")
+        .matcher(s.value());
+    if (!m.matches()) {
+      throw new ConfigException(s.origin() + ": must be a number of bytes, optionally with Ki, Mi,"
+          + " Gi or Ti, got " + s.value());
+    }
+    int shift = m.group(2) == null ? 0 : switch (m.group(2)) {
+      case "Ki" -> 10;
+      case "Mi" -> 20;
+      case "Gi" -> 30;
+      default -> 40;
+    };
+    try {
+      long value = Long.parseLong(m.group(1));
+      if (value < 1 || value > (Long.MAX_VALUE >> shift)) {
+        throw new NumberFormatException();
+      }
+      return value << shift;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(s.origin() + ": out of range, got " + s.value());
+    }
   }
 
   private record Valued(String value, String origin) {

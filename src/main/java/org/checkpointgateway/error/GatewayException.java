@@ -7,7 +7,9 @@ package org.checkpointgateway.error;
  */
 public abstract sealed class GatewayException extends RuntimeException
     permits NotFoundException, BadRequestException, UnauthenticatedException, ForbiddenException,
-    RuntimeCallFailedException, CheckpointFailedException {
+    RuntimeCallFailedException, CheckpointFailedException,
+    // archives
+    ConflictException, RangeNotSatisfiableException {
 
   protected GatewayException(String message) {
     this(message, null);
