@@ -48,6 +48,10 @@ class MainTest {
       "--feature-gates ContainerCheckpoint=maybe    | --feature-gates",
       "--config /no/such.yaml                       | --config /no/such.yaml",
       "simulate                                     | --socket",
+      "--retain-max-age 7                           | --retain-max-age",
+      "--retain-max-age 0s                          | --retain-max-age",
+      "--retain-per-container 0                     | --retain-per-container",
+      "--retain-max-bytes 10GB                      | --retain-max-bytes",
       "simulate --socket /tmp/x.sock --pods /no/such.yaml | /no/such.yaml",
   })
   void badInputStopsWithOneLineAndExitCode2(String args, String named) {
