@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import org.checkpointgateway.cli.ArchivesCommand;
+import org.checkpointgateway.cli.CheckpointCommand;
+import org.checkpointgateway.cli.TokenCommand;
 import org.checkpointgateway.config.ConfigException;
 import org.checkpointgateway.config.GatewayOptions;
 import org.checkpointgateway.config.Settings;
@@ -25,7 +28,9 @@ import picocli.CommandLine.Option;
 @Command(name = "checkpoint-gateway", mixinStandardHelpOptions = true,
     version = "checkpoint-gateway 0.1.0",
     description = "Serves the Kubelet Checkpoint API over a CRI runtime.",
-    subcommands = {SimulateCommand.class})
+    subcommands = {SimulateCommand.class,
+        // the command-line client
+        CheckpointCommand.class, ArchivesCommand.class, TokenCommand.class})
 public final class Main implements Callable<Integer> {
 
   static final int EXIT_USAGE = 2;
