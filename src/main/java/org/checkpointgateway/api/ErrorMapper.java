@@ -72,6 +72,12 @@ public final class ErrorMapper {
           + failure.getCause().getMessage());
     }
     HttpServerResponse response = ctx.response();
+    // The router pauses each request; a failure answered while the request's end is still unread
+    // left the kept-alive connection stuck before its next request (requests that never answer,
+    // seen with 405 and 404 under load, on main as well). Reading on lets the exchange complete.
+    if (!ctx.request().isEnded()) {
+      ctx.request().resume();
+    }
     if (response.headWritten()) {
       // A stream already under way cannot change its status; end it so the caller notices.
       response.reset();

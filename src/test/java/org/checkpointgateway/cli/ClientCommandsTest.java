@@ -70,6 +70,7 @@ class ClientCommandsTest {
   void checkpointPrintsTheArchivePathFromThePlainAnswer() {
     String name = checkpoint();
     assertThat(name).startsWith("checkpoint-demo_default-app-");
+    Await.until("the runtime to record the call", () -> !fixture.runtime.observations().isEmpty());
     assertThat(fixture.runtime.observations().get(0).requestTimeoutSeconds()).isEqualTo(30);
   }
 
