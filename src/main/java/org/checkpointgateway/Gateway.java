@@ -20,6 +20,8 @@ import java.util.logging.Logger;
 import org.checkpointgateway.api.ApiServices;
 import org.checkpointgateway.api.GatewayVerticle;
 import org.checkpointgateway.archive.ArchiveDirectory;
+import org.checkpointgateway.archive.ArchiveStore;
+import org.checkpointgateway.archive.Retention;
 import org.checkpointgateway.auth.TokenIssuer;
 import org.checkpointgateway.auth.TokenVerifier;
 import org.checkpointgateway.checkpoint.AdmissionController;
@@ -57,6 +59,7 @@ public final class Gateway {
   private final CheckpointControl checkpoints;
   private final JobStore jobs;
   private final AtomicBoolean stopping;
+  private final Retention retention;
   private final SimulatedRuntime simulator;
   private final Path privateDir;
   private final String deployment;
@@ -66,7 +69,7 @@ public final class Gateway {
   private ContainerdFallback containerd;
 
   private Gateway(Vertx vertx, GatewayOptions options, CriClient cri, RuntimeWatch watch,
-      CheckpointControl checkpoints, JobStore jobs, AtomicBoolean stopping,
+      CheckpointControl checkpoints, JobStore jobs, AtomicBoolean stopping, Retention retention,
       SimulatedRuntime simulator, Path privateDir, String deployment, int port,
       Optional<String> devToken) {
     this.vertx = vertx;
@@ -76,6 +79,7 @@ public final class Gateway {
     this.checkpoints = checkpoints;
     this.jobs = jobs;
     this.stopping = stopping;
+    this.retention = retention;
     this.simulator = simulator;
     this.privateDir = privateDir;
     this.deployment = deployment;
@@ -132,15 +136,23 @@ public final class Gateway {
       JobStore jobs = new JobStore(vertx, coordination, checkpoints, options.jobHistoryMax(),
           options.jobHistoryAge());
       AtomicBoolean stopping = new AtomicBoolean();
+      ArchiveStore archiveStore = ArchiveStore.create(vertx, archives);
+      Retention retention = archiveStore.startRetention(options.retention());
+      metrics.gauge("archive.retention.removed", "Archives removed by retention",
+          retention::removedArchives);
+      metrics.gauge("archive.retention.removed.bytes", "Bytes of archives removed by retention",
+          retention::removedBytes);
+      metrics.gauge("archive.retention.runs", "Retention runs", retention::runs);
       List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
       return archives.ensureExists()
+          .compose(ignored -> archiveStore.start())
           .compose(ignored -> devSecret.isPresent()
               ? Future.succeededFuture(TokenVerifier.forSecret(vertx, devSecret.get(),
                   Optional.empty(), Optional.empty()))
               : TokenVerifier.create(vertx, options.jwt()))
           .compose(tokens -> {
             ApiServices services = new ApiServices(options, checkpoints, tokens, watch, jobs,
-                registry, stopping::get);
+                archiveStore, registry, stopping::get);
             return vertx.deployVerticle(() -> {
               GatewayVerticle verticle = new GatewayVerticle(services);
               verticles.add(verticle);
@@ -148,7 +160,7 @@ public final class Gateway {
             }, new DeploymentOptions().setInstances(HTTP_INSTANCES));
           })
           // With port 0 the instances share one random port; any instance can tell which.
-          .map(deployment -> new Gateway(vertx, options, cri, watch, checkpoints, jobs, stopping,
+          .map(deployment -> new Gateway(vertx, options, cri, watch, checkpoints, jobs, stopping, retention,
               sim, privateDir, deployment, verticles.get(0).actualPort(),
               devSecret.map(secret -> TokenIssuer.hs256(vertx, secret).issue("dev-admin",
                   List.of("*"), DEV_TOKEN_TTL, Optional.empty(), Optional.empty()))))
@@ -157,6 +169,7 @@ public final class Gateway {
             return gateway;
           })
           .onFailure(failure -> {
+            retention.stop();
             watch.stop();
             jobs.close();
             cri.close();
@@ -182,6 +195,11 @@ public final class Gateway {
     return simulator;
   }
 
+  /** Retention of archives: its counters (for metrics) and a way to run it now. */
+  public Retention retention() {
+    return retention;
+  }
+
   /**
    * Stops: readiness turns 503 and new checkpoints are refused at once, queued ones fail,
    * running ones get the shutdown grace to finish and are then cancelled; then the HTTP
@@ -196,6 +214,7 @@ public final class Gateway {
 
   private Future<Void> stop() {
     stopping.set(true);
+    retention.stop();
     return checkpoints.drain(options.shutdownGrace())
         .compose(ignored -> {
           watch.stop();

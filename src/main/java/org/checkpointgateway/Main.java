@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import org.checkpointgateway.cli.ArchivesCommand;
+import org.checkpointgateway.cli.CheckpointCommand;
+import org.checkpointgateway.cli.TokenCommand;
 import org.checkpointgateway.config.ConfigException;
 import org.checkpointgateway.config.GatewayOptions;
 import org.checkpointgateway.config.Settings;
@@ -27,7 +30,9 @@ import picocli.CommandLine.Option;
 @Command(name = "checkpoint-gateway", mixinStandardHelpOptions = true,
     version = "checkpoint-gateway 0.1.0",
     description = "Serves the Kubelet Checkpoint API over a CRI runtime.",
-    subcommands = {SimulateCommand.class})
+    subcommands = {SimulateCommand.class,
+        // the command-line client
+        CheckpointCommand.class, ArchivesCommand.class, TokenCommand.class})
 public final class Main implements Callable<Integer> {
 
   static final int EXIT_USAGE = 2;
@@ -83,6 +88,14 @@ public final class Main implements Callable<Integer> {
   String jobHistoryAge;
   @Option(names = "--containerd-task-checkpoint", paramLabel = "true|false", description = "where containerd lacks CRI CheckpointContainer (1.6, 1.7), checkpoint through its task API (default true)")
   String containerdTaskCheckpoint;
+  @Option(names = "--retain-per-container", paramLabel = "N", description = "keep at most N unpinned archives per container, the newest (default: no limit)")
+  String retainPerContainer;
+  @Option(names = "--retain-max-bytes", paramLabel = "BYTES", description = "remove the oldest archives while all take more than BYTES (a number, or with Ki, Mi, Gi, Ti; default: no limit)")
+  String retainMaxBytes;
+  @Option(names = "--retain-max-age", paramLabel = "DURATION", description = "remove archives older than DURATION (30m, 12h, 7d, 1h30m; default: no limit)")
+  String retainMaxAge;
+  @Option(names = "--retain-interval", paramLabel = "DURATION", description = "how often retention runs besides after each checkpoint (default 1m)")
+  String retainInterval;
 
   public static void main(String[] args) {
     // Netty 4.2 sets up JFR events on its first buffer allocation, stalling an event loop for
@@ -143,7 +156,12 @@ public final class Main implements Callable<Integer> {
         .override("jobHistoryMax", jobHistoryMax, "--job-history-max")
         .override("jobHistoryAge", jobHistoryAge, "--job-history-age")
         .override("containerdTaskCheckpoint", containerdTaskCheckpoint,
-            "--containerd-task-checkpoint"));
+            "--containerd-task-checkpoint")
+
+        .override("retention.perContainer", retainPerContainer, "--retain-per-container")
+        .override("retention.maxBytes", retainMaxBytes, "--retain-max-bytes")
+        .override("retention.maxAge", retainMaxAge, "--retain-max-age")
+        .override("retention.interval", retainInterval, "--retain-interval"));
   }
 
   @Override

@@ -53,6 +53,10 @@ class MainTest {
       "--shutdown-grace soon                        | --shutdown-grace: must be a duration",
       "--job-history-age 1w                         | --job-history-age",
       "simulate                                     | --socket",
+      "--retain-max-age 7                           | --retain-max-age",
+      "--retain-max-age 0s                          | --retain-max-age",
+      "--retain-per-container 0                     | --retain-per-container",
+      "--retain-max-bytes 10GB                      | --retain-max-bytes",
       "simulate --socket /tmp/x.sock --pods /no/such.yaml | /no/such.yaml",
   })
   void badInputStopsWithOneLineAndExitCode2(String args, String named) {

@@ -2,6 +2,7 @@ package org.checkpointgateway.api;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.BooleanSupplier;
+import org.checkpointgateway.archive.ArchiveStore;
 import org.checkpointgateway.auth.TokenVerifier;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.config.GatewayOptions;
@@ -14,6 +15,7 @@ import org.checkpointgateway.jobs.JobStore;
  * @param stopping true once the gateway began to stop: readiness turns 503
  */
 public record ApiServices(GatewayOptions options, CheckpointService checkpoints,
-    TokenVerifier tokens, RuntimeWatch runtime, JobStore jobs, PrometheusMeterRegistry metrics,
+    TokenVerifier tokens, RuntimeWatch runtime, JobStore jobs, ArchiveStore archives,
+    PrometheusMeterRegistry metrics,
     BooleanSupplier stopping) {
 }

@@ -13,6 +13,7 @@ import org.checkpointgateway.error.GatewayException;
 import org.checkpointgateway.error.InsufficientStorageException;
 import org.checkpointgateway.error.NotFoundException;
 import org.checkpointgateway.error.OverloadedException;
+import org.checkpointgateway.error.RangeNotSatisfiableException;
 import org.checkpointgateway.error.UnauthenticatedException;
 import org.checkpointgateway.error.UnavailableException;
 
@@ -47,6 +48,8 @@ public final class ErrorMapper {
       return 503;
     } else if (failure instanceof InsufficientStorageException) {
       return 507;
+    } else if (failure instanceof RangeNotSatisfiableException) {
+      return 416;
     }
     return 500;
   }
@@ -83,6 +86,12 @@ public final class ErrorMapper {
           + failure.getCause().getMessage());
     }
     HttpServerResponse response = ctx.response();
+    // The router pauses each request; a failure answered while the request's end is still unread
+    // left the kept-alive connection stuck before its next request (requests that never answer,
+    // seen with 405 and 404 under load, on main as well). Reading on lets the exchange complete.
+    if (!ctx.request().isEnded()) {
+      ctx.request().resume();
+    }
     if (response.headWritten()) {
       // A stream already under way cannot change its status; end it so the caller notices.
       response.reset();
@@ -91,6 +100,8 @@ public final class ErrorMapper {
     response.setStatusCode(status);
     if (failure instanceof OverloadedException overloaded) {
       response.putHeader("Retry-After", Long.toString(overloaded.retryAfterSeconds()));
+    } else if (failure instanceof RangeNotSatisfiableException range) {
+      response.putHeader("Content-Range", "bytes */" + range.completeLength());
     }
     if (ctx.request().path().startsWith(API_PREFIX)) {
       response.putHeader("Content-Type", "application/json")

@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import java.util.List;
+import org.checkpointgateway.archive.ArchiveStore;
 import org.checkpointgateway.auth.BearerAuthHandler;
 import org.checkpointgateway.config.GatewayOptions;
 
@@ -39,6 +40,8 @@ public final class GatewayVerticle extends VerticleBase {
       new JobRoutes(services.checkpoints(), services.jobs(), options.defaultTimeout(),
           options.heartbeatInterval()).mount(router, authentication);
     }
+    // Archives are served whatever the feature gate says: they may predate its switching off.
+    new ArchiveRoutes(services.archives()).mount(router, authentication);
     router.route().failureHandler(ErrorMapper::handle);
     router.errorHandler(404, ErrorMapper::handle);
     router.errorHandler(405, ErrorMapper::handle);

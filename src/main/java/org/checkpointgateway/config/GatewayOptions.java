@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import org.checkpointgateway.archive.RetentionOptions;
 import org.checkpointgateway.auth.JwtOptions;
 import org.checkpointgateway.cri.CriEndpoint;
 import org.checkpointgateway.config.Settings.Setting;
@@ -36,7 +39,8 @@ public record GatewayOptions(
     boolean metricsUnauthenticated,
     int jobHistoryMax,
     Duration jobHistoryAge,
-    boolean containerdTaskCheckpoint) {
+    boolean containerdTaskCheckpoint,
+    RetentionOptions retention) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** The kubelet's port, so that the gateway is a drop-in for callers. */
@@ -71,7 +75,8 @@ public record GatewayOptions(
       "defaultTimeout", "featureGates", "jwt.secretFile", "jwt.publicKeys", "jwt.jwksFile",
       "jwt.issuer", "jwt.audience", "tls.cert", "tls.key", "maxConcurrent", "maxInflightBytes",
       "maxQueued", "diskReserveBytes", "progressInterval", "heartbeatInterval", "shutdownGrace",
-      "metricsUnauthenticated", "jobHistoryMax", "jobHistoryAge", "containerdTaskCheckpoint");
+      "metricsUnauthenticated", "jobHistoryMax", "jobHistoryAge", "containerdTaskCheckpoint", "retention.perContainer", "retention.maxBytes",
+      "retention.maxAge", "retention.interval", "retention.quietPeriod");
 
   public boolean tls() {
     return tlsCert.isPresent();
@@ -120,7 +125,8 @@ public record GatewayOptions(
         bool(settings, "metricsUnauthenticated").orElse(false),
         integer(settings, "jobHistoryMax", 1, 10_000_000).orElse(DEFAULT_JOB_HISTORY_MAX),
         positive(settings, "jobHistoryAge").orElse(DEFAULT_JOB_HISTORY_AGE),
-        bool(settings, "containerdTaskCheckpoint").orElse(DEFAULT_CONTAINERD_TASK_CHECKPOINT));
+        bool(settings, "containerdTaskCheckpoint").orElse(DEFAULT_CONTAINERD_TASK_CHECKPOINT),
+        retention(settings));
   }
 
   private static <T> Optional<T> quantity(Settings settings, String key,
@@ -135,9 +141,18 @@ public record GatewayOptions(
   }
 
   private static Optional<Duration> positive(Settings settings, String key) {
-    Optional<Duration> value = quantity(settings, key, Quantities::duration);
-    if (value.isPresent() && value.get().isZero()) {
-      throw new ConfigException(settings.get(key).orElseThrow().origin() + ": must be more than 0");
+    return string(settings, key).map(GatewayOptions::positive);
+  }
+
+  private static Duration positive(Valued s) {
+    Duration value;
+    try {
+      value = Quantities.duration(s.value());
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw new ConfigException(s.origin() + ": " + e.getMessage());
+    }
+    if (value.isZero()) {
+      throw new ConfigException(s.origin() + ": must be more than 0");
     }
     return value;
   }
@@ -155,6 +170,18 @@ public record GatewayOptions(
         java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     return os instanceof com.sun.management.OperatingSystemMXBean bean
         ? bean.getTotalMemorySize() : 8L << 30;
+  }
+
+  private static RetentionOptions retention(Settings settings) {
+    return new RetentionOptions(
+        integer(settings, "retention.perContainer", 1, Integer.MAX_VALUE)
+            .map(OptionalInt::of).orElse(OptionalInt.empty()),
+        quantity(settings, "retention.maxBytes", Quantities::bytes).map(OptionalLong::of)
+            .orElse(OptionalLong.empty()),
+        positive(settings, "retention.maxAge"),
+        positive(settings, "retention.interval").orElse(RetentionOptions.DEFAULT_INTERVAL),
+        string(settings, "retention.quietPeriod").map(s -> s.value().equals("0") ? Duration.ZERO
+            : positive(s)).orElse(RetentionOptions.DEFAULT_QUIET_PERIOD));
   }
 
   private record Valued(String value, String origin) {

@@ -12,7 +12,6 @@ import java.util.regex.Pattern;
 public final class Quantities {
 
   private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*([kmgtp]i?)?b?");
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
 
   private Quantities() {
   }
@@ -40,23 +39,25 @@ public final class Quantities {
   }
 
   /**
-   * A duration: a whole number with an optional unit {@code ms s m h d}; a bare number is seconds.
+   * A duration: a bare number of seconds, a number of milliseconds ({@code 250ms}), or whole
+   * numbers with units {@code d h m s}, largest first ({@code 90s}, {@code 15m}, {@code 7d},
+   * {@code 1h30m}; see {@link Durations}).
    *
    * @throws IllegalArgumentException saying what is accepted
    */
   public static Duration duration(String text) {
-    Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
-      throw new IllegalArgumentException("must be a duration like 30, 90s, 15m, 12h or 7d, got " + text);
+    String trimmed = text.trim().toLowerCase(Locale.ROOT);
+    if (trimmed.matches("\\d+")) {
+      return Duration.ofSeconds(Long.parseLong(trimmed));
     }
-    long number = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "s" : m.group(2);
-    return switch (unit) {
-      case "ms" -> Duration.ofMillis(number);
-      case "s" -> Duration.ofSeconds(number);
-      case "m" -> Duration.ofMinutes(number);
-      case "h" -> Duration.ofHours(number);
-      default -> Duration.ofDays(number);
-    };
+    if (trimmed.matches("\\d+ms")) {
+      return Duration.ofMillis(Long.parseLong(trimmed.substring(0, trimmed.length() - 2)));
+    }
+    try {
+      return Durations.parse(trimmed);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "must be a duration like 30, 250ms, 90s, 15m, 12h, 7d or 1h30m, got " + text);
+    }
   }
 }

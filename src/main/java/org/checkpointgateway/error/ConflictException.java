@@ -1,6 +1,6 @@
 package org.checkpointgateway.error;
 
-/** The request contradicts the state of what it names (409). */
+/** The request cannot be carried out in the resource's present state (an archive being written, pinned or downloaded). */
 public final class ConflictException extends GatewayException {
   public ConflictException(String message) {
     super(message);

@@ -8,7 +8,8 @@ package org.checkpointgateway.error;
 public abstract sealed class GatewayException extends RuntimeException
     permits NotFoundException, BadRequestException, UnauthenticatedException, ForbiddenException,
     RuntimeCallFailedException, CheckpointFailedException, PodCheckpointFailedException,
-    OverloadedException, InsufficientStorageException, UnavailableException, ConflictException {
+    OverloadedException, InsufficientStorageException, UnavailableException, ConflictException,
+    RangeNotSatisfiableException {
 
   protected GatewayException(String message) {
     this(message, null);

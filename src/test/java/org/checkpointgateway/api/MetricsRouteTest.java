@@ -45,6 +45,7 @@ class MetricsRouteTest extends GatewayTestBase {
     assertThat(value(after, "cri_call_duration_seconds_count{code=\"Unknown\",method=\"CheckpointContainer\"}"))
         .isEqualTo(1);
     assertThat(value(after, "checkpoint_queue_wait_seconds_count{namespace=\"default\"}")).isEqualTo(2);
+    assertThat(after).contains("archive_retention_removed ", "archive_retention_runs ");
     assertThat(after).contains("checkpoint_queue_depth ", "checkpoint_running ",
         "checkpoint_inflight_bytes ", "jvm_memory_used_bytes");
     assertThat(value(after, "vertx_http_server_requests_total{code=\"200\",method=\"POST\","

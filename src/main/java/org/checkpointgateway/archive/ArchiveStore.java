@@ -1,0 +1,60 @@
+package org.checkpointgateway.archive;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+
+/**
+ * The archives of the checkpoint directory: list, find, inspect, download, delete, pin. Only
+ * regular files directly inside the directory whose names are archive names exist here;
+ * symbolic links and other files do not. Its state (pins, downloads in flight, the metadata
+ * cache) lives on one Vert.x context, so concurrent requests and retention runs need no locks;
+ * every method may be called from any thread and completes on the caller's context.
+ */
+public interface ArchiveStore {
+
+  /** Name of the file in the checkpoint directory that records pins. Not an archive name. */
+  String PINS_FILE = ".checkpoint-gateway-pins.json";
+
+  static ArchiveStore create(Vertx vertx, ArchiveDirectory directory) {
+    return new LocalArchiveStore(vertx, directory);
+  }
+
+  /** Loads the pins and removes what a stopped gateway may have left (a half-written pins file). */
+  Future<Void> start();
+
+  /** Every archive, oldest first. */
+  Future<List<Archive>> list();
+
+  /** The archive of this file name; a {@code NotFoundException} for anything else. */
+  Future<Archive> find(String name);
+
+  /** Reads the archive's members (seeking past the memory pages) on a worker thread. */
+  Future<ArchiveInspection> inspect(Archive archive);
+
+  /**
+   * Registers a download of the archive, which keeps retention and deletion away from it until
+   * {@link Download#release} (call it when the response ends or the connection closes).
+   */
+  Future<Download> startDownload(Archive archive);
+
+  /**
+   * Deletes the archive. A {@code ConflictException} when it is pinned, being written or being
+   * downloaded; {@code NotFoundException} when it is gone.
+   */
+  Future<Void> delete(Archive archive);
+
+  /** Pins or unpins the archive; answers it as it is afterwards. */
+  Future<Archive> pin(Archive archive, boolean pinned);
+
+  /**
+   * Starts applying {@code options} after each completed checkpoint and on their timer (nothing
+   * when no rule is set). {@link Retention#stop} stops it.
+   */
+  Retention startRetention(RetentionOptions options);
+
+  /** A registered download; releasing twice is harmless. */
+  interface Download {
+    void release();
+  }
+}

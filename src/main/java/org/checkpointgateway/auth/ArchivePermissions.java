@@ -1,0 +1,38 @@
+package org.checkpointgateway.auth;
+
+import java.util.List;
+
+/**
+ * Permissions on archives, per namespace: {@code archives:read:<ns>} to list, download and
+ * inspect; {@code archives:delete:<ns>} to delete, pin and unpin (a pin decides whether
+ * retention may delete, so it is a delete-level act). Wildcards work as for every permission:
+ * {@code archives:read:*}, {@code archives:*}, {@code *}.
+ */
+public final class ArchivePermissions {
+
+  public static final String READ = "read";
+  public static final String DELETE = "delete";
+
+  private ArchivePermissions() {
+  }
+
+  /**
+   * Whether the caller may {@code action} archives of every one of {@code namespaces}. False for
+   * an empty list, and for any namespace holding permission syntax ({@code :}, {@code ,},
+   * {@code *}): a name read from an archive must never widen a grant ({@code archives:read:a}
+   * would otherwise imply {@code archives:read:a:b}).
+   */
+  public static boolean may(Caller caller, String action, List<String> namespaces) {
+    if (namespaces.isEmpty()) {
+      return false;
+    }
+    for (String namespace : namespaces) {
+      if (namespace == null || namespace.isBlank() || namespace.contains(":")
+          || namespace.contains(",") || namespace.contains("*")
+          || !caller.may("archives:" + action + ":" + namespace)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

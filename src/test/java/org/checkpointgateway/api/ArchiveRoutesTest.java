@@ -1,0 +1,399 @@
+package org.checkpointgateway.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.checkpointgateway.archive.ArchiveStore;
+import org.checkpointgateway.support.ArchiveFixtures;
+import org.checkpointgateway.support.Await;
+import org.checkpointgateway.support.GatewayFixture;
+import org.checkpointgateway.support.HttpAnswer;
+import org.checkpointgateway.support.StrictVertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The archives API end to end: real files, real HTTP, real tokens. */
+class ArchiveRoutesTest {
+
+  static final Instant OLD = Instant.parse("2026-03-01T08:00:00Z");
+  static final String DEFAULT_APP = "checkpoint-demo_default-app-2026-03-01T08:00:00.000000000Z.tar";
+
+  @TempDir
+  Path dir;
+  Vertx vertx;
+  GatewayFixture fixture;
+  HttpClient http;
+  Path defaultApp;
+  Path teamA;
+
+  @BeforeEach
+  void start() {
+    vertx = StrictVertx.create();
+    fixture = GatewayFixture.withRuntime(vertx, dir).startGateway();
+    http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(fixture.gateway.port()));
+    defaultApp = ArchiveFixtures.crio(fixture.checkpointDir.resolve(DEFAULT_APP), "default", "demo", "app", OLD);
+    teamA = ArchiveFixtures.containerd(fixture.checkpointDir.resolve(
+        "checkpoint-web_team-a-nginx-2026-03-01T09:00:00.000000000Z.tar"), "team-a", "web", "nginx",
+        OLD.plusSeconds(3600));
+  }
+
+  @AfterEach
+  void stop() {
+    Await.result(http.close());
+    fixture.close();
+    Await.result(vertx.close());
+    StrictVertx.assertNeverBlocked(vertx);
+  }
+
+  HttpAnswer call(HttpMethod method, String uri, String token, Map<String, String> headers) {
+    RequestOptions options = new RequestOptions().setMethod(method).setURI(uri);
+    if (token != null) {
+      options.putHeader("Authorization", "Bearer " + token);
+    }
+    headers.forEach(options::putHeader);
+    return Await.result(http.request(options).compose(r -> r.send()).compose(response ->
+        response.body().map(body -> new HttpAnswer(response.statusCode(), response.headers(),
+            body.toString(java.nio.charset.StandardCharsets.ISO_8859_1), response.version()))));
+  }
+
+  HttpAnswer get(String uri, String token, String... headers) {
+    Map<String, String> map = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < headers.length; i += 2) {
+      map.put(headers[i], headers[i + 1]);
+    }
+    return call(HttpMethod.GET, uri, token, map);
+  }
+
+  String reader(String ns) {
+    return fixture.token("reader-" + ns, "archives:read:" + ns);
+  }
+
+  String admin() {
+    return fixture.token("admin", "archives:*");
+  }
+
+  static String latin1(Path file) throws IOException {
+    return new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
+  void listShowsOnlyNamespacesTheTokenMayRead() {
+    HttpAnswer all = get("/api/v1/archives", admin());
+    assertThat(all.status()).isEqualTo(200);
+    assertThat(all.header("Content-Type")).isEqualTo("application/json");
+    JsonArray items = new JsonObject(all.body()).getJsonArray("items");
+    assertThat(items).hasSize(2);
+    JsonObject first = items.getJsonObject(0);
+    assertThat(first.getString("name")).isEqualTo(DEFAULT_APP);
+    assertThat(first.getString("namespace")).isEqualTo("default");
+    assertThat(first.getString("pod")).isEqualTo("demo");
+    assertThat(first.getString("container")).isEqualTo("app");
+    assertThat(first.getString("engine")).isEqualTo("CRI-O");
+    assertThat(first.getLong("size")).isEqualTo(defaultApp.toFile().length());
+    assertThat(first.getString("checkpointed")).isEqualTo(ArchiveFixtures.CHECKPOINTED.toString());
+    assertThat(first.getBoolean("pinned")).isFalse();
+    assertThat(first.getBoolean("writing")).isFalse();
+    assertThat(items.getJsonObject(1).getString("engine")).isEqualTo("containerd");
+    assertThat(items.getJsonObject(1).getString("namespace")).isEqualTo("team-a");
+
+    assertThat(names(get("/api/v1/archives", reader("team-a")))).containsExactly(teamA.getFileName().toString());
+    assertThat(names(get("/api/v1/archives", reader("default")))).containsExactly(DEFAULT_APP);
+    assertThat(names(get("/api/v1/archives", fixture.token("nobody", "checkpoint:*")))).isEmpty();
+    assertThat(get("/api/v1/archives", null).status()).isEqualTo(401);
+  }
+
+  @Test
+  void listFilters() {
+    assertThat(names(get("/api/v1/archives?namespace=team-a", admin()))).hasSize(1);
+    assertThat(names(get("/api/v1/archives?pod=demo&container=app", admin()))).containsExactly(DEFAULT_APP);
+    assertThat(names(get("/api/v1/archives?container=nope", admin()))).isEmpty();
+  }
+
+  @Test
+  void theArchiveNotItsNameDecidesTheNamespace() throws IOException {
+    // The name says namespace "default"; the archive says "secret-ns": the archive wins.
+    Path liar = ArchiveFixtures.crio(fixture.checkpointDir.resolve(
+        "checkpoint-x_default-y-2026-03-01T10:00:00.000000000Z.tar"), "secret-ns", "x", "y", OLD);
+    assertThat(names(get("/api/v1/archives", reader("default")))).doesNotContain(liar.getFileName().toString());
+    assertThat(get("/api/v1/archives/" + liar.getFileName(), reader("default")).status()).isEqualTo(404);
+    assertThat(get("/api/v1/archives/" + liar.getFileName(), reader("secret-ns")).status()).isEqualTo(200);
+  }
+
+  @Test
+  void anUnreadableArchiveWithAnAmbiguousNameNeedsEveryCandidateNamespace() throws IOException {
+    String name = "checkpoint-p_a-b-c-2026-03-01T10:00:00.000000000Z.tar";
+    Files.writeString(fixture.checkpointDir.resolve(name), "not a tar");
+    assertThat(names(get("/api/v1/archives", reader("a")))).doesNotContain(name);
+    assertThat(names(get("/api/v1/archives", reader("a-b")))).doesNotContain(name);
+    String both = fixture.token("both", "archives:read:a", "archives:read:a-b");
+    List<String> seen = names(get("/api/v1/archives", both));
+    assertThat(seen).contains(name);
+  }
+
+  @Test
+  void downloadSendsTheWholeFileWithValidators() throws IOException {
+    HttpAnswer answer = get("/api/v1/archives/" + DEFAULT_APP, reader("default"));
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.header("Content-Type")).isEqualTo("application/x-tar");
+    assertThat(answer.header("Content-Length")).isEqualTo(Long.toString(Files.size(defaultApp)));
+    assertThat(answer.header("Accept-Ranges")).isEqualTo("bytes");
+    assertThat(answer.header("ETag")).matches("\"[0-9a-f]+-[0-9a-f]+\"");
+    assertThat(answer.header("Last-Modified")).isEqualTo("Sun, 1 Mar 2026 08:00:00 GMT");
+    assertThat(answer.header("Content-Disposition")).isEqualTo("attachment; filename=\"" + DEFAULT_APP + "\"");
+    assertThat(answer.body()).isEqualTo(latin1(defaultApp));
+
+    HttpAnswer head = call(HttpMethod.HEAD, "/api/v1/archives/" + DEFAULT_APP, reader("default"), Map.of());
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(head.header("Content-Length")).isEqualTo(Long.toString(Files.size(defaultApp)));
+    assertThat(head.header("ETag")).isEqualTo(answer.header("ETag"));
+    assertThat(head.body()).isEmpty();
+
+    HttpAnswer notModified = get("/api/v1/archives/" + DEFAULT_APP, reader("default"),
+        "If-None-Match", answer.header("ETag"));
+    assertThat(notModified.status()).isEqualTo(304);
+    assertThat(notModified.body()).isEmpty();
+  }
+
+  @Test
+  void rangesResumeDownloads() throws IOException {
+    String all = latin1(defaultApp);
+    long size = all.length();
+    String uri = "/api/v1/archives/" + DEFAULT_APP;
+    String etag = get(uri, reader("default")).header("ETag");
+
+    HttpAnswer middle = get(uri, reader("default"), "Range", "bytes=100-1123");
+    assertThat(middle.status()).isEqualTo(206);
+    assertThat(middle.header("Content-Range")).isEqualTo("bytes 100-1123/" + size);
+    assertThat(middle.header("Content-Length")).isEqualTo("1024");
+    assertThat(middle.body()).isEqualTo(all.substring(100, 1124));
+
+    HttpAnswer rest = get(uri, reader("default"), "Range", "bytes=5000-", "If-Range", etag);
+    assertThat(rest.status()).isEqualTo(206);
+    assertThat(rest.body()).isEqualTo(all.substring(5000));
+
+    HttpAnswer suffix = get(uri, reader("default"), "Range", "bytes=-10");
+    assertThat(suffix.header("Content-Range")).isEqualTo("bytes " + (size - 10) + "-" + (size - 1) + "/" + size);
+    assertThat(suffix.body()).isEqualTo(all.substring((int) size - 10));
+
+    HttpAnswer pastTheEnd = get(uri, reader("default"), "Range", "bytes=" + size + "-");
+    assertThat(pastTheEnd.status()).isEqualTo(416);
+    assertThat(pastTheEnd.header("Content-Range")).isEqualTo("bytes */" + size);
+    assertThat(new JsonObject(pastTheEnd.body()).getString("reason")).isEqualTo("RangeNotSatisfiable");
+
+    // A stale copy (another validator), several ranges, or nonsense: the whole archive.
+    assertThat(get(uri, reader("default"), "Range", "bytes=10-", "If-Range", "\"other\"").status()).isEqualTo(200);
+    assertThat(get(uri, reader("default"), "Range", "bytes=0-1,5-6").status()).isEqualTo(200);
+    assertThat(get(uri, reader("default"), "Range", "pages=1-2").status()).isEqualTo(200);
+    assertThat(get(uri, reader("default"), "Range", "bytes=9-3").body()).hasSize((int) size);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"..%2F..%2F..%2Fetc%2Fpasswd", "%2E%2E", "..", "%2Fetc%2Fpasswd",
+      "checkpoint-demo_default-app-2026-03-01T08:00:00.000000000Z.tar%2F..%2F..%2Fhs256.key",
+      "notes.txt", ".checkpoint-gateway-pins.json", "passwd-link", "hs256.key"})
+  void nothingButArchivesIsServed(String name) throws IOException {
+    Files.writeString(fixture.checkpointDir.resolve("notes.txt"), "hello");
+    Files.createSymbolicLink(fixture.checkpointDir.resolve("passwd-link"), Path.of("/etc/passwd"));
+    HttpAnswer answer = get("/api/v1/archives/" + name, admin());
+    assertThat(answer.status()).as(answer.body()).isIn(400, 404);
+    assertThat(answer.body()).doesNotContain("root:").doesNotContain(fixture.secret);
+    assertThat(get("/api/v1/archives/" + name + "/inspect", admin()).status()).isIn(400, 404);
+  }
+
+  @Test
+  void aSymbolicLinkWithAnArchiveNameIsNotAnArchive() throws IOException {
+    String name = "checkpoint-evil_default-app-2026-03-01T08:00:00.000000000Z.tar";
+    Files.createSymbolicLink(fixture.checkpointDir.resolve(name), Path.of("/etc/passwd"));
+    Files.createDirectory(fixture.checkpointDir.resolve(
+        "checkpoint-dir_default-app-2026-03-01T08:00:00.000000000Z.tar"));
+    HttpAnswer answer = get("/api/v1/archives/" + name, admin());
+    assertThat(answer.status()).isEqualTo(404);
+    assertThat(answer.body()).doesNotContain("root:");
+    assertThat(names(get("/api/v1/archives", admin()))).hasSize(2);
+    assertThat(call(HttpMethod.DELETE, "/api/v1/archives/" + name, admin(), Map.of()).status()).isEqualTo(404);
+    assertThat(Files.isSymbolicLink(fixture.checkpointDir.resolve(name))).isTrue();
+  }
+
+  @Test
+  void archivesOfOtherNamespacesAreIndistinguishableFromMissingOnes() {
+    HttpAnswer hidden = get("/api/v1/archives/" + DEFAULT_APP, reader("team-a"));
+    String missingName = "checkpoint-demo_default-app-2026-03-01T08:00:01.000000000Z.tar";
+    HttpAnswer missing = get("/api/v1/archives/" + missingName, reader("team-a"));
+    assertThat(hidden.status()).isEqualTo(404);
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(hidden.body()).isEqualTo(missing.body().replace(missingName, DEFAULT_APP));
+    assertThat(new JsonObject(hidden.body()).getMap()).containsEntry("status", 404)
+        .containsEntry("reason", "NotFound");
+    assertThat(get("/api/v1/archives/" + DEFAULT_APP + "/inspect", reader("team-a")).status()).isEqualTo(404);
+    assertThat(call(HttpMethod.DELETE, "/api/v1/archives/" + DEFAULT_APP,
+        fixture.token("deleter", "archives:delete:team-a"), Map.of()).status()).isEqualTo(404);
+  }
+
+  @Test
+  void deleteAndPinNeedTheDeletePermission() {
+    String uri = "/api/v1/archives/" + DEFAULT_APP;
+    HttpAnswer denied = call(HttpMethod.DELETE, uri, reader("default"), Map.of());
+    assertThat(denied.status()).isEqualTo(403);
+    assertThat(new JsonObject(denied.body()).getString("message"))
+        .isEqualTo("Forbidden (user=reader-default, verb=delete, resource=archives, subresource(s)=[default])");
+    assertThat(call(HttpMethod.PUT, uri + "/pin", reader("default"), Map.of()).status()).isEqualTo(403);
+    assertThat(Files.exists(defaultApp)).isTrue();
+
+    String deleter = fixture.token("ops", "archives:read:default", "archives:delete:default");
+    HttpAnswer pinned = call(HttpMethod.PUT, uri + "/pin", deleter, Map.of());
+    assertThat(pinned.status()).isEqualTo(200);
+    assertThat(new JsonObject(pinned.body()).getBoolean("pinned")).isTrue();
+    assertThat(new JsonObject(get("/api/v1/archives", deleter).body()).getJsonArray("items")
+        .getJsonObject(0).getBoolean("pinned")).isTrue();
+    assertThat(fixture.checkpointDir.resolve(ArchiveStore.PINS_FILE)).content().contains(DEFAULT_APP);
+
+    HttpAnswer refused = call(HttpMethod.DELETE, uri, deleter, Map.of());
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(new JsonObject(refused.body()).getString("message")).contains("is pinned");
+
+    assertThat(call(HttpMethod.DELETE, uri + "/pin", deleter, Map.of()).status()).isEqualTo(200);
+    assertThat(call(HttpMethod.DELETE, uri, deleter, Map.of()).status()).isEqualTo(204);
+    assertThat(Files.exists(defaultApp)).isFalse();
+    assertThat(get(uri, deleter).status()).isEqualTo(404);
+    assertThat(call(HttpMethod.DELETE, uri, deleter, Map.of()).status()).isEqualTo(404);
+  }
+
+  @Test
+  void pinsSurviveARestart() {
+    String uri = "/api/v1/archives/" + DEFAULT_APP;
+    assertThat(call(HttpMethod.PUT, uri + "/pin", admin(), Map.of()).status()).isEqualTo(200);
+    Await.result(fixture.gateway.close());
+    fixture.startGateway();
+    Await.result(http.close());
+    http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(fixture.gateway.port()));
+    assertThat(new JsonObject(get("/api/v1/archives?container=app", admin()).body())
+        .getJsonArray("items").getJsonObject(0).getBoolean("pinned")).isTrue();
+  }
+
+  @Test
+  void aDownloadInFlightKeepsItsArchive() throws IOException {
+    // Big enough that the socket buffers fill while the client does not read.
+    Path big = ArchiveFixtures.builder()
+        .json("spec.dump", new JsonObject().put("annotations", new JsonObject()
+            .put("io.kubernetes.pod.namespace", "default").put("io.kubernetes.pod.name", "big")
+            .put("io.kubernetes.container.name", "mem")))
+        .sized("checkpoint/pages-1.img", 64L << 20)
+        .writeTo(fixture.checkpointDir.resolve("checkpoint-big_default-mem-2026-03-01T08:00:00.000000000Z.tar"), OLD);
+    String uri = "/api/v1/archives/" + big.getFileName();
+    NetClient net = vertx.createNetClient();
+    NetSocket socket = Await.result(net.connect(fixture.gateway.port(), "127.0.0.1"));
+    java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+    socket.handler(buffer -> {
+      // Read the first bytes, then stop reading: the rest waits in the socket buffers.
+      if (received.getAndAdd(buffer.length()) == 0) {
+        socket.pause();
+      }
+    });
+    Await.result(socket.write("GET " + uri + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+        + admin() + "\r\n\r\n"));
+    Await.until("the download to start", () -> received.get() > 0);
+    HttpAnswer attempt = call(HttpMethod.DELETE, uri, admin(), Map.of());
+    assertThat(attempt.status()).isEqualTo(409);
+    String busy = attempt.body();
+    assertThat(busy).contains("is being downloaded");
+    assertThat(Files.exists(big)).isTrue();
+
+    Await.result(socket.close());
+    HttpAnswer deleted = Await.until("the download to end", () -> fixtureDelete(uri),
+        answer -> answer.status() == 204);
+    assertThat(deleted.status()).isEqualTo(204);
+    Await.result(net.close());
+  }
+
+  private io.vertx.core.Future<HttpAnswer> fixtureDelete(String uri) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.DELETE).setURI(uri)
+        .putHeader("Authorization", "Bearer " + admin());
+    return http.request(options).compose(r -> r.send()).compose(response -> response.body()
+        .map(body -> new HttpAnswer(response.statusCode(), response.headers(), body.toString(),
+            response.version())));
+  }
+
+  @Test
+  void inspectReadsTheArchive() {
+    HttpAnswer answer = get("/api/v1/archives/" + teamA.getFileName() + "/inspect", reader("team-a"));
+    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    JsonObject body = new JsonObject(answer.body());
+    assertThat(body.getString("engine")).isEqualTo("containerd");
+    assertThat(body.getString("namespace")).isEqualTo("team-a");
+    assertThat(body.getString("container")).isEqualTo("nginx");
+    assertThat(body.getString("runtime")).isEqualTo("io.containerd.runc.v2");
+    assertThat(body.getJsonObject("sizes").getLong("memoryPages"))
+        .isEqualTo(ArchiveFixtures.PAGES_1 + ArchiveFixtures.PAGES_2);
+    assertThat(body.getJsonObject("sizes").getLong("rootfsDiff")).isEqualTo(ArchiveFixtures.ROOTFS_DIFF);
+    JsonObject stats = body.getJsonObject("criu").getJsonObject("dumpStatistics");
+    assertThat(stats.getLong("frozenTimeMicros")).isEqualTo(56000);
+    assertThat(stats.getLong("pagesWritten")).isEqualTo(8900);
+    assertThat(body.getJsonArray("processes")).hasSize(2);
+    assertThat(body.getJsonArray("processes").getJsonObject(1).getString("command")).isEqualTo("sh");
+  }
+
+  @Test
+  void inspectOfTheSimulatorsOwnArchive() {
+    HttpAnswer made = fixture.post("/checkpoint/default/demo/app", fixture.adminToken());
+    assertThat(made.status()).isEqualTo(200);
+    String name = Path.of(new JsonObject(made.body()).getJsonArray("items").getString(0)).getFileName().toString();
+    HttpAnswer answer = get("/api/v1/archives/" + name + "/inspect", reader("default"));
+    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    JsonObject body = new JsonObject(answer.body());
+    assertThat(body.getString("engine")).isEqualTo("simulator");
+    assertThat(body.getString("manager")).isEqualTo("checkpoint-gateway-simulator");
+    assertThat(body.getString("pod")).isEqualTo("demo");
+    assertThat(body.getString("container")).isEqualTo("app");
+    assertThat(body.getString("image")).isEqualTo("docker.io/library/busybox:latest");
+    assertThat(body.getString("runtime")).isEqualTo("runc");
+    assertThat(body.getJsonObject("sizes").getLong("memoryPages")).isEqualTo(65536);
+    assertThat(body.getJsonObject("criu").getInteger("imagesVersion")).isEqualTo(2);
+    // 8 MiB of memory in 4 KiB pages.
+    JsonObject stats = body.getJsonObject("criu").getJsonObject("dumpStatistics");
+    assertThat(stats.getLong("pagesScanned")).isEqualTo(2048);
+    assertThat(stats.getLong("pagesWritten")).isEqualTo(2048);
+    assertThat(stats.getLong("frozenTimeMicros")).isPositive();
+    assertThat(body.getJsonArray("members").stream().map(m -> ((JsonObject) m).getString("name")))
+        .contains("config.dump", "spec.dump", "checkpoint/inventory.img", "checkpoint/pages-1.img",
+            "stats-dump", "dump.log");
+  }
+
+  @Test
+  void otherMethodsAre405InJson() {
+    HttpAnswer answer = call(HttpMethod.POST, "/api/v1/archives/" + DEFAULT_APP, admin(), Map.of());
+    assertThat(answer.status()).isEqualTo(405);
+    assertThat(answer.header("Content-Type")).isEqualTo("application/json");
+  }
+
+  static List<String> names(HttpAnswer answer) {
+    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    return new JsonObject(answer.body()).getJsonArray("items").stream()
+        .map(item -> ((JsonObject) item).getString("name")).toList();
+  }
+
+  static byte[] bytes(Buffer buffer) {
+    return Arrays.copyOf(buffer.getBytes(), buffer.length());
+  }
+}
