@@ -132,6 +132,15 @@ final class GrpcCriClient implements CriClient {
 
   private <Req, Resp> Future<Resp> call(ServiceMethod<Resp, Req> method, Req message,
       Duration timeout, Future<Void> abandon) {
+    if (Vertx.currentContext() == null) {
+      // Called from a plain thread (start-up, tests): run the call on a context, so that the
+      // response is read on the thread that receives it. Vert.x 5.0.7's client can lose the end
+      // of a response read from another thread (eclipse-vertx/vert.x#6038).
+      Promise<Resp> result = Promise.promise();
+      vertx.getOrCreateContext().runOnContext(ignored ->
+          call(method, message, timeout, abandon).onComplete(result));
+      return result.future();
+    }
     Promise<Resp> result = Promise.promise();
     long millis = Math.max(1, timeout.toMillis());
     long deadline = vertx.setTimer(millis, id -> result.tryFail(

@@ -72,9 +72,10 @@ class ArchiveRoutesTest {
       options.putHeader("Authorization", "Bearer " + token);
     }
     headers.forEach(options::putHeader);
-    return Await.result(http.request(options).compose(r -> r.send()).compose(response ->
+    return Await.result(fixture.onClientContext(() -> http.request(options)
+        .compose(r -> r.send()).compose(response ->
         response.body().map(body -> new HttpAnswer(response.statusCode(), response.headers(),
-            body.toString(java.nio.charset.StandardCharsets.ISO_8859_1), response.version()))));
+            body.toString(java.nio.charset.StandardCharsets.ISO_8859_1), response.version())))));
   }
 
   HttpAnswer get(String uri, String token, String... headers) {
@@ -330,9 +331,8 @@ class ArchiveRoutesTest {
   private io.vertx.core.Future<HttpAnswer> fixtureDelete(String uri) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.DELETE).setURI(uri)
         .putHeader("Authorization", "Bearer " + admin());
-    return http.request(options).compose(r -> r.send()).compose(response -> response.body()
-        .map(body -> new HttpAnswer(response.statusCode(), response.headers(), body.toString(),
-            response.version())));
+    return fixture.onClientContext(() -> http.request(options).compose(r -> r.send())
+        .compose(HttpAnswer::read));
   }
 
   @Test

@@ -67,11 +67,11 @@ class GatewayLifecycleTest extends GatewayTestBase {
     fixture.startGateway();
     HttpClient h2c = vertx.createHttpClient(new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
-    HttpAnswer answer = Await.result(h2c.request(HttpMethod.POST, fixture.gateway.port(),
-            "127.0.0.1", "/checkpoint/default/demo/app")
-        .compose(request -> request.putHeader("Authorization", "Bearer " + fixture.adminToken()).send())
-        .compose(response -> response.body().map(body -> new HttpAnswer(response.statusCode(),
-            response.headers(), body.toString(), response.version()))));
+    String token = fixture.adminToken();
+    HttpAnswer answer = Await.result(fixture.onClientContext(() -> h2c.request(HttpMethod.POST,
+            fixture.gateway.port(), "127.0.0.1", "/checkpoint/default/demo/app")
+        .compose(request -> request.putHeader("Authorization", "Bearer " + token).send())
+        .compose(HttpAnswer::read)));
     assertThat(answer.version()).isEqualTo(HttpVersion.HTTP_2);
     assertThat(answer.status()).isEqualTo(200);
   }
@@ -95,11 +95,11 @@ class GatewayLifecycleTest extends GatewayTestBase {
     HttpClient https = vertx.createHttpClient(new HttpClientOptions()
         .setSsl(true).setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2)
         .setTrustOptions(new PemTrustOptions().addCertPath(cert.toString())));
-    HttpAnswer answer = Await.result(https.request(HttpMethod.POST, fixture.gateway.port(),
-            "127.0.0.1", "/checkpoint/default/demo/app")
-        .compose(request -> request.putHeader("Authorization", "Bearer " + fixture.adminToken()).send())
-        .compose(response -> response.body().map(body -> new HttpAnswer(response.statusCode(),
-            response.headers(), body.toString(), response.version()))));
+    String token = fixture.adminToken();
+    HttpAnswer answer = Await.result(fixture.onClientContext(() -> https.request(HttpMethod.POST,
+            fixture.gateway.port(), "127.0.0.1", "/checkpoint/default/demo/app")
+        .compose(request -> request.putHeader("Authorization", "Bearer " + token).send())
+        .compose(HttpAnswer::read)));
     assertThat(answer.version()).isEqualTo(HttpVersion.HTTP_2);
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.body()).startsWith("{\"items\":[\"" + fixture.checkpointDir);

@@ -107,9 +107,14 @@ class BearerAuthHandlerTest {
     if (authorization != null) {
       request.putHeader(HttpHeaders.AUTHORIZATION, authorization);
     }
-    return client.request(request)
+    // All on one context: Vert.x 5.0.7's client can lose a response's end when body() is asked
+    // for on another thread (eclipse-vertx/vert.x#6038).
+    io.vertx.core.Promise<Reply> reply = io.vertx.core.Promise.promise();
+    vertx.runOnContext(ignored -> client.request(request)
         .compose(req -> req.send())
-        .compose(response -> response.body().map(body -> reply(response, body)));
+        .compose(response -> response.body().map(body -> reply(response, body)))
+        .onComplete(reply));
+    return reply.future();
   }
 
   private static Reply reply(HttpClientResponse response, Buffer body) {
