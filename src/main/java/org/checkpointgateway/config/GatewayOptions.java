@@ -178,10 +178,28 @@ public record GatewayOptions(
             .map(OptionalInt::of).orElse(OptionalInt.empty()),
         quantity(settings, "retention.maxBytes", Quantities::bytes).map(OptionalLong::of)
             .orElse(OptionalLong.empty()),
-        positive(settings, "retention.maxAge"),
-        positive(settings, "retention.interval").orElse(RetentionOptions.DEFAULT_INTERVAL),
+        unitDuration(settings, "retention.maxAge"),
+        unitDuration(settings, "retention.interval").orElse(RetentionOptions.DEFAULT_INTERVAL),
         string(settings, "retention.quietPeriod").map(s -> s.value().equals("0") ? Duration.ZERO
-            : positive(s)).orElse(RetentionOptions.DEFAULT_QUIET_PERIOD));
+            : unitDuration(s)).orElse(RetentionOptions.DEFAULT_QUIET_PERIOD));
+  }
+
+  /** Retention ages must name their unit: a bare 7 could mean seconds or days. */
+  private static Optional<Duration> unitDuration(Settings settings, String key) {
+    return string(settings, key).map(GatewayOptions::unitDuration);
+  }
+
+  private static Duration unitDuration(Valued s) {
+    Duration value;
+    try {
+      value = Durations.parse(s.value());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(s.origin() + ": " + e.getMessage());
+    }
+    if (value.isZero()) {
+      throw new ConfigException(s.origin() + ": must be longer than 0s");
+    }
+    return value;
   }
 
   private record Valued(String value, String origin) {

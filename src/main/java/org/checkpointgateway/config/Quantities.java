@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  */
 public final class Quantities {
 
-  private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*([kmgtp]i?)?b?");
+  private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*([kmgtp]i?)?");
 
   private Quantities() {
   }

@@ -26,6 +26,13 @@ final class JvmWarmUp {
       return;
     }
     done = true;
+    try {
+      // The first TLS engine loads the JDK's and Netty's TLS classes and providers.
+      io.netty.handler.ssl.SslContextBuilder.forClient().build()
+          .newEngine(io.netty.buffer.ByteBufAllocator.DEFAULT);
+    } catch (javax.net.ssl.SSLException e) {
+      throw new IllegalStateException(e);
+    }
     Vertx vertx = Vertx.vertx();
     Path dir;
     try {
