@@ -151,6 +151,18 @@ final class Stack implements AutoCloseable {
     return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
   }
 
+  /** The gateway's threads by name, numbers dropped ("vert.x-worker-thread-#": 20). */
+  JsonObject gatewayThreadNames() throws Exception {
+    Map<String, Integer> counts = new java.util.TreeMap<>();
+    Matcher m = Pattern.compile("(?m)^\"([^\"]+)\"").matcher(jcmd("Thread.print"));
+    while (m.find()) {
+      counts.merge(m.group(1).replaceAll("\\d+", "#"), 1, Integer::sum);
+    }
+    JsonObject json = new JsonObject();
+    counts.forEach(json::put);
+    return json;
+  }
+
   private String jcmd(String command) throws Exception {
     Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
     Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(gateway.pid()), command)
