@@ -48,6 +48,14 @@ final class Hold {
       Generator.Point w1 = run.generator.closed(warmPlain, 16, Duration.ZERO, warm, Duration.ofSeconds(30));
       Generator.Point w2 = run.generator.closed(warmEvents, 16, Duration.ZERO, warm, Duration.ofSeconds(30));
       run.check("warm-up: no errors, none lost", w1.clean() && w2.clean(), "plain " + w1.errors() + ", events " + w2.errors());
+      // The gateway's worker pool (20 threads at most) starts its threads lazily, one per task
+      // until full; /metrics runs there. Fill it now, so that the sampler's scrapes below do not
+      // pass for threads made by open requests.
+      List<io.vertx.core.Future<String>> scrapes = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        scrapes.add(stack.metricsClient.get("/metrics"));
+      }
+      io.vertx.core.Future.all(scrapes).await();
       Stack.sleep(1000);
       JsonObject before = snapshot(stack, 0);
       System.out.println("  before: " + before.encode());
