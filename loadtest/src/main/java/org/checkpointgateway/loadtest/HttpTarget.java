@@ -36,7 +36,7 @@ final class HttpTarget {
         .compose(request -> request.send())
         .compose(response -> response.body().compose(body -> {
           if (response.statusCode() != 200) {
-            return Future.failedFuture(new Call.Failure("HTTP " + response.statusCode()));
+            return Future.failedFuture(new Call.Failure("HTTP " + response.statusCode() + reason(body.toString())));
           }
           if (!body.toString().contains(expected)) {
             return Future.failedFuture(new Call.Failure("HTTP 200 without " + expected));
@@ -62,7 +62,7 @@ final class HttpTarget {
         .compose(response -> {
           if (response.statusCode() != 200) {
             return response.body().compose(b ->
-                Future.failedFuture(new Call.Failure("HTTP " + response.statusCode())));
+                Future.failedFuture(new Call.Failure("HTTP " + response.statusCode() + reason(b.toString()))));
           }
           Promise<Void> result = Promise.promise();
           StringBuilder tail = new StringBuilder();
@@ -73,12 +73,26 @@ final class HttpTarget {
             if (seen[1]) {
               result.tryComplete();
             } else {
+              int failed = tail.indexOf("event: failed");
               result.tryFail(new Call.Failure("event stream ended without completed"
-                  + (tail.indexOf("event: failed") >= 0 ? " (failed event)" : "")));
+                  + (failed >= 0 ? " (failed event" + reason(tail.substring(failed)) + ")" : "")));
             }
           });
           return result.future();
         });
+  }
+
+  private static final java.util.regex.Pattern RPC_ERROR =
+      java.util.regex.Pattern.compile("code = (\\w+) desc = ([^(\"]{0,60})");
+
+  /** The gRPC code and the start of its text, so that errors group by kind, not by container. */
+  static String reason(String body) {
+    java.util.regex.Matcher m = RPC_ERROR.matcher(body);
+    if (m.find()) {
+      return ": " + m.group(1) + " " + m.group(2).trim();
+    }
+    String text = body.strip();
+    return text.isEmpty() ? "" : ": " + (text.length() > 60 ? text.substring(0, 60) : text);
   }
 
   private static void scan(Buffer chunk, StringBuilder tail, boolean[] seen, StreamWatcher watcher) {

@@ -163,6 +163,17 @@ final class Stack implements AutoCloseable {
     return json;
   }
 
+  /** The classes holding the most of the gateway's heap (jcmd GC.class_histogram, top rows). */
+  io.vertx.core.json.JsonArray gatewayHeapTop(int rows) throws Exception {
+    io.vertx.core.json.JsonArray top = new io.vertx.core.json.JsonArray();
+    Matcher m = Pattern.compile("(?m)^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)").matcher(jcmd("GC.class_histogram"));
+    while (m.find() && top.size() < rows) {
+      top.add(new JsonObject().put("class", m.group(3)).put("instances", Long.parseLong(m.group(1)))
+          .put("bytes", Long.parseLong(m.group(2))));
+    }
+    return top;
+  }
+
   private String jcmd(String command) throws Exception {
     Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
     Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(gateway.pid()), command)
