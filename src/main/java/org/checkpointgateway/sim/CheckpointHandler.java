@@ -44,6 +44,11 @@ final class CheckpointHandler {
     this.unimplemented = seed.unimplemented();
   }
 
+  /** The bandwidth all memory-sized checkpoints share (for the status a load test reads). */
+  SharedBandwidth bandwidth() {
+    return bandwidth;
+  }
+
   void setUnimplemented(boolean unimplemented) {
     this.unimplemented = unimplemented;
   }
@@ -95,7 +100,8 @@ final class CheckpointHandler {
       return;
     }
     SimulatedCheckpoint checkpoint = new SimulatedCheckpoint(vertx, request, message, found.get(), bandwidth,
-        ledger, seed.pagesCapBytes(), authority, grpcTimeoutMillis);
+        ledger, seed.pagesCapBytes(), authority, grpcTimeoutMillis, seed.writeArchives(),
+        seed.instantCheckpoints());
     running.add(checkpoint);
     checkpoint.ended().onComplete(v -> running.remove(checkpoint));
     checkpoint.start(deadlineMillis(grpcTimeoutMillis, message.getTimeout()));

@@ -3,7 +3,9 @@ package org.checkpointgateway.sim;
 import io.vertx.core.Context;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.server.GrpcServer;
 import java.nio.file.Files;
@@ -36,7 +38,10 @@ final class RuntimeVerticle implements Deployable {
     GrpcServer grpc = GrpcServer.server(context.owner());
     new QueryHandlers(seed, pods, ledger).bind(grpc);
     checkpoints.bind(grpc);
-    server = context.owner().createHttpServer().requestHandler(request -> {
+    // A load test holds thousands of checkpoints open over the client's few connections.
+    HttpServerOptions options = new HttpServerOptions().setInitialSettings(
+        new Http2Settings().setMaxConcurrentStreams(seed.http2MaxConcurrentStreams()));
+    server = context.owner().createHttpServer(options).requestHandler(request -> {
       // GrpcServerRequest does not expose the HTTP request's authority, and Vert.x keeps the
       // pseudo-headers out of headers(). The gRPC server dispatches the call handler synchronously
       // from here, so the handler reads the authority of the very request being handled.

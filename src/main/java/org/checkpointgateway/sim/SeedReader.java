@@ -26,7 +26,8 @@ import runtime.v1.PodSandboxState;
 final class SeedReader {
 
   private static final Set<String> TOP_KEYS = Set.of("bandwidthBytesPerSecond", "unimplemented",
-      "pagesCapBytes", "runtimeName", "runtimeVersion", "pods");
+      "pagesCapBytes", "runtimeName", "runtimeVersion", "pods", "writeArchives", "instantCheckpoints",
+      "http2MaxConcurrentStreams");
   private static final Set<String> POD_KEYS = Set.of("namespace", "name", "uid", "state", "containers");
   private static final Set<String> CONTAINER_KEYS = Set.of("name", "memoryBytes", "checkpointSeconds",
       "fail", "state");
@@ -68,7 +69,15 @@ final class SeedReader {
       }
       pods.add(pod);
     }
-    return new SimulatorSeed(bandwidth, unimplemented, pagesCap, runtimeName, runtimeVersion, pods);
+    boolean writeArchives = !top.containsKey("writeArchives") || bool(top, "writeArchives", "");
+    boolean instant = bool(top, "instantCheckpoints", "");
+    long streams = positiveLong(top, "http2MaxConcurrentStreams", "",
+        SimulatorSeed.DEFAULT_HTTP2_MAX_CONCURRENT_STREAMS);
+    if (streams > Integer.MAX_VALUE) {
+      throw bad("http2MaxConcurrentStreams", "must be at most " + Integer.MAX_VALUE);
+    }
+    return new SimulatorSeed(bandwidth, unimplemented, pagesCap, runtimeName, runtimeVersion, pods,
+        writeArchives, instant, (int) streams);
   }
 
   private static Pod pod(Map<String, Object> map, String at) {

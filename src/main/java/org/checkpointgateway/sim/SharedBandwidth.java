@@ -18,6 +18,9 @@ final class SharedBandwidth {
   private final List<SimulatedCheckpoint> running = new ArrayList<>();
   private long timerId = -1;
   private long lastTickNanos;
+  // Written on the context only; volatile so that a status reader on another thread sees them.
+  private volatile long busyNanos;
+  private volatile double bytesUsed;
 
   SharedBandwidth(Vertx vertx, long bytesPerSecond) {
     this.vertx = vertx;
@@ -46,6 +49,20 @@ final class SharedBandwidth {
     }
   }
 
+  /** Time during which at least one memory-sized checkpoint was using the bandwidth. */
+  long busyNanos() {
+    return busyNanos;
+  }
+
+  /** Bytes of simulated work done so far over all checkpoints. */
+  double bytesUsed() {
+    return bytesUsed;
+  }
+
+  long bytesPerSecond() {
+    return bytesPerSecond;
+  }
+
   int size() {
     return running.size();
   }
@@ -68,6 +85,10 @@ final class SharedBandwidth {
     lastTickNanos = now;
     long sharing = running.stream().filter(SimulatedCheckpoint::usesBandwidth).count();
     double share = sharing == 0 ? 0 : bytesPerSecond * (elapsed / 1e9) / sharing;
+    if (sharing > 0) {
+      busyNanos += elapsed;
+      bytesUsed += bytesPerSecond * (elapsed / 1e9);
+    }
     for (SimulatedCheckpoint checkpoint : running) {
       checkpoint.advance(elapsed, share);
     }

@@ -26,6 +26,7 @@ public final class SimulateCommand implements Callable<Integer> {
   /** Exit code for a bad seed, like picocli's usage errors. */
   public static final int EXIT_BAD_SEED = 2;
   private static final int CLOSE_TIMEOUT_SECONDS = 10;
+  private static final long STATUS_INTERVAL_MILLIS = 100;
 
   @Option(names = "--socket", required = true, paramLabel = "PATH",
       description = "Unix socket to serve on, e.g. /tmp/cri-sim.sock.")
@@ -34,6 +35,10 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--pods", paramLabel = "FILE",
       description = "Seed YAML with the pods and checkpoint behaviours (default: the built-in conf/simulator.yaml).")
   Path pods;
+
+  @Option(names = "--status-file", paramLabel = "FILE",
+      description = "Write the runtime's counters as JSON to FILE every 100 ms (for load tests).")
+  Path statusFile;
 
   @Spec
   CommandSpec spec;
@@ -100,6 +105,9 @@ public final class SimulateCommand implements Callable<Integer> {
     }
     Vertx vertx = serving.vertx();
     SimulatedRuntime runtime = serving.runtime();
+    if (statusFile != null) {
+      SimulatorStatus.writeEvery(vertx, runtime, statusFile, STATUS_INTERVAL_MILLIS);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

@@ -39,6 +39,8 @@ final class SimulatedCheckpoint {
   private final long fixedNanos;
   private final String authority;
   private final long grpcTimeoutMillis;
+  private final boolean writeArchive;
+  private final boolean instant;
   private final Promise<Void> ended = Promise.promise();
 
   private Phase phase = Phase.OPENING;
@@ -56,7 +58,8 @@ final class SimulatedCheckpoint {
 
   SimulatedCheckpoint(Vertx vertx, GrpcServerRequest<CheckpointContainerRequest, CheckpointContainerResponse> request,
                       CheckpointContainerRequest message, SimulatedPods.Entry entry, SharedBandwidth bandwidth,
-                      CheckpointLedger ledger, long pagesCapBytes, String authority, long grpcTimeoutMillis) {
+                      CheckpointLedger ledger, long pagesCapBytes, String authority, long grpcTimeoutMillis,
+                      boolean writeArchive, boolean instant) {
     this.vertx = vertx;
     this.request = request;
     this.message = message;
@@ -67,6 +70,8 @@ final class SimulatedCheckpoint {
     this.fixedNanos = entry.seed().checkpointSeconds().map(s -> (long) (s * 1e9)).orElse(-1L);
     this.authority = authority;
     this.grpcTimeoutMillis = grpcTimeoutMillis;
+    this.writeArchive = writeArchive;
+    this.instant = instant;
   }
 
   /** Opens the archive and joins the shared bandwidth; stops by itself at {@code deadlineMillis} if > 0. */
@@ -88,7 +93,7 @@ final class SimulatedCheckpoint {
         pod.name(), pod.namespace(), pod.uid(),
         Instant.EPOCH.plusNanos(entry.container().getCreatedAt()), now);
     Path location = Path.of(message.getLocation());
-    this.<Long>enqueue(() -> {
+    enqueue(() -> {
       writer = SimulatedArchiveWriter.open(location, facts, pagesSize);
       return 0L;
     }).onComplete(opened -> {
@@ -97,6 +102,9 @@ final class SimulatedCheckpoint {
       }
       if (opened.failed()) {
         fail(opened.cause().getMessage());
+      } else if (instant) {
+        phase = Phase.RUNNING;
+        complete();
       } else {
         phase = Phase.RUNNING;
         bandwidth.add(this);
@@ -234,8 +242,12 @@ final class SimulatedCheckpoint {
     }
   }
 
-  private <T> Future<T> enqueue(Callable<T> step) {
-    Future<T> next = writes.transform(previous -> vertx.executeBlocking(step, false));
+  private Future<Long> enqueue(Callable<Long> step) {
+    if (!writeArchive) {
+      // Nothing touches the disk: every step is done at once, on the runtime's context.
+      return Future.succeededFuture(0L);
+    }
+    Future<Long> next = writes.transform(previous -> vertx.executeBlocking(step, false));
     writes = next;
     return next;
   }

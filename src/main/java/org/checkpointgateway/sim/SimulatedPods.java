@@ -45,6 +45,10 @@ final class SimulatedPods {
 
   private final List<PodSandbox> sandboxes = new ArrayList<>();
   private final Map<String, Entry> containers = new LinkedHashMap<>();
+  // Indexes for the lookups the kubelet and the gateway make (by pod labels, by sandbox), so that
+  // a seed of 10,000 containers answers them without scanning every container.
+  private final Map<String, List<PodSandbox>> sandboxesByPod = new java.util.HashMap<>();
+  private final Map<String, List<Entry>> containersBySandbox = new java.util.HashMap<>();
 
   SimulatedPods(SimulatorSeed seed, long createdAtNanos) {
     for (Pod pod : seed.pods()) {
@@ -59,6 +63,8 @@ final class SimulatedPods {
           .setCreatedAt(createdAtNanos)
           .putAllLabels(podLabels)
           .build());
+      sandboxesByPod.computeIfAbsent(pod.namespace() + "/" + pod.name(), k -> new ArrayList<>())
+          .add(sandboxes.get(sandboxes.size() - 1));
       for (SimulatorSeed.Container c : pod.containers()) {
         String id = SimulatedRuntime.containerId(pod.namespace(), pod.name(), c.name());
         Container container = Container.newBuilder()
@@ -73,13 +79,19 @@ final class SimulatedPods {
             .putAllLabels(podLabels)
             .putLabels(CONTAINER_NAME, c.name())
             .build();
-        containers.put(id, new Entry(container, c, pod));
+        Entry entry = new Entry(container, c, pod);
+        containers.put(id, entry);
+        containersBySandbox.computeIfAbsent(sandboxId, k -> new ArrayList<>()).add(entry);
       }
     }
   }
 
   List<PodSandbox> sandboxes(PodSandboxFilter filter) {
-    return sandboxes.stream()
+    Map<String, String> selector = filter.getLabelSelectorMap();
+    List<PodSandbox> candidates = selector.containsKey(POD_NAME) && selector.containsKey(POD_NAMESPACE)
+        ? sandboxesByPod.getOrDefault(selector.get(POD_NAMESPACE) + "/" + selector.get(POD_NAME), List.of())
+        : sandboxes;
+    return candidates.stream()
         .filter(s -> filter.getId().isEmpty() || filter.getId().equals(s.getId()))
         .filter(s -> !filter.hasState() || filter.getState().getState() == s.getState())
         .filter(s -> labelsMatch(filter.getLabelSelectorMap(), s.getLabelsMap()))
@@ -87,7 +99,9 @@ final class SimulatedPods {
   }
 
   List<Container> containers(ContainerFilter filter) {
-    return containers.values().stream()
+    java.util.Collection<Entry> candidates = filter.getPodSandboxId().isEmpty() ? containers.values()
+        : containersBySandbox.getOrDefault(filter.getPodSandboxId(), List.of());
+    return candidates.stream()
         .map(Entry::container)
         .filter(c -> filter.getId().isEmpty() || filter.getId().equals(c.getId()))
         .filter(c -> !filter.hasState() || filter.getState().getState() == c.getState())

@@ -64,7 +64,24 @@ public final class SimulatedRuntime {
     return verticle.ledger().active.get();
   }
 
-  /** How many checkpoints wrote their archive and answered OK. */
+  /** The container memory being checkpointed now. */
+  public long activeBytes() {
+    return verticle.ledger().activeBytes.get();
+  }
+
+  /**
+   * The simulated bandwidth: bytes per second, seconds during which some checkpoint used it, and
+   * bytes of work done with it so far.
+   */
+  public record BandwidthUse(long bytesPerSecond, double busySeconds, double bytesUsed) {
+  }
+
+  /** How the shared bandwidth was used so far. */
+  public BandwidthUse bandwidthUse() {
+    SharedBandwidth bandwidth = verticle.checkpoints().bandwidth();
+    return new BandwidthUse(bandwidth.bytesPerSecond(), bandwidth.busyNanos() / 1e9, bandwidth.bytesUsed());
+  }
+
   /** The most checkpoints that ever ran at once. */
   public int maxActiveCheckpoints() {
     return verticle.ledger().maxActive.get();
@@ -75,6 +92,7 @@ public final class SimulatedRuntime {
     return verticle.ledger().maxActiveBytes.get();
   }
 
+  /** How many checkpoints wrote their archive and answered OK. */
   public long checkpointsCompleted() {
     return verticle.ledger().completed.get();
   }

@@ -25,14 +25,22 @@ import runtime.v1.PodSandboxState;
  * @param runtimeName the runtime name answered by Version
  * @param runtimeVersion the runtime version answered by Version
  * @param pods the pods, in seed order
+ * @param writeArchives whether checkpoints write their archive (false: load tests of the caller,
+ *     where the disk would be the bottleneck; the location is never touched)
+ * @param instantCheckpoints whether checkpoints answer at once, without simulated time
+ * @param http2MaxConcurrentStreams the streams one HTTP/2 connection to the runtime may carry
  */
 public record SimulatorSeed(long bandwidthBytesPerSecond, boolean unimplemented, long pagesCapBytes,
-                            String runtimeName, String runtimeVersion, List<Pod> pods) {
+                            String runtimeName, String runtimeVersion, List<Pod> pods,
+                            boolean writeArchives, boolean instantCheckpoints,
+                            int http2MaxConcurrentStreams) {
 
   public static final long DEFAULT_BANDWIDTH_BYTES_PER_SECOND = 1L << 30;
   public static final long DEFAULT_PAGES_CAP_BYTES = 1L << 20;
   public static final String DEFAULT_RUNTIME_NAME = "checkpoint-gateway-simulator";
   public static final String DEFAULT_RUNTIME_VERSION = "0.1.0";
+  /** Netty's and Vert.x's default: what most gRPC servers announce. */
+  public static final int DEFAULT_HTTP2_MAX_CONCURRENT_STREAMS = 100;
 
   /** The classpath copy of {@code conf/simulator.yaml}. */
   static final String DEFAULT_SEED_RESOURCE = "simulator.yaml";

@@ -138,6 +138,25 @@ class CheckpointContainerTest {
   }
 
   @Test
+  void anInstantCheckpointThatWritesNothingAnswersAtOnce() throws Exception {
+    // The load harness's overhead setting: only the path to the runtime is left to measure.
+    await(runtime.close());
+    runtime = await(SimulatedRuntime.start(vertx, SimulatorSeed.parse(
+        "instantCheckpoints: true\nwriteArchives: false\n" + SEED, "test"), dir.resolve("cri.sock")));
+    Path archive = dir.resolve("never-written.tar");
+
+    Answer<CheckpointContainerResponse> answer = await(checkpoint("big1", archive.toString(), 0));
+
+    assertThat(answer.status()).isEqualTo(GrpcStatus.OK);
+    assertThat(archive).doesNotExist();
+    CheckpointObservation seen = await(runtime.checkpointEnded(archive.toString()));
+    assertThat(seen.outcome()).isEqualTo(Outcome.COMPLETED);
+    assertThat(seen.simulatedDuration()).isZero();
+    assertThat(runtime.maxActiveBytes()).isEqualTo(33554432);
+    assertThat(runtime.activeCheckpoints()).isZero();
+  }
+
+  @Test
   void theArchiveGrowsWhileTheCheckpointRuns() throws Exception {
     Path archive = dir.resolve("growing.tar");
     GrpcClientRequest<CheckpointContainerRequest, CheckpointContainerResponse> request =

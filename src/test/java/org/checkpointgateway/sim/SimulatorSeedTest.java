@@ -72,6 +72,19 @@ class SimulatorSeedTest {
     assertThat(seed.runtimeName()).isEqualTo(SimulatorSeed.DEFAULT_RUNTIME_NAME);
     assertThat(seed.pods().get(0).state()).isEqualTo(PodSandboxState.SANDBOX_READY);
     assertThat(seed.pods().get(0).uid()).isNotBlank().isEqualTo(again.pods().get(0).uid());
+    assertThat(seed.writeArchives()).isTrue();
+    assertThat(seed.instantCheckpoints()).isFalse();
+    assertThat(seed.http2MaxConcurrentStreams()).isEqualTo(SimulatorSeed.DEFAULT_HTTP2_MAX_CONCURRENT_STREAMS);
+  }
+
+  @Test
+  void readsTheLoadTestSettings() {
+    SimulatorSeed seed = SimulatorSeed.parse(
+        "writeArchives: false\ninstantCheckpoints: true\nhttp2MaxConcurrentStreams: 2000\n", "load.yaml");
+
+    assertThat(seed.writeArchives()).isFalse();
+    assertThat(seed.instantCheckpoints()).isTrue();
+    assertThat(seed.http2MaxConcurrentStreams()).isEqualTo(2000);
   }
 
   @ParameterizedTest
@@ -97,6 +110,8 @@ class SimulatorSeedTest {
       pods: [{namespace: a, name: x, containers: [{name: c}, {name: c}]}]                 | pods[0].containers[1].name: duplicate container c
       pods: [{namespace: a, name: x, containers: [{memoryBytes: 1}]}]                     | pods[0].containers[0].name: must be a non-empty string
       runtimeVersion: 1.10                                                 | runtimeVersion: must be a non-empty string (quote it
+      writeArchives: no-thanks                                             | writeArchives: must be true or false
+      http2MaxConcurrentStreams: 0                                         | http2MaxConcurrentStreams: must be a positive number
       """)
   void aBadValueNamesItsKey(String yaml, String message) {
     assertThatThrownBy(() -> SimulatorSeed.parse(yaml, "bad.yaml"))

@@ -1,0 +1,57 @@
+package org.checkpointgateway.loadtest;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.checkpointgateway.cri.CriClient;
+import org.checkpointgateway.cri.CriEndpoint;
+import org.checkpointgateway.metrics.GatewayMetrics;
+
+/**
+ * The floor: the simulated runtime's CRI called straight over its unix socket with the gateway's
+ * own CRI client (same connections, same deadline handling), no HTTP and no gateway in between.
+ */
+final class DirectTarget {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(120);
+  private final CriClient cri;
+  private final Future<Void> never = Promise.<Void>promise().future();
+
+  DirectTarget(Vertx vertx, Path socket) {
+    this.cri = CriClient.create(vertx, new CriEndpoint(socket), GatewayMetrics.none());
+  }
+
+  /** CheckpointContainer alone: what the kubelet sends the runtime for one checkpoint. */
+  Call checkpointOnly(String containerId, String location) {
+    return () -> cri.checkpointContainer(containerId, location, TIMEOUT, never)
+        .recover(DirectTarget::failure);
+  }
+
+  /**
+   * The CRI calls the gateway makes for one checkpoint, one after the other: find the READY
+   * sandbox and the RUNNING container by the kubelet's labels, weigh it (ContainerStats), then
+   * CheckpointContainer.
+   */
+  Call sameCallsAsGateway(String namespace, String pod, String container, String location) {
+    Map<String, String> podLabels = Map.of("io.kubernetes.pod.name", pod,
+        "io.kubernetes.pod.namespace", namespace);
+    Map<String, String> containerLabels = Map.of("io.kubernetes.container.name", container);
+    return () -> cri.listReadySandboxes(podLabels)
+        .compose(sandboxes -> cri.listRunningContainers(sandboxes.get(0).getId(), containerLabels))
+        .compose(containers -> cri.memoryWorkingSet(containers.get(0).getId())
+            .map(weight -> containers.get(0).getId()))
+        .compose(id -> cri.checkpointContainer(id, location, TIMEOUT, never))
+        .recover(DirectTarget::failure);
+  }
+
+  Future<Void> close() {
+    return cri.close();
+  }
+
+  private static Future<Void> failure(Throwable t) {
+    return Future.failedFuture(new Call.Failure("CRI " + Call.describe(t)));
+  }
+}

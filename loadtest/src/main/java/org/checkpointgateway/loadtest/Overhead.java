@@ -1,0 +1,249 @@
+package org.checkpointgateway.loadtest;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.checkpointgateway.sim.SimulatedRuntime;
+
+/**
+ * {@code overhead}: what the gateway adds to a checkpoint. Checkpoints are instant and write
+ * nothing, so only the path to the runtime is measured; side by side in one run, at the same
+ * loads: the gateway (HS256, RS256, ES256 tokens), the runtime's CRI called directly (the floor),
+ * and a bare Vert.x HTTP server (the ceiling for any HTTP service on this machine).
+ */
+final class Overhead {
+
+  static final int[] LEVELS = {1, 16, 256, 1024};
+  static final String URI = "/checkpoint/default/bench/app";
+  static final String SEED = """
+      # overhead: instant checkpoints that write nothing
+      instantCheckpoints: true
+      writeArchives: false
+      pods:
+        - namespace: default
+          name: bench
+          containers:
+            - name: app
+              memoryBytes: 67108864
+      """;
+
+  private Overhead() {
+  }
+
+  record Target(String key, String label, Call call, long[] pids) {
+  }
+
+  static String run(Run run) throws Exception {
+    Duration warmupEach = Duration.ofMillis(run.quick ? 300 : 5000);
+    Duration warmup = Duration.ofMillis(run.quick ? 200 : 2000);
+    Duration measure = Duration.ofMillis(run.quick ? 500 : 8000);
+    Duration drain = Duration.ofSeconds(30);
+    // Admission must not be what limits: the point is the gateway's own cost per request.
+    List<String> gatewayArgs = List.of("--max-concurrent", "4096", "--max-queued", "100000",
+        "--max-inflight-bytes", "1024Ti");
+    run.settings.put("levels", new JsonArray(java.util.Arrays.stream(LEVELS).boxed().toList()))
+        .put("warmupPerTargetSeconds", warmupEach.toMillis() / 1000.0)
+        .put("warmupPerPointSeconds", warmup.toMillis() / 1000.0)
+        .put("measurePerPointSeconds", measure.toMillis() / 1000.0)
+        .put("gatewayArgs", new JsonArray(gatewayArgs))
+        .put("bareServerJvmFlags", new JsonArray(Run.SERVER_JVM));
+    try (Stack stack = Stack.start(run, SEED, gatewayArgs)) {
+      int barePort = Stack.freePort();
+      try (Child bare = Child.java("bare-server", run.work, run.pidFile, Run.SERVER_JVM,
+          List.of("-cp", run.jar.toString(), BareServer.class.getName(), String.valueOf(barePort)))) {
+        HttpTarget gateway = new HttpTarget(run.vertx, stack.port, LEVELS[LEVELS.length - 1]);
+        HttpTarget bareHttp = new HttpTarget(run.vertx, barePort, LEVELS[LEVELS.length - 1]);
+        Stack.waitFor("the bare server", bare, () -> {
+          try {
+            bareHttp.plain("/", null, "items").send().await();
+            return true;
+          } catch (Exception notYet) {
+            return false;
+          }
+        });
+        run.settings.put("bareServerCommand", new JsonArray(bare.command()));
+        DirectTarget direct = new DirectTarget(run.vertx, stack.socket);
+        String containerId = SimulatedRuntime.containerId("default", "bench", "app");
+        String location = run.work.resolve("direct.tar").toString();
+        long gw = stack.gateway.pid();
+        long sim = stack.simulator.pid();
+        long self = ProcessHandle.current().pid();
+        List<Target> targets = List.of(
+            new Target("gatewayHs256", "gateway, HS256", gateway.plain(URI, run.tokens.token("HS256"), "\"items\""),
+                new long[] {gw, sim, self}),
+            new Target("gatewayRs256", "gateway, RS256", gateway.plain(URI, run.tokens.token("RS256"), "\"items\""),
+                new long[] {gw, sim, self}),
+            new Target("gatewayEs256", "gateway, ES256", gateway.plain(URI, run.tokens.token("ES256"), "\"items\""),
+                new long[] {gw, sim, self}),
+            new Target("direct", "direct CRI: CheckpointContainer", direct.checkpointOnly(containerId, location),
+                new long[] {-1, sim, self}),
+            new Target("directSameCalls", "direct CRI: the gateway's 4 calls",
+                direct.sameCallsAsGateway("default", "bench", "app", location), new long[] {-1, sim, self}),
+            new Target("bare", "bare Vert.x HTTP server", bareHttp.plain("/", null, "items"),
+                new long[] {bare.pid(), -1, self}));
+        for (Target target : targets) {
+          System.out.printf("  warm-up %s%n", target.label());
+          run.generator.closed(target.call(), 256, Duration.ZERO, warmupEach, drain);
+        }
+        Map<String, Map<Integer, Generator.Point>> points = new LinkedHashMap<>();
+        JsonArray pointsJson = new JsonArray();
+        for (int level : LEVELS) {
+          // Level by level, every target in turn: a noisy moment hits all of them alike.
+          for (Target target : targets) {
+            double[][] cpu = new double[2][];
+            Generator.Point point = run.generator.closed(target.call(), level, warmup, measure, drain,
+                () -> cpu[0] = cpu(target.pids()), () -> cpu[1] = cpu(target.pids()));
+            double[] cpuBefore = cpu[0];
+            double[] cpuAfter = cpu[1];
+            points.computeIfAbsent(target.key(), k -> new LinkedHashMap<>()).put(level, point);
+            JsonObject json = new JsonObject().put("target", target.key()).put("label", target.label())
+                .mergeIn(point.json()).put("cpuMsPerRequest", cpuPerRequest(cpuBefore, cpuAfter, point));
+            pointsJson.add(json);
+            System.out.printf(Locale.ROOT, "  %-36s %5d in flight: %9.0f/s  p50 %7.3f ms  p99 %7.3f ms  errors %s%n",
+                target.label(), level, point.throughput(), point.latency().getValueAtPercentile(50) / 1000.0,
+                point.latency().getValueAtPercentile(99) / 1000.0, point.errors());
+            check(run, target.label() + " at " + level, point);
+          }
+        }
+        run.results.put("points", pointsJson);
+        JsonObject comparisons = compare(points);
+        run.results.put("comparisons", comparisons);
+        // Open loop: a fixed arrival rate every target can keep up with (half the gateway's own
+        // closed-loop rate at 256), latency from the intended send time.
+        double rate = Math.max(50, Math.floor(points.get("gatewayHs256").get(256).throughput() / 2));
+        Duration openFor = Duration.ofMillis(run.quick ? 1000 : 8000);
+        JsonArray open = new JsonArray();
+        for (Target target : List.of(targets.get(0), targets.get(3), targets.get(5))) {
+          int count = (int) (rate * openFor.toMillis() / 1000);
+          Generator.Point point = run.generator.open(i -> target.call(), count, rate, drain, Generator.Listener.NONE);
+          open.add(new JsonObject().put("target", target.key()).put("label", target.label()).mergeIn(point.json()));
+          System.out.printf(Locale.ROOT, "  open loop %-26s %6.0f/s: p50 %7.3f ms  p99 %7.3f ms  max %7.3f ms%n",
+              target.label(), rate, point.latency().getValueAtPercentile(50) / 1000.0,
+              point.latency().getValueAtPercentile(99) / 1000.0, point.latency().getMaxValue() / 1000.0);
+          check(run, "open loop " + target.label(), point);
+        }
+        run.results.put("openLoop", new JsonObject().put("ratePerSecond", rate)
+            .put("why", "half the gateway's (HS256) closed-loop throughput at 256 in flight, so every target can keep up")
+            .put("points", open));
+        JsonObject at256 = comparisons.getJsonObject("256").getJsonObject("gatewayHs256");
+        JsonObject at1 = comparisons.getJsonObject("1").getJsonObject("gatewayHs256");
+        run.results.put("goals", new JsonArray()
+            .add(Run.goal("throughput at 256 in flight >= 0.9 of direct CRI (HS256)",
+                at256.getDouble("throughputRatio"), 0.9, at256.getDouble("throughputRatio") >= 0.9))
+            .add(Run.goal("added p99 at 1 in flight < 1 ms (HS256)",
+                at1.getDouble("addedP99Ms"), 1.0, at1.getDouble("addedP99Ms") < 1.0)));
+        run.note("the generator, the gateway and the simulated runtime share this machine's "
+            + Runtime.getRuntime().availableProcessors() + " cores: from 16 in flight on, throughput is bounded"
+            + " by the CPU they share, and the direct and bare targets run without the gateway's process on"
+            + " the cores; cpuMsPerRequest says what each process spent per answered request");
+        gateway.close();
+        bareHttp.close();
+        direct.close();
+        return chart(run, points, comparisons);
+      }
+    }
+  }
+
+  private static void check(Run run, String name, Generator.Point point) {
+    run.check(name + ": no errors, none lost", point.clean(),
+        point.answeredInAll() + " answered in all, errors " + point.errors() + ", lost " + point.lost());
+  }
+
+  private static double[] cpu(long[] pids) {
+    double[] seconds = new double[pids.length];
+    for (int i = 0; i < pids.length; i++) {
+      seconds[i] = pids[i] < 0 ? -1 : Cpu.seconds(pids[i]);
+    }
+    return seconds;
+  }
+
+  private static JsonObject cpuPerRequest(double[] before, double[] after, Generator.Point point) {
+    String[] names = {"server", "simulator", "generator"};
+    JsonObject json = new JsonObject();
+    // Read as the measured window opened and closed: CPU of that window over its answers.
+    long requests = point.succeeded();
+    for (int i = 0; i < names.length; i++) {
+      if (before[i] >= 0 && after[i] >= 0 && requests > 0) {
+        json.put(names[i], Math.round((after[i] - before[i]) * 1e6 / requests) / 1000.0);
+      }
+    }
+    return json;
+  }
+
+  /** Ratios and added latencies of each gateway variant against the floor and the ceiling. */
+  private static JsonObject compare(Map<String, Map<Integer, Generator.Point>> points) {
+    JsonObject byLevel = new JsonObject();
+    for (int level : LEVELS) {
+      Generator.Point direct = points.get("direct").get(level);
+      Generator.Point same = points.get("directSameCalls").get(level);
+      Generator.Point bare = points.get("bare").get(level);
+      JsonObject at = new JsonObject();
+      for (String key : List.of("gatewayHs256", "gatewayRs256", "gatewayEs256")) {
+        Generator.Point gw = points.get(key).get(level);
+        at.put(key, new JsonObject()
+            .put("throughputRatio", round(gw.throughput() / direct.throughput()))
+            .put("throughputRatioSameCriCalls", round(gw.throughput() / same.throughput()))
+            .put("throughputRatioToBareHttp", round(gw.throughput() / bare.throughput()))
+            .put("addedP50Ms", round(p(gw, 50) - p(direct, 50)))
+            .put("addedP99Ms", round(p(gw, 99) - p(direct, 99)))
+            .put("addedP50MsSameCriCalls", round(p(gw, 50) - p(same, 50)))
+            .put("addedP99MsSameCriCalls", round(p(gw, 99) - p(same, 99))));
+      }
+      byLevel.put(String.valueOf(level), at);
+    }
+    byLevel.put("meaning", "throughputRatio: gateway / direct CheckpointContainer; throughputRatioSameCriCalls:"
+        + " gateway / direct with the same 4 CRI calls the gateway makes; added*Ms: gateway's percentile minus"
+        + " the direct one's");
+    return byLevel;
+  }
+
+  private static double p(Generator.Point point, double percentile) {
+    return point.latency().getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+
+  private static String chart(Run run, Map<String, Map<Integer, Generator.Point>> points, JsonObject comparisons) {
+    List<Chart.Tick> ticks = new ArrayList<>();
+    for (int level : LEVELS) {
+      ticks.add(new Chart.Tick(level, String.valueOf(level)));
+    }
+    Map<String, String> labels = Map.of("gatewayHs256", "gateway HS256", "gatewayRs256", "gateway RS256",
+        "gatewayEs256", "gateway ES256", "direct", "direct CRI (floor)", "directSameCalls",
+        "direct, 4 calls", "bare", "bare HTTP (ceiling)");
+    List<Chart.Series> throughput = new ArrayList<>();
+    List<Chart.Series> latency = new ArrayList<>();
+    int color = 0;
+    for (Map.Entry<String, Map<Integer, Generator.Point>> e : points.entrySet()) {
+      String c = Chart.COLORS[color++ % Chart.COLORS.length];
+      List<double[]> tp = new ArrayList<>();
+      List<double[]> p50 = new ArrayList<>();
+      List<double[]> p99 = new ArrayList<>();
+      e.getValue().forEach((level, point) -> {
+        tp.add(new double[] {level, point.throughput()});
+        p50.add(new double[] {level, p(point, 50)});
+        p99.add(new double[] {level, p(point, 99)});
+      });
+      String name = labels.get(e.getKey());
+      throughput.add(new Chart.Series(name, c, false, tp));
+      latency.add(new Chart.Series(name + " p50", c, false, p50));
+      latency.add(new Chart.Series(name + " p99", c, true, p99));
+    }
+    JsonObject at256 = comparisons.getJsonObject("256").getJsonObject("gatewayHs256");
+    String subtitle = String.format(Locale.ROOT, "%s%s; gateway/direct throughput at 256 in flight: %.2f (HS256);"
+            + " load average %s", run.quick ? "QUICK run (not a measurement); " : "", Machine.describe().getString("date"),
+        at256.getDouble("throughputRatio"), Machine.loadAverage());
+    return Chart.svg("overhead: instant checkpoints, closed loop", subtitle, List.of(
+        new Chart.Panel("throughput (answers/s)", "requests in flight", "answers per second", true, true, ticks,
+            throughput),
+        new Chart.Panel("latency p50 (solid) and p99 (dashed)", "requests in flight", "milliseconds", true, true,
+            ticks, latency)));
+  }
+}
