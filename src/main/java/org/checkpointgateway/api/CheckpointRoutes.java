@@ -87,7 +87,7 @@ final class CheckpointRoutes {
       Function<Consumer<CheckpointEvent>, Future<CheckpointResult>> work) {
     String format = EventStream.requested(ctx);
     if (format == null) {
-      work.apply(event -> { })
+      work.apply(CheckpointService.NO_EVENTS)
           .onSuccess(result -> ctx.response()
               .putHeader("Content-Type", "application/json")
               .end(new JsonObject().put("items", new JsonArray(result.items())).encode()))

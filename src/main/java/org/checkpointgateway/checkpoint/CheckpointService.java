@@ -12,6 +12,9 @@ import java.util.function.Consumer;
  */
 public interface CheckpointService {
 
+  /** For callers that want only the outcome: no progress is watched for them. */
+  Consumer<CheckpointEvent> NO_EVENTS = event -> { };
+
   /**
    * Finds a running container and weighs it.
    *

@@ -15,6 +15,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
+import static org.checkpointgateway.checkpoint.CheckpointService.NO_EVENTS;
+
 import org.checkpointgateway.archive.ArchiveDirectory;
 import org.checkpointgateway.checkpoint.CheckpointEvent.Completed;
 import org.checkpointgateway.checkpoint.CheckpointEvent.Failed;
@@ -54,6 +56,10 @@ final class RuntimeCheckpointService implements CheckpointControl {
   // The abandon signals of the checkpoints under way, completed all at once when stopping.
   private final Set<Runnable> running = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
+  /** How stale the free-space figure may be: archives grow far slower than requests arrive. */
+  static final long FREE_SPACE_TTL_NANOS = 1_000_000_000L;
+  // {usable bytes, when asked (nanoTime)}, replaced whole so that readers need no lock.
+  private volatile long[] freeSpace;
 
   RuntimeCheckpointService(Vertx vertx, CriClient cri, ContainerCheckpointer checkpointer,
       ArchiveDirectory archives, AdmissionController admission, ThroughputEstimator throughput,
@@ -142,16 +148,31 @@ final class RuntimeCheckpointService implements CheckpointControl {
   }
 
   private Future<Void> ensureSpaceFor(long weight) {
+    return freeSpace().compose(free -> {
+      long needed = weight + settings.diskReserveBytes();
+      return free >= needed ? Future.<Void>succeededFuture()
+          : Future.failedFuture(new InsufficientStorageException(String.format(
+              "not enough space in %s for the archive: %d bytes free, %d needed "
+                  + "(%d of memory to write and %d to keep free)",
+              archives.path(), free, needed, weight, settings.diskReserveBytes())));
+    });
+  }
+
+  /**
+   * Usable bytes in the checkpoint directory, asked of the file system at most every
+   * {@link #FREE_SPACE_TTL_NANOS}: a burst of requests shares one answer instead of each paying
+   * two worker-pool round trips. The directory is made again if someone removed it.
+   */
+  private Future<Long> freeSpace() {
+    long[] known = freeSpace;
+    if (known != null && System.nanoTime() - known[1] < FREE_SPACE_TTL_NANOS) {
+      return Future.succeededFuture(known[0]);
+    }
     return archives.ensureExists()
         .compose(ignored -> vertx.fileSystem().fsProps(archives.path().toString()))
-        .compose(fs -> {
-          long needed = weight + settings.diskReserveBytes();
-          return fs.usableSpace() >= needed ? Future.<Void>succeededFuture()
-              : Future.failedFuture(new InsufficientStorageException(String.format(
-                  "not enough space in %s for the archive: %d bytes free, %d needed "
-                      + "(%d of memory to write and %d to keep free)",
-                  archives.path(), fs.usableSpace(), needed, weight,
-                  settings.diskReserveBytes())));
+        .map(fs -> {
+          freeSpace = new long[] {fs.usableSpace(), System.nanoTime()};
+          return fs.usableSpace();
         });
   }
 
@@ -165,7 +186,9 @@ final class RuntimeCheckpointService implements CheckpointControl {
     events.accept(new Started(target.container(), checkpoint.container().getId(),
         checkpoint.weightBytes(), estimate));
     ProgressWatch watch = new ProgressWatch(archive, started, estimate, target.container(), events);
-    long ticker = vertx.setPeriodic(settings.progressInterval().toMillis(), id -> watch.tick());
+    // Reading the archive's size costs a file-system call per tick: only for someone listening.
+    long ticker = events == NO_EVENTS ? -1
+        : vertx.setPeriodic(settings.progressInterval().toMillis(), id -> watch.tick());
     archives.writing(archive);
     return checkpointer.checkpoint(checkpoint.container(), archive, deadline.remaining(), abandon)
         .compose(ignored -> archiveSize(archive))

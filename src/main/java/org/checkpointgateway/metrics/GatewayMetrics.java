@@ -29,6 +29,8 @@ import org.checkpointgateway.error.UnavailableException;
 public final class GatewayMetrics {
 
   private final MeterRegistry registry;
+  // Meters are kept, not looked up per call: the registry's lookup showed in profiles.
+  private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
   private GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -76,26 +78,29 @@ public final class GatewayMetrics {
 
   /** One CRI call, by method and the gRPC code it ended with (grpc-go spelling). */
   public void criCall(String method, String code, Duration took) {
-    Timer.builder("cri.call.duration").description("CRI call latency")
-        .tags("method", method, "code", code)
-        .register(registry).record(took);
+    timers.computeIfAbsent("cri\n" + method + "\n" + code, key ->
+        Timer.builder("cri.call.duration").description("CRI call latency")
+            .tags("method", method, "code", code)
+            .register(registry)).record(took);
   }
 
   /** One checkpoint request ended; {@code failure} is null on success. */
   public void checkpointEnded(Throwable failure, Duration took) {
-    Timer.builder("checkpoint.duration")
+    String outcome = outcome(failure);
+    timers.computeIfAbsent("checkpoint\n" + outcome, key -> Timer.builder("checkpoint.duration")
         .description("Checkpoint requests from arrival to answer, by outcome")
-        .tag("outcome", outcome(failure))
+        .tag("outcome", outcome)
         .publishPercentileHistogram()
-        .register(registry).record(took);
+        .register(registry)).record(took);
   }
 
   /** Time a checkpoint waited for admission. */
   public void queueWait(String namespace, Duration waited) {
-    Timer.builder("checkpoint.queue.wait").description("Time waited for admission")
-        .tag("namespace", namespace)
-        .publishPercentileHistogram()
-        .register(registry).record(waited);
+    timers.computeIfAbsent("queue\n" + namespace, key ->
+        Timer.builder("checkpoint.queue.wait").description("Time waited for admission")
+            .tag("namespace", namespace)
+            .publishPercentileHistogram()
+            .register(registry)).record(waited);
   }
 
   /** Gauges read on every scrape. */
