@@ -8,21 +8,15 @@ import containerd.services.containers.v1.GetContainerRequest;
 import containerd.services.tasks.v1.CheckpointTaskRequest;
 import containerd.services.tasks.v1.TasksGrpcClient;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
-import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.common.ServiceMethod;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.checkpointgateway.cri.CriEndpoint;
-import org.checkpointgateway.cri.GrpcStatusTranslator;
-import org.checkpointgateway.cri.LocalhostAuthorityHttpClient;
-import org.checkpointgateway.error.RuntimeCallFailedException;
+import org.checkpointgateway.cri.GrpcUnaryCall;
 import runtime.v1.ContainerStatus;
 import runtime.v1.ContainerStatusRequest;
 import runtime.v1.RuntimeServiceGrpcClient;
@@ -51,10 +45,7 @@ final class ContainerdClient {
   ContainerdClient(Vertx vertx, CriEndpoint endpoint) {
     this.vertx = vertx;
     this.address = endpoint.socketAddress();
-    this.grpc = GrpcClient.client(vertx, new LocalhostAuthorityHttpClient(vertx.httpClientBuilder()
-        .with(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-            .setHttp2ClearTextUpgrade(false))
-        .build()));
+    this.grpc = GrpcUnaryCall.client(vertx, 1);
   }
 
   /** The container's metadata: OCI spec, runtime, creation time. */
@@ -99,38 +90,7 @@ final class ContainerdClient {
 
   private <Req, Resp> Future<Resp> call(ServiceMethod<Resp, Req> method, Req message,
       Duration timeout, Future<Void> abandon) {
-    Promise<Resp> result = Promise.promise();
-    long millis = Math.max(1, timeout.toMillis());
-    long deadline = vertx.setTimer(millis, id -> result.tryFail(
-        new RuntimeCallFailedException("DeadlineExceeded", "context deadline exceeded")));
-    abandon.onComplete(ignored -> result.tryFail(
-        new RuntimeCallFailedException("Canceled", "context canceled")));
-    result.future().onComplete(ignored -> vertx.cancelTimer(deadline));
-    grpc.request(address, method).onComplete(created -> {
-      if (created.failed()) {
-        result.tryFail(GrpcStatusTranslator.fromTransport(created.cause()));
-        return;
-      }
-      GrpcClientRequest<Req, Resp> request = created.result();
-      // A deadline or a caller that went away resets the stream: containerd cancels its context.
-      result.future().onFailure(ignored -> request.cancel());
-      if (result.future().isComplete()) {
-        return;
-      }
-      request.headers().set(NAMESPACE_HEADER, K8S_NAMESPACE);
-      request.timeout(millis, TimeUnit.MILLISECONDS);
-      request.end(message);
-      request.response()
-          .compose(response -> response.last().recover(failure ->
-              Future.failedFuture(GrpcStatusTranslator.fromResponse(response, failure))))
-          .onComplete(answer -> {
-            if (answer.succeeded()) {
-              result.tryComplete(answer.result());
-            } else {
-              result.tryFail(GrpcStatusTranslator.fromTransport(answer.cause()));
-            }
-          });
-    });
-    return result.future();
+    return GrpcUnaryCall.call(vertx, grpc, address, method, message, timeout, abandon,
+        Map.of(NAMESPACE_HEADER, K8S_NAMESPACE));
   }
 }

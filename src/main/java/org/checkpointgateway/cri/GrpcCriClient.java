@@ -3,17 +3,12 @@ package org.checkpointgateway.cri;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
-import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.common.ServiceMethod;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.checkpointgateway.error.RuntimeCallFailedException;
 import org.checkpointgateway.metrics.GatewayMetrics;
 import runtime.v1.CheckpointContainerRequest;
@@ -55,13 +50,7 @@ final class GrpcCriClient implements CriClient {
     this.vertx = vertx;
     this.metrics = metrics;
     this.address = endpoint.socketAddress();
-    HttpClientOptions http = new HttpClientOptions()
-        .setProtocolVersion(HttpVersion.HTTP_2)
-        .setHttp2ClearTextUpgrade(false);
-    this.grpc = GrpcClient.client(vertx, new LocalhostAuthorityHttpClient(vertx.httpClientBuilder()
-        .with(http)
-        .with(new PoolOptions().setHttp2MaxSize(CONNECTIONS))
-        .build()));
+    this.grpc = GrpcUnaryCall.client(vertx, CONNECTIONS);
   }
 
   @Override
@@ -132,54 +121,10 @@ final class GrpcCriClient implements CriClient {
 
   private <Req, Resp> Future<Resp> call(ServiceMethod<Resp, Req> method, Req message,
       Duration timeout, Future<Void> abandon) {
-    if (Vertx.currentContext() == null) {
-      // Called from a plain thread (start-up, tests): run the call on a context, so that the
-      // response is read on the thread that receives it. Vert.x 5.0.7's client can lose the end
-      // of a response read from another thread (eclipse-vertx/vert.x#6038).
-      Promise<Resp> result = Promise.promise();
-      vertx.getOrCreateContext().runOnContext(ignored ->
-          call(method, message, timeout, abandon).onComplete(result));
-      return result.future();
-    }
-    Promise<Resp> result = Promise.promise();
-    long millis = Math.max(1, timeout.toMillis());
-    long deadline = vertx.setTimer(millis, id -> result.tryFail(
-        new RuntimeCallFailedException("DeadlineExceeded", "context deadline exceeded")));
-    abandon.onComplete(ignored -> result.tryFail(
-        new RuntimeCallFailedException("Canceled", "context canceled")));
     long begun = System.nanoTime();
-    result.future().onComplete(done -> {
-      vertx.cancelTimer(deadline);
-      metrics.criCall(method.methodName(), done.succeeded() ? "OK"
-              : ((RuntimeCallFailedException) done.cause()).code(),
-          Duration.ofNanos(System.nanoTime() - begun));
-    });
-
-    grpc.request(address, method).onComplete(created -> {
-      if (created.failed()) {
-        result.tryFail(GrpcStatusTranslator.fromTransport(created.cause()));
-        return;
-      }
-      GrpcClientRequest<Req, Resp> request = created.result();
-      // Whoever settles the result first wins; if that was the deadline or the caller, reset
-      // the stream so the runtime stops working on a call nobody waits for any more.
-      result.future().onFailure(ignored -> request.cancel());
-      if (result.future().isComplete()) {
-        return;
-      }
-      request.timeout(millis, TimeUnit.MILLISECONDS);
-      request.end(message);
-      request.response()
-          .compose(response -> response.last().recover(failure ->
-              Future.failedFuture(GrpcStatusTranslator.fromResponse(response, failure))))
-          .onComplete(answer -> {
-            if (answer.succeeded()) {
-              result.tryComplete(answer.result());
-            } else {
-              result.tryFail(GrpcStatusTranslator.fromTransport(answer.cause()));
-            }
-          });
-    });
-    return result.future();
+    return GrpcUnaryCall.call(vertx, grpc, address, method, message, timeout, abandon, Map.of())
+        .onComplete(done -> metrics.criCall(method.methodName(), done.succeeded() ? "OK"
+                : ((RuntimeCallFailedException) done.cause()).code(),
+            Duration.ofNanos(System.nanoTime() - begun)));
   }
 }

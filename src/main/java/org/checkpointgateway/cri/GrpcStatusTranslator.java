@@ -13,7 +13,7 @@ import org.checkpointgateway.error.RuntimeCallFailedException;
  * {@code codes.Code.String()} does, because the kubelet's answers embed that text and callers
  * match on it.
  */
-public final class GrpcStatusTranslator {
+final class GrpcStatusTranslator {
 
   private GrpcStatusTranslator() {
   }

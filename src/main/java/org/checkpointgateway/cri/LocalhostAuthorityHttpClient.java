@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * {@code :authority}, and servers built on recent grpc-go (containerd, CRI-O) reject requests
  * without one; grpc-go's own clients and the kubelet send {@code localhost} for unix targets.
  */
-public final class LocalhostAuthorityHttpClient implements HttpClient {
+final class LocalhostAuthorityHttpClient implements HttpClient {
   private final HttpClient delegate;
 
   public LocalhostAuthorityHttpClient(HttpClient delegate) {

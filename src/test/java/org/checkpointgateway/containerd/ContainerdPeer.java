@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import org.checkpointgateway.cri.LocalhostAuthorityHttpClient;
+import org.checkpointgateway.cri.GrpcUnaryCall;
 import org.checkpointgateway.support.Await;
 import runtime.v1.ContainerConfig;
 import runtime.v1.ContainerMetadata;
@@ -75,10 +75,7 @@ final class ContainerdPeer implements AutoCloseable {
     this.criu = Path.of(env.getProperty("CHECKPOINT_GATEWAY_CRIU"));
     this.image = env.getProperty("CHECKPOINT_GATEWAY_TEST_IMAGE");
     this.logs = logs;
-    this.grpc = GrpcClient.client(vertx, new LocalhostAuthorityHttpClient(vertx.httpClientBuilder()
-        .with(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-            .setHttp2ClearTextUpgrade(false))
-        .build()));
+    this.grpc = GrpcUnaryCall.client(vertx, 1);
     this.cri = RuntimeServiceGrpcClient.create(grpc, SocketAddress.domainSocketAddress(socket.toString()));
   }
 

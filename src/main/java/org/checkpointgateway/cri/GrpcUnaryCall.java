@@ -1,0 +1,91 @@
+package org.checkpointgateway.cri;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientRequest;
+import io.vertx.grpc.common.ServiceMethod;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.checkpointgateway.error.RuntimeCallFailedException;
+
+/**
+ * One unary gRPC call to the runtime's socket, the way a grpc-go client's context runs it: the
+ * deadline is a Vert.x timer and travels as {@code grpc-timeout}; when it passes, or the caller
+ * abandons the call, the stream is reset so that the runtime stops working; every failure is a
+ * {@link RuntimeCallFailedException}. Shared by the CRI client and containerd's own API.
+ */
+public final class GrpcUnaryCall {
+
+  private GrpcUnaryCall() {
+  }
+
+  /** A gRPC client for a unix socket: HTTP/2 with prior knowledge, {@code :authority: localhost}. */
+  public static GrpcClient client(Vertx vertx, int connections) {
+    return GrpcClient.client(vertx, new LocalhostAuthorityHttpClient(vertx.httpClientBuilder()
+        .with(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+            .setHttp2ClearTextUpgrade(false))
+        .with(new PoolOptions().setHttp2MaxSize(connections))
+        .build()));
+  }
+
+  /**
+   * @param headers extra request headers (containerd's namespace, for one)
+   * @return the answer, or a failed Future with a {@link RuntimeCallFailedException}:
+   *     {@code DeadlineExceeded} or {@code Canceled} when the call was given up
+   */
+  public static <Req, Resp> Future<Resp> call(Vertx vertx, GrpcClient grpc, SocketAddress address,
+      ServiceMethod<Resp, Req> method, Req message, Duration timeout, Future<Void> abandon,
+      Map<String, String> headers) {
+    if (Vertx.currentContext() == null) {
+      // Called from a plain thread (start-up, tests): run the call on a context, so that the
+      // response is read on the thread that receives it. Vert.x 5.0.7's client can lose the end
+      // of a response read from another thread (eclipse-vertx/vert.x#6038).
+      Promise<Resp> result = Promise.promise();
+      vertx.getOrCreateContext().runOnContext(ignored -> call(vertx, grpc, address, method,
+          message, timeout, abandon, headers).onComplete(result));
+      return result.future();
+    }
+    Promise<Resp> result = Promise.promise();
+    long millis = Math.max(1, timeout.toMillis());
+    long deadline = vertx.setTimer(millis, id -> result.tryFail(
+        new RuntimeCallFailedException("DeadlineExceeded", "context deadline exceeded")));
+    abandon.onComplete(ignored -> result.tryFail(
+        new RuntimeCallFailedException("Canceled", "context canceled")));
+    result.future().onComplete(ignored -> vertx.cancelTimer(deadline));
+
+    grpc.request(address, method).onComplete(created -> {
+      if (created.failed()) {
+        result.tryFail(GrpcStatusTranslator.fromTransport(created.cause()));
+        return;
+      }
+      GrpcClientRequest<Req, Resp> request = created.result();
+      // Whoever settles the result first wins; if that was the deadline or the caller, reset
+      // the stream so the runtime stops working on a call nobody waits for any more.
+      result.future().onFailure(ignored -> request.cancel());
+      if (result.future().isComplete()) {
+        return;
+      }
+      headers.forEach((name, value) -> request.headers().set(name, value));
+      request.timeout(millis, TimeUnit.MILLISECONDS);
+      request.end(message);
+      request.response()
+          .compose(response -> response.last().recover(failure ->
+              Future.failedFuture(GrpcStatusTranslator.fromResponse(response, failure))))
+          .onComplete(answer -> {
+            if (answer.succeeded()) {
+              result.tryComplete(answer.result());
+            } else {
+              result.tryFail(GrpcStatusTranslator.fromTransport(answer.cause()));
+            }
+          });
+    });
+    return result.future();
+  }
+}
