@@ -32,7 +32,7 @@ public interface CriClient {
   /** READY pod sandboxes carrying all the given labels. */
   Future<List<PodSandbox>> listReadySandboxes(Map<String, String> labels);
 
-  /** RUNNING containers of one sandbox carrying all the given labels. */
+  /** RUNNING containers of one sandbox (of every sandbox if empty) carrying all the given labels. */
   Future<List<Container>> listRunningContainers(String sandboxId, Map<String, String> labels);
 
   /** The container's memory working set in bytes, from CRI {@code ContainerStats}. */

@@ -85,7 +85,7 @@ final class GrpcCriClient implements CriClient {
         ListContainersRequest.newBuilder().setFilter(filter).build())
         .map(response -> response.getContainersList().stream()
             .filter(container -> container.getState() == ContainerState.CONTAINER_RUNNING)
-            .filter(container -> container.getPodSandboxId().equals(sandboxId))
+            .filter(container -> sandboxId.isEmpty() || container.getPodSandboxId().equals(sandboxId))
             .filter(container -> container.getLabelsMap().entrySet().containsAll(labels.entrySet()))
             .toList());
   }

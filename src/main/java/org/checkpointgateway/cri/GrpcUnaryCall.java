@@ -3,12 +3,16 @@ package org.checkpointgateway.cri;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.client.GrpcClientRequest;
+import io.vertx.grpc.client.impl.GrpcClientImpl;
+import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.common.ServiceMethod;
 import java.time.Duration;
 import java.util.Map;
@@ -26,13 +30,24 @@ public final class GrpcUnaryCall {
   private GrpcUnaryCall() {
   }
 
+  /**
+   * The largest answer taken, as the kubelet takes from its runtime: a busy node's container list
+   * (labels and annotations included) outgrows gRPC's 256 KB default.
+   */
+  public static final long MAX_MESSAGE_BYTES = 16L << 20;
+
   /** A gRPC client for a unix socket: HTTP/2 with prior knowledge, {@code :authority: localhost}. */
   public static GrpcClient client(Vertx vertx, int connections) {
-    return GrpcClient.client(vertx, new LocalhostAuthorityHttpClient(vertx.httpClientBuilder()
+    HttpClient transport = new LocalhostAuthorityHttpClient(vertx.httpClientBuilder()
         .with(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
             .setHttp2ClearTextUpgrade(false))
         .with(new PoolOptions().setHttp2MaxSize(connections))
-        .build()));
+        .build());
+    // vertx-grpc 5.0 takes client options only along with a transport it builds itself, which
+    // can carry neither pool options nor our authority; its implementation's constructor takes
+    // both (and closes the transport when the client closes).
+    return new GrpcClientImpl(vertx,
+        new GrpcClientOptions().setMaxMessageSize(MAX_MESSAGE_BYTES), transport, true) { };
   }
 
   /**
@@ -76,7 +91,12 @@ public final class GrpcUnaryCall {
       request.timeout(millis, TimeUnit.MILLISECONDS);
       request.end(message);
       request.response()
-          .compose(response -> response.last().recover(failure ->
+          .compose(response -> response.invalidMessageHandler(invalid -> result.tryFail(
+                  new RuntimeCallFailedException("ResourceExhausted", String.format(
+                      "grpc: received message larger than max (%d vs. %d)",
+                      invalid instanceof MessageSizeOverflowException overflow
+                          ? overflow.messageSize() : -1, MAX_MESSAGE_BYTES))))
+              .last().recover(failure ->
               Future.failedFuture(GrpcStatusTranslator.fromResponse(response, failure))))
           .onComplete(answer -> {
             if (answer.succeeded()) {

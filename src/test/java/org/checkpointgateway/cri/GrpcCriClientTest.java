@@ -64,6 +64,30 @@ class GrpcCriClientTest {
   }
 
   @Test
+  void aBusyNodesWholeContainerListArrives() {
+    // 3,000 containers: several MB of answer, past gRPC's 256 KB default; the kubelet takes 16 MB.
+    StringBuilder seed = new StringBuilder("pods:\n");
+    for (int pod = 0; pod < 300; pod++) {
+      seed.append("  - {namespace: busy, name: p").append(pod).append(", containers: [");
+      for (int c = 0; c < 10; c++) {
+        seed.append(c == 0 ? "" : ", ").append("{name: container-with-a-long-name-").append(c).append("}");
+      }
+      seed.append("]}\n");
+    }
+    Await.result(runtime.close());
+    runtime = Await.result(SimulatedRuntime.start(vertx,
+        SimulatorSeed.parse(seed.toString(), "busy seed"), dir.resolve("busy.sock")));
+    CriClient busy = CriClient.create(vertx,
+        CriEndpoint.parse("unix://" + runtime.socketPath()), GatewayMetrics.none());
+    try {
+      assertThat(Await.result(busy.listRunningContainers("", Map.of()))).hasSize(3000);
+      assertThat(Await.result(busy.listReadySandboxes(Map.of()))).hasSize(300);
+    } finally {
+      Await.result(busy.close());
+    }
+  }
+
+  @Test
   void abandoningResetsTheStreamAndTheRuntimeStops() {
     var ended = runtime.nextCheckpointEnded();
     Promise<Void> abandon = Promise.promise();
