@@ -132,7 +132,8 @@ public final class Gateway {
       CheckpointControl checkpoints = CheckpointControl.create(vertx, cri,
           containerd != null ? containerd : ContainerCheckpointer.cri(cri), archives, admission,
           throughput, metrics,
-          new CheckpointSettings(options.progressInterval(), options.diskReserveBytes()));
+          new CheckpointSettings(options.progressInterval(), options.diskReserveBytes(),
+              options.lookupMaxAge()));
       JobStore jobs = new JobStore(vertx, coordination, checkpoints, options.jobHistoryMax(),
           options.jobHistoryAge());
       AtomicBoolean stopping = new AtomicBoolean();

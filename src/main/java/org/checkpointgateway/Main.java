@@ -76,6 +76,9 @@ public final class Main implements Callable<Integer> {
   String diskReserveBytes;
   @Option(names = "--progress-interval", paramLabel = "DURATION", description = "time between progress events, e.g. 500ms (default 1s)")
   String progressInterval;
+
+  @Option(names = "--lookup-max-age", paramLabel = "DURATION", description = "how long concurrent requests share the runtime's pod, container and memory answers; 0 asks for each (default 1s)")
+  String lookupMaxAge;
   @Option(names = "--heartbeat-interval", paramLabel = "DURATION", description = "time between keep-alive comments on idle event streams (default 15s)")
   String heartbeatInterval;
   @Option(names = "--shutdown-grace", paramLabel = "SECONDS", description = "time running checkpoints get to finish on SIGTERM (default 30)")
@@ -149,6 +152,7 @@ public final class Main implements Callable<Integer> {
         .override("maxQueued", maxQueued, "--max-queued")
         .override("diskReserveBytes", diskReserveBytes, "--disk-reserve-bytes")
         .override("progressInterval", progressInterval, "--progress-interval")
+        .override("lookupMaxAge", lookupMaxAge, "--lookup-max-age")
         .override("heartbeatInterval", heartbeatInterval, "--heartbeat-interval")
         .override("shutdownGrace", shutdownGrace, "--shutdown-grace")
         .override("metricsUnauthenticated", metricsUnauthenticated ? "true" : null,

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.checkpointgateway.config.GatewayOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -102,6 +103,19 @@ class MainTest {
     assertThat(parsed.containerCheckpointGate()).isTrue();
     assertThat(parsed.embeddedSimulator()).isTrue();
     assertThat(parsed.jwt().hasKeys()).isFalse();
+    assertThat(parsed.lookupMaxAge()).isEqualTo(GatewayOptions.DEFAULT_LOOKUP_MAX_AGE);
+  }
+
+  @Test
+  void lookupMaxAgeTakesDurationsAndZero() {
+    Main main = new Main();
+    main.lookupMaxAge = "250ms";
+    assertThat(main.options().lookupMaxAge()).hasMillis(250);
+    main.lookupMaxAge = "0";
+    assertThat(main.options().lookupMaxAge()).isZero();
+    Outcome bad = run("--lookup-max-age", "soon");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err().strip()).startsWith("checkpoint-gateway: --lookup-max-age: must be a duration");
   }
 
   @Test

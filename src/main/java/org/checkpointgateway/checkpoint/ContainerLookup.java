@@ -1,9 +1,13 @@
 package org.checkpointgateway.checkpoint;
 
 import io.vertx.core.Future;
-import java.util.Comparator;
+import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BinaryOperator;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.error.NotFoundException;
@@ -13,6 +17,12 @@ import runtime.v1.PodSandbox;
 /**
  * Finds a container the way the kubelet's runtime manager does: among READY sandboxes and
  * RUNNING containers, by the labels the kubelet puts on them.
+ *
+ * <p>Lookups read a picture of the whole node (every READY sandbox and RUNNING container: the
+ * two lists the kubelet's own pod lifecycle loop asks for every second) that concurrent requests
+ * share and that serves for {@code maxAge}. A container is found in any picture that young; but a
+ * request is told that something does not exist only by a picture taken after it arrived, so a
+ * container started a moment ago is never answered 404.
  */
 final class ContainerLookup {
 
@@ -20,43 +30,86 @@ final class ContainerLookup {
   static final String POD_NAMESPACE_LABEL = "io.kubernetes.pod.namespace";
   static final String CONTAINER_NAME_LABEL = "io.kubernetes.container.name";
 
-  private final CriClient cri;
+  private static final BinaryOperator<PodSandbox> NEWER_SANDBOX =
+      (a, b) -> a.getCreatedAt() >= b.getCreatedAt() ? a : b;
 
-  ContainerLookup(CriClient cri) {
-    this.cri = cri;
+  private final SharedFetches<String, NodePicture> pictures;
+
+  ContainerLookup(Vertx vertx, CriClient cri, Duration maxAge) {
+    this.pictures = new SharedFetches<>(vertx, maxAge, node -> {
+      long taken = System.nanoTime();
+      return Future.all(cri.listReadySandboxes(Map.of()), cri.listRunningContainers("", Map.of()))
+          .map(lists -> NodePicture.of(taken, lists.resultAt(0), lists.resultAt(1)));
+    });
   }
 
   /** The running container's CRI object, or a NotFoundException with the kubelet's text. */
   Future<Container> find(CheckpointTarget target) {
-    return sandbox(target.namespace(), target.pod())
-        .compose(sandbox -> cri.listRunningContainers(sandbox.getId(),
-            Map.of(CONTAINER_NAME_LABEL, target.container())))
-        .map(containers -> containers.stream()
-            .max(Comparator.comparingLong(Container::getCreatedAt))
-            .orElseThrow(() -> new NotFoundException(
-                "container " + target.container() + " does not exist")));
+    return look(picture -> picture.sandbox(target.namespace(), target.pod())
+        .map(sandbox -> Optional.ofNullable(picture.newestByName(sandbox).get(target.container()))))
+        .map(container -> container.orElseThrow(() -> new NotFoundException(
+            "container " + target.container() + " does not exist")));
   }
 
   /** Every running container of the pod, one per name (the newest where a restart left two). */
   Future<List<Container>> findAll(String namespace, String pod) {
-    return sandbox(namespace, pod)
-        .compose(sandbox -> cri.listRunningContainers(sandbox.getId(), Map.of()))
-        .map(containers -> {
-          List<Container> newest = List.copyOf(containers.stream().collect(Collectors.toMap(
-              container -> container.getMetadata().getName(), container -> container,
-              (a, b) -> a.getCreatedAt() >= b.getCreatedAt() ? a : b)).values());
-          if (newest.isEmpty()) {
-            throw new NotFoundException("pod " + pod + " has no running containers");
-          }
-          return newest;
-        });
+    return look(picture -> picture.sandbox(namespace, pod)
+        .map(sandbox -> Optional.of(List.copyOf(picture.newestByName(sandbox).values()))
+            .filter(containers -> !containers.isEmpty())))
+        .map(containers -> containers.orElseThrow(() -> new NotFoundException(
+            "pod " + pod + " has no running containers")));
   }
 
-  private Future<PodSandbox> sandbox(String namespace, String pod) {
-    Map<String, String> podLabels = Map.of(POD_NAME_LABEL, pod, POD_NAMESPACE_LABEL, namespace);
-    // A restarted pod can leave an older sandbox behind; the newest is the live one.
-    return cri.listReadySandboxes(podLabels).map(sandboxes -> sandboxes.stream()
-        .max(Comparator.comparingLong(PodSandbox::getCreatedAt))
-        .orElseThrow(() -> new NotFoundException("pod does not exist")));
+  /** The container's name as the kubelet gave it: its label, else its CRI metadata. */
+  static String nameOf(Container container) {
+    return container.getLabelsOrDefault(CONTAINER_NAME_LABEL, container.getMetadata().getName());
+  }
+
+  /**
+   * What {@code question} finds in a recent picture; if nothing, what it finds in one taken
+   * since this call. An unknown pod fails with the kubelet's {@code pod does not exist}.
+   */
+  private <T> Future<Optional<T>> look(Function<NodePicture, Optional<Optional<T>>> question) {
+    long asked = System.nanoTime();
+    return pictures.recent("node").compose(picture -> {
+      Optional<Optional<T>> answer = question.apply(picture);
+      if (answer.flatMap(found -> found).isPresent() || picture.takenNanos() - asked >= 0) {
+        return Future.succeededFuture(answer);
+      }
+      return pictures.fetchedSince("node", asked).map(question);
+    }).map(answer -> answer.orElseThrow(() -> new NotFoundException("pod does not exist")));
+  }
+
+  /**
+   * READY sandboxes by namespace and pod, RUNNING containers by sandbox; {@code takenNanos} is
+   * when the lists were asked for, so everything created before then is in them.
+   */
+  private record NodePicture(long takenNanos, Map<String, PodSandbox> sandboxes,
+      Map<String, List<Container>> containers) {
+
+    static NodePicture of(long takenNanos, List<PodSandbox> sandboxes, List<Container> containers) {
+      return new NodePicture(takenNanos,
+          // A restarted pod can leave an older sandbox behind; the newest is the live one.
+          sandboxes.stream().collect(Collectors.toMap(
+              sandbox -> key(sandbox.getLabelsOrDefault(POD_NAMESPACE_LABEL, ""),
+                  sandbox.getLabelsOrDefault(POD_NAME_LABEL, "")),
+              sandbox -> sandbox, NEWER_SANDBOX)),
+          containers.stream().collect(Collectors.groupingBy(Container::getPodSandboxId)));
+    }
+
+    Optional<PodSandbox> sandbox(String namespace, String pod) {
+      return Optional.ofNullable(sandboxes.get(key(namespace, pod)));
+    }
+
+    /** One container per name: a restart can leave an older one running for a moment. */
+    Map<String, Container> newestByName(PodSandbox sandbox) {
+      return containers.getOrDefault(sandbox.getId(), List.of()).stream()
+          .collect(Collectors.toMap(ContainerLookup::nameOf, container -> container,
+              (a, b) -> a.getCreatedAt() >= b.getCreatedAt() ? a : b));
+    }
+
+    private static String key(String namespace, String pod) {
+      return namespace + "/" + pod; // neither may hold a slash
+    }
   }
 }

@@ -46,6 +46,8 @@ final class RuntimeCheckpointService implements CheckpointControl {
   private final CriClient cri;
   private final ContainerCheckpointer checkpointer;
   private final ContainerLookup lookup;
+  // Memory working set by container id: a burst against one container shares one stats call.
+  private final SharedFetches<String, Long> weights;
   private final ArchiveDirectory archives;
   private final AdmissionController admission;
   private final ThroughputEstimator throughput;
@@ -67,7 +69,13 @@ final class RuntimeCheckpointService implements CheckpointControl {
     this.vertx = vertx;
     this.cri = cri;
     this.checkpointer = checkpointer;
-    this.lookup = new ContainerLookup(cri);
+    this.lookup = new ContainerLookup(vertx, cri, settings.lookupMaxAge());
+    // A runtime without stats still checkpoints; the container then only counts for concurrency.
+    this.weights = new SharedFetches<>(vertx, settings.lookupMaxAge(),
+        containerId -> cri.memoryWorkingSet(containerId).otherwise(failure -> {
+          LOG.fine(() -> "no memory stats for " + containerId + ": " + failure.getMessage());
+          return 0L;
+        }));
     this.archives = archives;
     this.admission = admission;
     this.throughput = throughput;
@@ -89,21 +97,16 @@ final class RuntimeCheckpointService implements CheckpointControl {
         .compose(containers -> {
           List<Future<PreparedCheckpoint>> weighed = new ArrayList<>();
           containers.stream()
-              .sorted(Comparator.comparing(container -> container.getMetadata().getName()))
+              .sorted(Comparator.comparing(ContainerLookup::nameOf))
               .forEach(container -> weighed.add(weigh(new CheckpointTarget(namespace, pod,
-                  container.getMetadata().getName()), container)));
+                  ContainerLookup.nameOf(container)), container)));
           return Future.all(weighed).map(all -> all.<PreparedCheckpoint>list());
         })
         .recover(failure -> Future.failedFuture(asCheckpointFailure(podTarget, failure)));
   }
 
   private Future<PreparedCheckpoint> weigh(CheckpointTarget target, runtime.v1.Container container) {
-    // A runtime without stats still checkpoints; the container then only counts for concurrency.
-    return cri.memoryWorkingSet(container.getId())
-        .otherwise(failure -> {
-          LOG.fine(() -> "no memory stats for " + target + ": " + failure.getMessage());
-          return 0L;
-        })
+    return weights.recent(container.getId())
         .map(weight -> new PreparedCheckpoint(target, container, weight));
   }
 

@@ -34,6 +34,7 @@ public record GatewayOptions(
     int maxQueued,
     long diskReserveBytes,
     Duration progressInterval,
+    Duration lookupMaxAge,
     Duration heartbeatInterval,
     Duration shutdownGrace,
     boolean metricsUnauthenticated,
@@ -62,6 +63,8 @@ public record GatewayOptions(
   /** Free space the checkpoint directory must keep beyond an archive's weight; else 507. */
   public static final long DEFAULT_DISK_RESERVE_BYTES = 1L << 30;
   public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(1);
+  /** As often as the kubelet's pod lifecycle loop relists the node's pods and containers. */
+  public static final Duration DEFAULT_LOOKUP_MAX_AGE = Duration.ofSeconds(1);
   /** Well under the 60 s idle timeouts common in proxies and load balancers. */
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
@@ -74,7 +77,7 @@ public record GatewayOptions(
   public static final List<String> KEYS = List.of("host", "port", "criEndpoint", "checkpointDir",
       "defaultTimeout", "featureGates", "jwt.secretFile", "jwt.publicKeys", "jwt.jwksFile",
       "jwt.issuer", "jwt.audience", "tls.cert", "tls.key", "maxConcurrent", "maxInflightBytes",
-      "maxQueued", "diskReserveBytes", "progressInterval", "heartbeatInterval", "shutdownGrace",
+      "maxQueued", "diskReserveBytes", "progressInterval", "lookupMaxAge", "heartbeatInterval", "shutdownGrace",
       "metricsUnauthenticated", "jobHistoryMax", "jobHistoryAge", "containerdTaskCheckpoint", "retention.perContainer", "retention.maxBytes",
       "retention.maxAge", "retention.interval", "retention.quietPeriod");
 
@@ -120,6 +123,7 @@ public record GatewayOptions(
         integer(settings, "maxQueued", 0, 10_000_000).orElse(DEFAULT_MAX_QUEUED),
         quantity(settings, "diskReserveBytes", Quantities::bytes).orElse(DEFAULT_DISK_RESERVE_BYTES),
         positive(settings, "progressInterval").orElse(DEFAULT_PROGRESS_INTERVAL),
+        quantity(settings, "lookupMaxAge", Quantities::duration).orElse(DEFAULT_LOOKUP_MAX_AGE),
         positive(settings, "heartbeatInterval").orElse(DEFAULT_HEARTBEAT_INTERVAL),
         quantity(settings, "shutdownGrace", Quantities::duration).orElse(DEFAULT_SHUTDOWN_GRACE),
         bool(settings, "metricsUnauthenticated").orElse(false),

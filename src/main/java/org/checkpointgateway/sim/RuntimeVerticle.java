@@ -3,6 +3,7 @@ package org.checkpointgateway.sim;
 import io.vertx.core.Context;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -23,6 +24,7 @@ final class RuntimeVerticle implements Deployable {
   private volatile CheckpointLedger ledger;
   private volatile CheckpointHandler checkpoints;
   private HttpServer server;
+  private Context context;
   private String authority;
 
   RuntimeVerticle(SimulatorSeed seed, Path socketPath) {
@@ -33,6 +35,7 @@ final class RuntimeVerticle implements Deployable {
 
   @Override
   public Future<?> deploy(Context context) {
+    this.context = context;
     ledger = new CheckpointLedger(context);
     checkpoints = new CheckpointHandler(context.owner(), seed, pods, ledger, () -> authority);
     GrpcServer grpc = GrpcServer.server(context.owner());
@@ -50,6 +53,22 @@ final class RuntimeVerticle implements Deployable {
       authority = null;
     });
     return server.listen(SocketAddress.domainSocketAddress(socketPath.toString()));
+  }
+
+  /** Starts the seed's pods, on the runtime's context like every handler that reads them. */
+  Future<Void> addPods(SimulatorSeed more) {
+    Promise<Void> added = Promise.promise();
+    context.runOnContext(ignored -> {
+      long now = System.currentTimeMillis() * 1_000_000L;
+      more.pods().stream().filter(pods::has).findFirst().ifPresentOrElse(
+          known -> added.fail(new IllegalArgumentException(
+              "pod " + known.namespace() + "/" + known.name() + " exists")),
+          () -> {
+            more.pods().forEach(pod -> pods.add(pod, now));
+            added.complete();
+          });
+    });
+    return added.future();
   }
 
   @Override

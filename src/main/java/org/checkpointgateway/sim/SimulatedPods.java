@@ -51,38 +51,46 @@ final class SimulatedPods {
   private final Map<String, List<Entry>> containersBySandbox = new java.util.HashMap<>();
 
   SimulatedPods(SimulatorSeed seed, long createdAtNanos) {
-    for (Pod pod : seed.pods()) {
-      String sandboxId = SimulatedRuntime.sandboxId(pod.namespace(), pod.name());
-      Map<String, String> podLabels = Map.of(POD_NAME, pod.name(), POD_NAMESPACE, pod.namespace(),
-          POD_UID, pod.uid());
-      sandboxes.add(PodSandbox.newBuilder()
-          .setId(sandboxId)
-          .setMetadata(PodSandboxMetadata.newBuilder().setName(pod.name()).setNamespace(pod.namespace())
-              .setUid(pod.uid()))
-          .setState(pod.state())
+    seed.pods().forEach(pod -> add(pod, createdAtNanos));
+  }
+
+  /** Whether a pod of that namespace and name is known. */
+  boolean has(Pod pod) {
+    return sandboxesByPod.containsKey(pod.namespace() + "/" + pod.name());
+  }
+
+  /** A pod that starts at {@code createdAtNanos}, with its containers. */
+  void add(Pod pod, long createdAtNanos) {
+    String sandboxId = SimulatedRuntime.sandboxId(pod.namespace(), pod.name());
+    Map<String, String> podLabels = Map.of(POD_NAME, pod.name(), POD_NAMESPACE, pod.namespace(),
+        POD_UID, pod.uid());
+    sandboxes.add(PodSandbox.newBuilder()
+        .setId(sandboxId)
+        .setMetadata(PodSandboxMetadata.newBuilder().setName(pod.name()).setNamespace(pod.namespace())
+            .setUid(pod.uid()))
+        .setState(pod.state())
+        .setCreatedAt(createdAtNanos)
+        .putAllLabels(podLabels)
+        .build());
+    sandboxesByPod.computeIfAbsent(pod.namespace() + "/" + pod.name(), k -> new ArrayList<>())
+        .add(sandboxes.get(sandboxes.size() - 1));
+    for (SimulatorSeed.Container c : pod.containers()) {
+      String id = SimulatedRuntime.containerId(pod.namespace(), pod.name(), c.name());
+      Container container = Container.newBuilder()
+          .setId(id)
+          .setPodSandboxId(sandboxId)
+          .setMetadata(ContainerMetadata.newBuilder().setName(c.name()))
+          .setImage(ImageSpec.newBuilder().setImage(IMAGE).setUserSpecifiedImage("busybox"))
+          .setImageRef(IMAGE_REF)
+          .setImageId(IMAGE_REF)
+          .setState(c.state())
           .setCreatedAt(createdAtNanos)
           .putAllLabels(podLabels)
-          .build());
-      sandboxesByPod.computeIfAbsent(pod.namespace() + "/" + pod.name(), k -> new ArrayList<>())
-          .add(sandboxes.get(sandboxes.size() - 1));
-      for (SimulatorSeed.Container c : pod.containers()) {
-        String id = SimulatedRuntime.containerId(pod.namespace(), pod.name(), c.name());
-        Container container = Container.newBuilder()
-            .setId(id)
-            .setPodSandboxId(sandboxId)
-            .setMetadata(ContainerMetadata.newBuilder().setName(c.name()))
-            .setImage(ImageSpec.newBuilder().setImage(IMAGE).setUserSpecifiedImage("busybox"))
-            .setImageRef(IMAGE_REF)
-            .setImageId(IMAGE_REF)
-            .setState(c.state())
-            .setCreatedAt(createdAtNanos)
-            .putAllLabels(podLabels)
-            .putLabels(CONTAINER_NAME, c.name())
-            .build();
-        Entry entry = new Entry(container, c, pod);
-        containers.put(id, entry);
-        containersBySandbox.computeIfAbsent(sandboxId, k -> new ArrayList<>()).add(entry);
-      }
+          .putLabels(CONTAINER_NAME, c.name())
+          .build();
+      Entry entry = new Entry(container, c, pod);
+      containers.put(id, entry);
+      containersBySandbox.computeIfAbsent(sandboxId, k -> new ArrayList<>()).add(entry);
     }
   }
 

@@ -54,6 +54,14 @@ public final class SimulatedRuntime {
     return socketPath;
   }
 
+  /**
+   * Starts more pods, as pods come and go on a real node; their names must be new. The returned
+   * Future completes once lookups see them.
+   */
+  public Future<Void> addPods(SimulatorSeed more) {
+    return verticle.addPods(more);
+  }
+
   /** Whether CheckpointContainer answers UNIMPLEMENTED from now on (like containerd 1.6/1.7). */
   public void setUnimplemented(boolean unimplemented) {
     verticle.checkpoints().setUnimplemented(unimplemented);

@@ -1,0 +1,144 @@
+package org.checkpointgateway.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import org.checkpointgateway.support.Await;
+import org.checkpointgateway.support.StrictVertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Fetches shared by concurrent askers, on real Vert.x contexts. */
+class SharedFetchesTest {
+
+  Vertx vertx;
+  Context fetcherContext;
+  /** The fetches started, in order; the test completes them. */
+  final List<Promise<String>> started = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() {
+    vertx = StrictVertx.create();
+    fetcherContext = vertx.getOrCreateContext();
+  }
+
+  @AfterEach
+  void stop() {
+    Await.result(vertx.close());
+    StrictVertx.assertNeverBlocked(vertx);
+  }
+
+  SharedFetches<String, String> fetches(Duration maxAge) {
+    return new SharedFetches<>(vertx, maxAge, key -> {
+      // The answer arrives on the fetcher's context, as a runtime call's would.
+      Promise<String> answer = Promise.promise();
+      started.add(answer);
+      return answer.future();
+    });
+  }
+
+  /** Runs {@code ask} on a context of its own and records which thread saw the answer. */
+  <T> Future<String> askOnOwnContext(Supplier<Future<T>> ask) {
+    Context asker = vertx.getOrCreateContext();
+    Promise<String> seenOn = Promise.promise();
+    asker.runOnContext(ignored -> {
+      Thread askerThread = Thread.currentThread();
+      ask.get().onComplete(done -> seenOn.complete(
+          (Thread.currentThread() == askerThread ? "own:" : "other:")
+              + (done.succeeded() ? done.result() : "failed " + done.cause().getMessage())));
+    });
+    return seenOn.future();
+  }
+
+  void answer(int fetch, String value) {
+    fetcherContext.runOnContext(ignored -> started.get(fetch).complete(value));
+  }
+
+  @Test
+  void concurrentAskersShareOneFetchAndAreAnsweredOnTheirOwnContexts() {
+    SharedFetches<String, String> shared = fetches(Duration.ofMinutes(1));
+    List<Future<String>> askers = List.of(
+        askOnOwnContext(() -> shared.recent("node")),
+        askOnOwnContext(() -> shared.recent("node")),
+        askOnOwnContext(() -> shared.recent("node")));
+    Await.until("the first fetch to start", () -> started.size() == 1);
+    answer(0, "picture-1");
+
+    assertThat(askers).extracting(Await::result).containsOnly("own:picture-1");
+    assertThat(started).hasSize(1);
+    // Later askers within the age are answered from the same fetch.
+    assertThat(Await.result(askOnOwnContext(() -> shared.recent("node")))).isEqualTo("own:picture-1");
+    assertThat(started).hasSize(1);
+  }
+
+  @Test
+  void eachKeyHasItsOwnFetch() {
+    SharedFetches<String, String> shared = fetches(Duration.ofMinutes(1));
+    Future<String> a = askOnOwnContext(() -> shared.recent("a"));
+    Future<String> b = askOnOwnContext(() -> shared.recent("b"));
+    Await.until("two fetches to start", () -> started.size() == 2);
+    answer(0, "first");
+    answer(1, "second");
+
+    assertThat(List.of(Await.result(a), Await.result(b)))
+        .containsExactlyInAnyOrder("own:first", "own:second");
+  }
+
+  @Test
+  void anAnswerOlderThanTheAgeIsFetchedAgain() {
+    SharedFetches<String, String> shared = fetches(Duration.ZERO);
+    Future<String> first = askOnOwnContext(() -> shared.recent("node"));
+    Await.until("the first fetch", () -> started.size() == 1);
+    answer(0, "old");
+    assertThat(Await.result(first)).isEqualTo("own:old");
+
+    Future<String> second = askOnOwnContext(() -> shared.recent("node"));
+    Await.until("a second fetch", () -> started.size() == 2);
+    answer(1, "new");
+    assertThat(Await.result(second)).isEqualTo("own:new");
+  }
+
+  @Test
+  void fetchedSinceNeverAnswersFromAFetchBegunBefore() {
+    SharedFetches<String, String> shared = fetches(Duration.ofMinutes(1));
+    Future<String> early = askOnOwnContext(() -> shared.recent("node"));
+    Await.until("the first fetch", () -> started.size() == 1);
+    long asked = System.nanoTime();
+
+    // The first fetch is still under way, but it began before `asked`: a new one starts.
+    Future<String> fresh = askOnOwnContext(() -> shared.fetchedSince("node", asked));
+    Await.until("a fetch begun since", () -> started.size() == 2);
+    // A second asker since then shares that newer fetch.
+    Future<String> alsoFresh = askOnOwnContext(() -> shared.fetchedSince("node", asked));
+    answer(0, "before");
+    answer(1, "since");
+
+    assertThat(Await.result(early)).isEqualTo("own:before");
+    assertThat(Await.result(fresh)).isEqualTo("own:since");
+    assertThat(Await.result(alsoFresh)).isEqualTo("own:since");
+    assertThat(started).hasSize(2);
+  }
+
+  @Test
+  void aFailedFetchIsSharedByItsWaitersButNeverReused() {
+    SharedFetches<String, String> shared = fetches(Duration.ofMinutes(1));
+    Future<String> a = askOnOwnContext(() -> shared.recent("node"));
+    Future<String> b = askOnOwnContext(() -> shared.recent("node"));
+    Await.until("the fetch", () -> started.size() == 1);
+    fetcherContext.runOnContext(ignored -> started.get(0).fail("runtime down"));
+    assertThat(List.of(Await.result(a), Await.result(b))).containsOnly("own:failed runtime down");
+
+    Future<String> retry = askOnOwnContext(() -> shared.recent("node"));
+    Await.until("a new fetch after the failure", () -> started.size() == 2);
+    answer(1, "back");
+    assertThat(Await.result(retry)).isEqualTo("own:back");
+  }
+}
