@@ -1,5 +1,6 @@
 package org.checkpointgateway.auth;
 
+import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.StrictVertx;
 
 import org.checkpointgateway.support.TestKeys;
@@ -197,6 +198,36 @@ class TokenVerifierTest {
     String token = Signer.hs256(vertx, secret)
         .sign(claims("x").put("iat", now() - 120).put("exp", now() - 60));
     expectUnauthenticated(test, hs256Options(), bearer(token), "expired");
+  }
+
+  @Test
+  void aRememberedTokenStillExpiresWhenJwtAuthWouldSaySo() {
+    TokenVerifier verifier = Await.result(TokenVerifier.create(vertx, hs256Options()));
+    // Expired 4 s ago: inside the 5 s leeway, so accepted now, and for about a second more.
+    String token = Signer.hs256(vertx, secret)
+        .sign(claims("carol").put("iat", now() - 60).put("exp", now() - 4));
+    assertThat(Await.result(verifier.verify(bearer(token))).subject()).isEqualTo("carol");
+    assertThat(Await.result(verifier.verify(bearer(token))).subject()).isEqualTo("carol");
+
+    Await.until("the remembered token to be refused",
+        () -> verifier.verify(bearer(token)).transform(done -> Future.succeededFuture(done.failed())),
+        refused -> refused);
+  }
+
+  @Test
+  void aRememberedTokenDoesNotVouchForAnAlteredOne() {
+    TokenVerifier verifier = Await.result(TokenVerifier.create(vertx, hs256Options()));
+    String token = Signer.hs256(vertx, secret).sign(claims("dave", "checkpoint:create:ns1"));
+    assertThat(Await.result(verifier.verify(bearer(token))).subject()).isEqualTo("dave");
+
+    String[] parts = token.split("\\.");
+    String widened = parts[0] + "." + b64url(claims("dave", "checkpoint:*").encode()) + "." + parts[2];
+    assertThat(Await.failure(verifier.verify(bearer(widened))))
+        .isInstanceOf(UnauthenticatedException.class);
+    String resigned = token.substring(0, token.length() - 2)
+        + (token.endsWith("AA") ? "BB" : "AA");
+    assertThat(Await.failure(verifier.verify(bearer(resigned))))
+        .isInstanceOf(UnauthenticatedException.class);
   }
 
   @Test
