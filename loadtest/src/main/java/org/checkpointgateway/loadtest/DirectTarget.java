@@ -5,7 +5,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.cri.CriEndpoint;
 import org.checkpointgateway.metrics.GatewayMetrics;
@@ -27,23 +26,6 @@ final class DirectTarget {
   /** CheckpointContainer alone: what the kubelet sends the runtime for one checkpoint. */
   Call checkpointOnly(String containerId, String location) {
     return () -> cri.checkpointContainer(containerId, location, TIMEOUT, never)
-        .recover(DirectTarget::failure);
-  }
-
-  /**
-   * The CRI calls the gateway makes for one checkpoint, one after the other: find the READY
-   * sandbox and the RUNNING container by the kubelet's labels, weigh it (ContainerStats), then
-   * CheckpointContainer.
-   */
-  Call sameCallsAsGateway(String namespace, String pod, String container, String location) {
-    Map<String, String> podLabels = Map.of("io.kubernetes.pod.name", pod,
-        "io.kubernetes.pod.namespace", namespace);
-    Map<String, String> containerLabels = Map.of("io.kubernetes.container.name", container);
-    return () -> cri.listReadySandboxes(podLabels)
-        .compose(sandboxes -> cri.listRunningContainers(sandboxes.get(0).getId(), containerLabels))
-        .compose(containers -> cri.memoryWorkingSet(containers.get(0).getId())
-            .map(weight -> containers.get(0).getId()))
-        .compose(id -> cri.checkpointContainer(id, location, TIMEOUT, never))
         .recover(DirectTarget::failure);
   }
 

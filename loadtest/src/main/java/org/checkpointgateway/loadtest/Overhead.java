@@ -82,8 +82,6 @@ final class Overhead {
                 new long[] {gw, sim, self}),
             new Target("direct", "direct CRI: CheckpointContainer", direct.checkpointOnly(containerId, location),
                 new long[] {-1, sim, self}),
-            new Target("directSameCalls", "direct CRI: the gateway's 4 calls",
-                direct.sameCallsAsGateway("default", "bench", "app", location), new long[] {-1, sim, self}),
             new Target("bare", "bare Vert.x HTTP server", bareHttp.plain("/", null, "items"),
                 new long[] {bare.pid(), -1, self}));
         for (Target target : targets) {
@@ -118,7 +116,7 @@ final class Overhead {
         double rate = Math.max(50, Math.floor(points.get("gatewayHs256").get(256).throughput() / 2));
         Duration openFor = Duration.ofMillis(run.quick ? 1000 : 8000);
         JsonArray open = new JsonArray();
-        for (Target target : List.of(targets.get(0), targets.get(3), targets.get(5))) {
+        for (Target target : List.of(targets.get(0), targets.get(3), targets.get(4))) {
           int count = (int) (rate * openFor.toMillis() / 1000);
           Generator.Point point = run.generator.open(i -> target.call(), count, rate, drain, Generator.Listener.NONE);
           open.add(new JsonObject().put("target", target.key()).put("label", target.label()).mergeIn(point.json()));
@@ -180,25 +178,20 @@ final class Overhead {
     JsonObject byLevel = new JsonObject();
     for (int level : LEVELS) {
       Generator.Point direct = points.get("direct").get(level);
-      Generator.Point same = points.get("directSameCalls").get(level);
       Generator.Point bare = points.get("bare").get(level);
       JsonObject at = new JsonObject();
       for (String key : List.of("gatewayHs256", "gatewayRs256", "gatewayEs256")) {
         Generator.Point gw = points.get(key).get(level);
         at.put(key, new JsonObject()
             .put("throughputRatio", round(gw.throughput() / direct.throughput()))
-            .put("throughputRatioSameCriCalls", round(gw.throughput() / same.throughput()))
             .put("throughputRatioToBareHttp", round(gw.throughput() / bare.throughput()))
             .put("addedP50Ms", round(p(gw, 50) - p(direct, 50)))
-            .put("addedP99Ms", round(p(gw, 99) - p(direct, 99)))
-            .put("addedP50MsSameCriCalls", round(p(gw, 50) - p(same, 50)))
-            .put("addedP99MsSameCriCalls", round(p(gw, 99) - p(same, 99))));
+            .put("addedP99Ms", round(p(gw, 99) - p(direct, 99))));
       }
       byLevel.put(String.valueOf(level), at);
     }
-    byLevel.put("meaning", "throughputRatio: gateway / direct CheckpointContainer; throughputRatioSameCriCalls:"
-        + " gateway / direct with the same 4 CRI calls the gateway makes; added*Ms: gateway's percentile minus"
-        + " the direct one's");
+    byLevel.put("meaning", "throughputRatio: gateway / direct CheckpointContainer; throughputRatioToBareHttp:"
+        + " gateway / a bare Vert.x HTTP server; added*Ms: gateway's percentile minus the direct one's");
     return byLevel;
   }
 
@@ -216,8 +209,7 @@ final class Overhead {
       ticks.add(new Chart.Tick(level, String.valueOf(level)));
     }
     Map<String, String> labels = Map.of("gatewayHs256", "gateway HS256", "gatewayRs256", "gateway RS256",
-        "gatewayEs256", "gateway ES256", "direct", "direct CRI (floor)", "directSameCalls",
-        "direct, 4 calls", "bare", "bare HTTP (ceiling)");
+        "gatewayEs256", "gateway ES256", "direct", "direct CRI (floor)", "bare", "bare HTTP (ceiling)");
     List<Chart.Series> throughput = new ArrayList<>();
     List<Chart.Series> latency = new ArrayList<>();
     int color = 0;
