@@ -51,6 +51,7 @@ final class RuntimeCheckpointService implements CheckpointControl {
   private final ArchiveDirectory archives;
   private final AdmissionController admission;
   private final ThroughputEstimator throughput;
+  private final GrowingArchives growing;
   private final GatewayMetrics metrics;
   private final CheckpointSettings settings;
   // Completed when the gateway stops: every running checkpoint watches it.
@@ -79,6 +80,7 @@ final class RuntimeCheckpointService implements CheckpointControl {
     this.archives = archives;
     this.admission = admission;
     this.throughput = throughput;
+    this.growing = new GrowingArchives(vertx, settings.progressInterval());
     this.metrics = metrics;
     this.settings = settings;
   }
@@ -188,10 +190,17 @@ final class RuntimeCheckpointService implements CheckpointControl {
     Duration estimate = throughput.estimate(checkpoint.weightBytes());
     events.accept(new Started(target.container(), checkpoint.container().getId(),
         checkpoint.weightBytes(), estimate));
-    ProgressWatch watch = new ProgressWatch(archive, started, estimate, target.container(), events);
-    // Reading the archive's size costs a file-system call per tick: only for someone listening.
-    long ticker = events == NO_EVENTS ? -1
-        : vertx.setPeriodic(settings.progressInterval().toMillis(), id -> watch.tick());
+    // Progress only for someone listening: its archive size costs a file-system read.
+    long ticker = -1;
+    if (events != NO_EVENTS) {
+      growing.watch(archive);
+      ticker = vertx.setPeriodic(settings.progressInterval().toMillis(), id -> {
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        events.accept(new Progress(target.container(), elapsed,
+            estimatedFraction(elapsed, estimate), growing.size(archive)));
+      });
+    }
+    long progressTicker = ticker;
     archives.writing(archive);
     return checkpointer.checkpoint(checkpoint.container(), archive, deadline.remaining(), abandon)
         .compose(ignored -> archiveSize(archive))
@@ -205,8 +214,8 @@ final class RuntimeCheckpointService implements CheckpointControl {
                 ? new RuntimeCallFailedException("Canceled", "context canceled: the gateway is stopping")
                 : failure)))
         .onComplete(done -> {
-          watch.stop();
-          vertx.cancelTimer(ticker);
+          vertx.cancelTimer(progressTicker);
+          growing.forget(archive);
           archives.written(archive);
           if (done.succeeded()) {
             archives.completed(archive);
@@ -280,39 +289,6 @@ final class RuntimeCheckpointService implements CheckpointControl {
     return failure instanceof RuntimeCallFailedException runtime
         ? new CheckpointFailedException(target.toString(), runtime)
         : failure;
-  }
-
-  /** Reports progress on the checkpoint's own context; silent once the checkpoint ended. */
-  private final class ProgressWatch {
-    private final Path archive;
-    private final long started;
-    private final Duration estimate;
-    private final String container;
-    private final Consumer<CheckpointEvent> events;
-    private boolean stopped;
-
-    ProgressWatch(Path archive, long started, Duration estimate, String container,
-        Consumer<CheckpointEvent> events) {
-      this.archive = archive;
-      this.started = started;
-      this.estimate = estimate;
-      this.container = container;
-      this.events = events;
-    }
-
-    void tick() {
-      Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-      double fraction = estimatedFraction(elapsed, estimate);
-      archiveSize(archive).onSuccess(size -> {
-        if (!stopped) {
-          events.accept(new Progress(container, elapsed, fraction, size));
-        }
-      });
-    }
-
-    void stop() {
-      stopped = true;
-    }
   }
 
   /**

@@ -28,6 +28,7 @@ final class SharedFetches<K, V> {
   private final long maxAgeNanos;
   private final Function<K, Future<V>> fetcher;
   private final Map<K, Fetch<V>> fetches = new ConcurrentHashMap<>();
+  private volatile long lastPruneNanos = System.nanoTime();
 
   SharedFetches(Vertx vertx, Duration maxAge, Function<K, Future<V>> fetcher) {
     this.vertx = vertx;
@@ -53,12 +54,16 @@ final class SharedFetches<K, V> {
   }
 
   private Fetch<V> start(K key) {
-    if (fetches.size() > PRUNE_ABOVE) {
-      long tooOld = System.nanoTime() - maxAgeNanos;
-      fetches.values().removeIf(fetch -> fetch.begunNanos() - tooOld < 0);
+    long now = System.nanoTime();
+    // At most once per age: a burst over many keys must not rescan the map for every key.
+    if (fetches.size() > PRUNE_ABOVE && now - lastPruneNanos > maxAgeNanos) {
+      lastPruneNanos = now;
+      fetches.values().removeIf(fetch -> fetch.begunNanos() - (now - maxAgeNanos) < 0);
     }
-    Fetch<V> fetch = new Fetch<>(System.nanoTime(), fetcher.apply(key));
-    fetches.put(key, fetch);
+    Fetch<V> fetch = new Fetch<>(now, fetcher.apply(key));
+    if (maxAgeNanos > 0) { // with no age to share for, nothing is kept
+      fetches.put(key, fetch);
+    }
     return fetch;
   }
 

@@ -1,0 +1,56 @@
+package org.checkpointgateway.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.checkpointgateway.support.Await;
+import org.checkpointgateway.support.StrictVertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Watched archives' sizes follow the files as a runtime writes them. */
+class GrowingArchivesTest {
+
+  @TempDir
+  Path dir;
+  Vertx vertx;
+  GrowingArchives growing;
+
+  @BeforeEach
+  void start() {
+    vertx = StrictVertx.create();
+    growing = new GrowingArchives(vertx, Duration.ofMillis(20));
+  }
+
+  @AfterEach
+  void stop() {
+    Await.result(vertx.close());
+    StrictVertx.assertNeverBlocked(vertx);
+  }
+
+  @Test
+  void sizesFollowTheFilesUntilForgotten() throws Exception {
+    Path first = dir.resolve("a.tar");
+    Path second = dir.resolve("b.tar");
+    growing.watch(first);
+    growing.watch(second);
+    assertThat(growing.size(first)).isZero(); // not written yet
+
+    Files.write(first, new byte[1000]);
+    Await.until("the first archive's size", () -> growing.size(first) == 1000);
+    Files.write(first, new byte[5000]);
+    Files.write(second, new byte[7]);
+    Await.until("both sizes", () -> growing.size(first) == 5000 && growing.size(second) == 7);
+
+    growing.forget(first);
+    assertThat(growing.size(first)).isZero();
+    Files.write(second, new byte[70]);
+    Await.until("the one still watched", () -> growing.size(second) == 70);
+    assertThat(growing.size(first)).isZero();
+  }
+}
