@@ -64,7 +64,9 @@ public final class GatewayMetrics {
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
         // The route label needs vertx-web's matched route; the path would explode cardinality.
-        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE))
+        // Pools (the worker pools) need their type and name, or their gauges collide.
+        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE,
+            Label.POOL_TYPE, Label.POOL_NAME))
         // The only HTTP client is the runtime's, measured per CRI method and code by criCall;
         // Vert.x's own client meters cost about 5% of the gateway's CPU under load (profiled).
         .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
