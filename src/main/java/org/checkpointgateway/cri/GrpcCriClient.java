@@ -1,5 +1,6 @@
 package org.checkpointgateway.cri;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -9,6 +10,7 @@ import io.vertx.grpc.common.ServiceMethod;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.checkpointgateway.error.RuntimeCallFailedException;
 import org.checkpointgateway.metrics.GatewayMetrics;
 import runtime.v1.CheckpointContainerRequest;
@@ -36,21 +38,28 @@ final class GrpcCriClient implements CriClient {
 
   /** Metadata calls (lookups, stats, version) are cheap; a runtime slower than this is unwell. */
   static final Duration METADATA_CALL_TIMEOUT = Duration.ofSeconds(10);
-  /** HTTP/2 connections to the runtime; each carries the server's stream limit (often 100). */
-  static final int CONNECTIONS = 16;
+  /**
+   * HTTP/2 connections to the runtime from each event loop; each carries the server's stream
+   * limit (100 in the simulator by default, unlimited in grpc-go servers such as containerd).
+   */
+  static final int CONNECTIONS_PER_EVENT_LOOP = 4;
 
   private static final String CRI_API_VERSION = "v1";
 
   private final Vertx vertx;
   private final SocketAddress address;
-  private final GrpcClient grpc;
+  // One client per event loop, whose connections live on that loop: a call made there reaches
+  // the runtime and comes back without crossing threads (two hand-offs a call otherwise).
+  private final Map<Thread, GrpcClient> perEventLoop = new ConcurrentHashMap<>();
+  // For calls from other threads (start-up, tests, workers).
+  private final GrpcClient shared;
   private final GatewayMetrics metrics;
 
   GrpcCriClient(Vertx vertx, CriEndpoint endpoint, GatewayMetrics metrics) {
     this.vertx = vertx;
     this.metrics = metrics;
     this.address = endpoint.socketAddress();
-    this.grpc = GrpcUnaryCall.client(vertx, CONNECTIONS);
+    this.shared = GrpcUnaryCall.client(vertx, CONNECTIONS_PER_EVENT_LOOP);
   }
 
   @Override
@@ -112,7 +121,19 @@ final class GrpcCriClient implements CriClient {
 
   @Override
   public Future<Void> close() {
-    return grpc.close();
+    List<Future<Void>> closing = new java.util.ArrayList<>();
+    closing.add(shared.close());
+    perEventLoop.values().forEach(client -> closing.add(client.close()));
+    return Future.join(closing).mapEmpty();
+  }
+
+  private GrpcClient grpc() {
+    Context context = Vertx.currentContext();
+    if (context == null || !context.isEventLoopContext()) {
+      return shared;
+    }
+    return perEventLoop.computeIfAbsent(Thread.currentThread(),
+        loop -> GrpcUnaryCall.client(vertx, CONNECTIONS_PER_EVENT_LOOP));
   }
 
   private <Req, Resp> Future<Resp> metadataCall(ServiceMethod<Resp, Req> method, Req message) {
@@ -122,7 +143,7 @@ final class GrpcCriClient implements CriClient {
   private <Req, Resp> Future<Resp> call(ServiceMethod<Resp, Req> method, Req message,
       Duration timeout, Future<Void> abandon) {
     long begun = System.nanoTime();
-    return GrpcUnaryCall.call(vertx, grpc, address, method, message, timeout, abandon, Map.of())
+    return GrpcUnaryCall.call(vertx, grpc(), address, method, message, timeout, abandon, Map.of())
         .onComplete(done -> metrics.criCall(method.methodName(), done.succeeded() ? "OK"
                 : ((RuntimeCallFailedException) done.cause()).code(),
             Duration.ofNanos(System.nanoTime() - begun)));
