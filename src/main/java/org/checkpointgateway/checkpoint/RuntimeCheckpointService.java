@@ -191,16 +191,8 @@ final class RuntimeCheckpointService implements CheckpointControl {
     events.accept(new Started(target.container(), checkpoint.container().getId(),
         checkpoint.weightBytes(), estimate));
     // Progress only for someone listening: its archive size costs a file-system read.
-    long ticker = -1;
-    if (events != NO_EVENTS) {
-      growing.watch(archive);
-      ticker = vertx.setPeriodic(settings.progressInterval().toMillis(), id -> {
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-        events.accept(new Progress(target.container(), elapsed,
-            estimatedFraction(elapsed, estimate), growing.size(archive)));
-      });
-    }
-    long progressTicker = ticker;
+    long ticker = events == NO_EVENTS ? -1
+        : reportProgress(target.container(), archive, started, estimate, events);
     archives.writing(archive);
     return checkpointer.checkpoint(checkpoint.container(), archive, deadline.remaining(), abandon)
         // The plain kubelet answer has no place for the size: no file-system call for it.
@@ -216,13 +208,24 @@ final class RuntimeCheckpointService implements CheckpointControl {
                 ? new RuntimeCallFailedException("Canceled", "context canceled: the gateway is stopping")
                 : failure)))
         .onComplete(done -> {
-          vertx.cancelTimer(progressTicker);
+          vertx.cancelTimer(ticker);
           growing.forget(archive);
           archives.written(archive);
           if (done.succeeded()) {
             archives.completed(archive);
           }
         });
+  }
+
+  /** Every progress interval, a progress event; returns the timer to cancel when it ends. */
+  private long reportProgress(String container, Path archive, long started, Duration estimate,
+      Consumer<CheckpointEvent> events) {
+    growing.watch(archive);
+    return vertx.setPeriodic(settings.progressInterval().toMillis(), id -> {
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+      events.accept(new Progress(container, elapsed, estimatedFraction(elapsed, estimate),
+          growing.size(archive)));
+    });
   }
 
   @Override

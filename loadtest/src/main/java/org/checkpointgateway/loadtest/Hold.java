@@ -33,8 +33,13 @@ final class Hold {
     double holdSeconds = run.quick ? 5 : 20;
     double rampSeconds = run.quick ? 1 : 5;
     int streams = Integer.parseInt(System.getenv().getOrDefault("LOADTEST_SIM_STREAMS", "1000"));
-    List<String> gatewayArgs = List.of("--max-concurrent", String.valueOf(count), "--max-queued",
-        String.valueOf(count), "--max-inflight-bytes", "1024Ti");
+    List<String> gatewayArgs = new java.util.ArrayList<>(List.of("--max-concurrent",
+        String.valueOf(count), "--max-queued", String.valueOf(count), "--max-inflight-bytes", "1024Ti"));
+    // LOADTEST_HOLD_GATEWAY_ARGS: more gateway flags, to investigate (recorded in the settings).
+    String extra = System.getenv().getOrDefault("LOADTEST_HOLD_GATEWAY_ARGS", "").strip();
+    if (!extra.isEmpty()) {
+      gatewayArgs.addAll(List.of(extra.split("\\s+")));
+    }
     run.settings.put("requests", count).put("checkpointSeconds", holdSeconds).put("rampSeconds", rampSeconds)
         .put("plainShare", 0.5).put("simulatorHttp2MaxConcurrentStreams", streams)
         .put("gatewayArgs", new JsonArray(gatewayArgs))
@@ -223,7 +228,7 @@ final class Hold {
           // All held; or the runtime's count falls (the peak just passed) or stays put for 2 s.
           if (active >= count || active < mostActive || System.nanoTime() - stableSince > 2_000_000_000L) {
             JsonObject snapshot = snapshot(stack, sent.get() - answered.get()).put("activeAtRuntime", active)
-                .put("heapTop", stack.gatewayHeapTop(15));
+                .put("heapTop", stack.gatewayHeapTop(40));
             peak.set(snapshot);
             System.out.println("  peak: " + snapshot.encode());
           }
