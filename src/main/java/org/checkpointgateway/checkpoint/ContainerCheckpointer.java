@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.checkpointgateway.cri.CriClient;
-import runtime.v1.Container;
 
 /**
  * The mechanism that makes one archive of one running container. The CRI's
@@ -15,12 +14,12 @@ public interface ContainerCheckpointer {
 
   /** Through the CRI: the runtime writes the archive itself. */
   static ContainerCheckpointer cri(CriClient cri) {
-    return (container, archive, timeout, abandon) ->
-        cri.checkpointContainer(container.getId(), archive.toString(), timeout, abandon);
+    return (containerId, archive, timeout, abandon) ->
+        cri.checkpointContainer(containerId, archive.toString(), timeout, abandon);
   }
 
   /**
-   * Writes the archive of {@code container} at {@code archive}.
+   * Writes the archive of the running container {@code containerId} at {@code archive}.
    *
    * @param timeout the time left; when it passes the work stops and the Future fails with a
    *     {@code DeadlineExceeded} {@link org.checkpointgateway.error.RuntimeCallFailedException}
@@ -28,5 +27,5 @@ public interface ContainerCheckpointer {
    * @return a Future failed with a {@link org.checkpointgateway.error.RuntimeCallFailedException}
    *     when the runtime fails; the caller removes whatever is left at {@code archive}
    */
-  Future<Void> checkpoint(Container container, Path archive, Duration timeout, Future<Void> abandon);
+  Future<Void> checkpoint(String containerId, Path archive, Duration timeout, Future<Void> abandon);
 }

@@ -33,6 +33,16 @@ final class ContainerLookup {
   private static final BinaryOperator<PodSandbox> NEWER_SANDBOX =
       (a, b) -> a.getCreatedAt() >= b.getCreatedAt() ? a : b;
 
+  /**
+   * What a lookup keeps of a running container: a busy node's picture and ten thousand waiting
+   * checkpoints need not hold whole CRI messages (labels, image, metadata).
+   */
+  record Running(String id, String name, long createdAt) {
+    static Running of(Container container) {
+      return new Running(container.getId(), nameOf(container), container.getCreatedAt());
+    }
+  }
+
   private final SharedFetches<String, NodePicture> pictures;
 
   ContainerLookup(Vertx vertx, CriClient cri, Duration maxAge) {
@@ -43,8 +53,8 @@ final class ContainerLookup {
     });
   }
 
-  /** The running container's CRI object, or a NotFoundException with the kubelet's text. */
-  Future<Container> find(CheckpointTarget target) {
+  /** The running container, or a NotFoundException with the kubelet's text. */
+  Future<Running> find(CheckpointTarget target) {
     return look(picture -> picture.sandbox(target.namespace(), target.pod())
         .map(sandbox -> Optional.ofNullable(picture.newestByName(sandbox).get(target.container()))))
         .map(container -> container.orElseThrow(() -> new NotFoundException(
@@ -52,7 +62,7 @@ final class ContainerLookup {
   }
 
   /** Every running container of the pod, one per name (the newest where a restart left two). */
-  Future<List<Container>> findAll(String namespace, String pod) {
+  Future<List<Running>> findAll(String namespace, String pod) {
     return look(picture -> picture.sandbox(namespace, pod)
         .map(sandbox -> Optional.of(List.copyOf(picture.newestByName(sandbox).values()))
             .filter(containers -> !containers.isEmpty())))
@@ -61,7 +71,7 @@ final class ContainerLookup {
   }
 
   /** The container's name as the kubelet gave it: its label, else its CRI metadata. */
-  static String nameOf(Container container) {
+  private static String nameOf(Container container) {
     return container.getLabelsOrDefault(CONTAINER_NAME_LABEL, container.getMetadata().getName());
   }
 
@@ -81,11 +91,12 @@ final class ContainerLookup {
   }
 
   /**
-   * READY sandboxes by namespace and pod, RUNNING containers by sandbox; {@code takenNanos} is
-   * when the lists were asked for, so everything created before then is in them.
+   * The newest READY sandbox's id by namespace and pod, RUNNING containers by sandbox id;
+   * {@code takenNanos} is when the lists were asked for, so everything created before then is in
+   * them.
    */
-  private record NodePicture(long takenNanos, Map<String, PodSandbox> sandboxes,
-      Map<String, List<Container>> containers) {
+  private record NodePicture(long takenNanos, Map<String, String> sandboxes,
+      Map<String, List<Running>> containers) {
 
     static NodePicture of(long takenNanos, List<PodSandbox> sandboxes, List<Container> containers) {
       return new NodePicture(takenNanos,
@@ -93,19 +104,22 @@ final class ContainerLookup {
           sandboxes.stream().collect(Collectors.toMap(
               sandbox -> key(sandbox.getLabelsOrDefault(POD_NAMESPACE_LABEL, ""),
                   sandbox.getLabelsOrDefault(POD_NAME_LABEL, "")),
-              sandbox -> sandbox, NEWER_SANDBOX)),
-          containers.stream().collect(Collectors.groupingBy(Container::getPodSandboxId)));
+              sandbox -> sandbox, NEWER_SANDBOX))
+              .entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
+                  entry -> entry.getValue().getId())),
+          containers.stream().collect(Collectors.groupingBy(Container::getPodSandboxId,
+              Collectors.mapping(Running::of, Collectors.toList()))));
     }
 
-    Optional<PodSandbox> sandbox(String namespace, String pod) {
+    Optional<String> sandbox(String namespace, String pod) {
       return Optional.ofNullable(sandboxes.get(key(namespace, pod)));
     }
 
     /** One container per name: a restart can leave an older one running for a moment. */
-    Map<String, Container> newestByName(PodSandbox sandbox) {
-      return containers.getOrDefault(sandbox.getId(), List.of()).stream()
-          .collect(Collectors.toMap(ContainerLookup::nameOf, container -> container,
-              (a, b) -> a.getCreatedAt() >= b.getCreatedAt() ? a : b));
+    Map<String, Running> newestByName(String sandboxId) {
+      return containers.getOrDefault(sandboxId, List.of()).stream()
+          .collect(Collectors.toMap(Running::name, container -> container,
+              (a, b) -> a.createdAt() >= b.createdAt() ? a : b));
     }
 
     private static String key(String namespace, String pod) {

@@ -88,7 +88,7 @@ final class RuntimeCheckpointService implements CheckpointControl {
   @Override
   public Future<PreparedCheckpoint> prepare(CheckpointTarget target) {
     return lookup.find(target)
-        .compose(container -> weigh(target, container))
+        .compose(container -> weigh(target, container.id()))
         .recover(failure -> Future.failedFuture(asCheckpointFailure(target, failure)));
   }
 
@@ -99,17 +99,17 @@ final class RuntimeCheckpointService implements CheckpointControl {
         .compose(containers -> {
           List<Future<PreparedCheckpoint>> weighed = new ArrayList<>();
           containers.stream()
-              .sorted(Comparator.comparing(ContainerLookup::nameOf))
+              .sorted(Comparator.comparing(ContainerLookup.Running::name))
               .forEach(container -> weighed.add(weigh(new CheckpointTarget(namespace, pod,
-                  ContainerLookup.nameOf(container)), container)));
+                  container.name()), container.id())));
           return Future.all(weighed).map(all -> all.<PreparedCheckpoint>list());
         })
         .recover(failure -> Future.failedFuture(asCheckpointFailure(podTarget, failure)));
   }
 
-  private Future<PreparedCheckpoint> weigh(CheckpointTarget target, runtime.v1.Container container) {
-    return weights.recent(container.getId())
-        .map(weight -> new PreparedCheckpoint(target, container, weight));
+  private Future<PreparedCheckpoint> weigh(CheckpointTarget target, String containerId) {
+    return weights.recent(containerId)
+        .map(weight -> new PreparedCheckpoint(target, containerId, weight));
   }
 
   @Override
@@ -188,13 +188,13 @@ final class RuntimeCheckpointService implements CheckpointControl {
     Path archive = archives.newArchivePath(target.namespace(), target.pod(), target.container());
     long started = System.nanoTime();
     Duration estimate = throughput.estimate(checkpoint.weightBytes());
-    events.accept(new Started(target.container(), checkpoint.container().getId(),
+    events.accept(new Started(target.container(), checkpoint.containerId(),
         checkpoint.weightBytes(), estimate));
     // Progress only for someone listening: its archive size costs a file-system read.
     long ticker = events == NO_EVENTS ? -1
         : reportProgress(target.container(), archive, started, estimate, events);
     archives.writing(archive);
-    return checkpointer.checkpoint(checkpoint.container(), archive, deadline.remaining(), abandon)
+    return checkpointer.checkpoint(checkpoint.containerId(), archive, deadline.remaining(), abandon)
         // The plain kubelet answer has no place for the size: no file-system call for it.
         .compose(ignored -> events == NO_EVENTS ? Future.succeededFuture(CheckpointResult.UNMEASURED)
             : archiveSize(archive))

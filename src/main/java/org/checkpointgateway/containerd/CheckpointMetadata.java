@@ -32,14 +32,13 @@ final class CheckpointMetadata {
    * config.dump: checkpointctl's {@code ContainerConfig}. The name is the CRI plugin's container
    * name, {@code <container>_<pod>_<namespace>_<pod uid>_<attempt>}.
    */
-  static byte[] configDump(runtime.v1.Container cri, Container containerd, ContainerStatus status,
-      Instant checkpointedAt) {
-    Map<String, String> labels = cri.getLabelsMap();
-    String name = String.join("_", cri.getMetadata().getName(),
+  static byte[] configDump(ContainerStatus status, Container containerd, Instant checkpointedAt) {
+    Map<String, String> labels = status.getLabelsMap();
+    String name = String.join("_", status.getMetadata().getName(),
         labels.getOrDefault(POD_NAME, ""), labels.getOrDefault(POD_NAMESPACE, ""),
-        labels.getOrDefault(POD_UID, ""), Integer.toString(cri.getMetadata().getAttempt()));
+        labels.getOrDefault(POD_UID, ""), Integer.toString(status.getMetadata().getAttempt()));
     JsonObject config = new JsonObject()
-        .put("id", cri.getId())
+        .put("id", status.getId())
         .put("name", name)
         .put("rootfsImage", status.getImage().getImage())
         .put("rootfsImageRef", status.getImageRef())

@@ -10,7 +10,6 @@ import org.checkpointgateway.checkpoint.ContainerCheckpointer;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.cri.CriEndpoint;
 import org.checkpointgateway.error.RuntimeCallFailedException;
-import runtime.v1.Container;
 
 /**
  * Checkpoints through the CRI, and where the runtime is containerd and answers
@@ -49,13 +48,13 @@ public final class ContainerdFallback implements ContainerCheckpointer {
   }
 
   @Override
-  public Future<Void> checkpoint(Container container, Path archive, Duration timeout,
+  public Future<Void> checkpoint(String containerId, Path archive, Duration timeout,
       Future<Void> abandon) {
     if (mechanism.get() == Mechanism.TASK_API) {
-      return viaTasks().checkpoint(container, archive, timeout, abandon);
+      return viaTasks().checkpoint(containerId, archive, timeout, abandon);
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    return viaCri.checkpoint(container, archive, timeout, abandon)
+    return viaCri.checkpoint(containerId, archive, timeout, abandon)
         .onSuccess(ignored -> decide(Mechanism.CRI, "the runtime's CRI CheckpointContainer"))
         .recover(failure -> {
           if (!(failure instanceof RuntimeCallFailedException runtime)
@@ -70,7 +69,7 @@ public final class ContainerdFallback implements ContainerCheckpointer {
                 + version.result().getRuntimeVersion() + " answers CRI CheckpointContainer with "
                 + "UNIMPLEMENTED)");
             Duration remaining = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-            return viaTasks().checkpoint(container, archive, remaining, abandon);
+            return viaTasks().checkpoint(containerId, archive, remaining, abandon);
           });
         });
   }

@@ -46,13 +46,13 @@ final class TaskApiCheckpointer implements ContainerCheckpointer {
   }
 
   @Override
-  public Future<Void> checkpoint(runtime.v1.Container container, Path archive, Duration timeout,
+  public Future<Void> checkpoint(String id, Path archive, Duration timeout,
       Future<Void> abandon) {
     long started = System.nanoTime();
     long deadline = started + timeout.toNanos();
     // The one signal that stops every step: the deadline or the caller going away.
     Promise<Void> stop = Promise.promise();
-    long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> stop.tryFail(
+    long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), fired -> stop.tryFail(
         new RuntimeCallFailedException("DeadlineExceeded", "context deadline exceeded")));
     abandon.onComplete(ignored -> stop.tryFail(
         new RuntimeCallFailedException("Canceled", "context canceled")));
@@ -62,7 +62,6 @@ final class TaskApiCheckpointer implements ContainerCheckpointer {
       return Future.succeededFuture();
     });
 
-    String id = container.getId();
     Path work = archive.resolveSibling("." + archive.getFileName() + ".work");
     Path images = work.resolve("checkpoint");
     Path criuWork = work.resolve("criu");
@@ -81,7 +80,7 @@ final class TaskApiCheckpointer implements ContainerCheckpointer {
               .compose(ignored -> {
                 dumped[0] = System.nanoTime();
                 ArchiveAssembler.Members members = new ArchiveAssembler.Members(
-                    CheckpointMetadata.configDump(container, spec, status, checkpointedAt),
+                    CheckpointMetadata.configDump(status, spec, checkpointedAt),
                     CheckpointMetadata.specDump(spec),
                     CheckpointMetadata.statusDump(status),
                     status.getLogPath().isEmpty() ? null : Path.of(status.getLogPath()));
