@@ -91,12 +91,12 @@ final class ContainerLookup {
   }
 
   /**
-   * The newest READY sandbox's id by namespace and pod, RUNNING containers by sandbox id;
-   * {@code takenNanos} is when the lists were asked for, so everything created before then is in
-   * them.
+   * The newest READY sandbox's id by namespace and pod, and by sandbox id its RUNNING containers
+   * by name; {@code takenNanos} is when the lists were asked for, so everything created before
+   * then is in them. Built once per picture, so that a lookup is two map reads.
    */
   private record NodePicture(long takenNanos, Map<String, String> sandboxes,
-      Map<String, List<Running>> containers) {
+      Map<String, Map<String, Running>> containers) {
 
     static NodePicture of(long takenNanos, List<PodSandbox> sandboxes, List<Container> containers) {
       return new NodePicture(takenNanos,
@@ -107,19 +107,20 @@ final class ContainerLookup {
               sandbox -> sandbox, NEWER_SANDBOX))
               .entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
                   entry -> entry.getValue().getId())),
-          containers.stream().collect(Collectors.groupingBy(Container::getPodSandboxId,
-              Collectors.mapping(Running::of, Collectors.toList()))));
+          // One container per name: a restart can leave an older one running for a moment.
+          containers.stream().map(container -> Map.entry(container.getPodSandboxId(),
+                  Running.of(container)))
+              .collect(Collectors.groupingBy(Map.Entry::getKey, Collectors.toMap(
+                  entry -> entry.getValue().name(), Map.Entry::getValue,
+                  (a, b) -> a.createdAt() >= b.createdAt() ? a : b))));
     }
 
     Optional<String> sandbox(String namespace, String pod) {
       return Optional.ofNullable(sandboxes.get(key(namespace, pod)));
     }
 
-    /** One container per name: a restart can leave an older one running for a moment. */
     Map<String, Running> newestByName(String sandboxId) {
-      return containers.getOrDefault(sandboxId, List.of()).stream()
-          .collect(Collectors.toMap(Running::name, container -> container,
-              (a, b) -> a.createdAt() >= b.createdAt() ? a : b));
+      return containers.getOrDefault(sandboxId, Map.of());
     }
 
     private static String key(String namespace, String pod) {
