@@ -27,7 +27,6 @@ import org.checkpointgateway.auth.TokenVerifier;
 import org.checkpointgateway.checkpoint.AdmissionController;
 import org.checkpointgateway.checkpoint.CheckpointControl;
 import org.checkpointgateway.checkpoint.CheckpointSettings;
-import org.checkpointgateway.checkpoint.ContainerCheckpointer;
 import org.checkpointgateway.checkpoint.ThroughputEstimator;
 import org.checkpointgateway.jobs.JobStore;
 import org.checkpointgateway.metrics.GatewayMetrics;
@@ -126,12 +125,12 @@ public final class Gateway {
       metrics.gauge("checkpoint.running", "Checkpoints at the runtime", admission::running);
       metrics.gauge("checkpoint.inflight.bytes", "Weight of the checkpoints at the runtime",
           admission::bytesInFlight);
-      // containerd 1.6/1.7 lack CRI CheckpointContainer: fall back to their task API.
-      ContainerdFallback containerd = options.containerdTaskCheckpoint()
-          ? ContainerdFallback.create(vertx, cri, endpoint) : null;
-      CheckpointControl checkpoints = CheckpointControl.create(vertx, cri,
-          containerd != null ? containerd : ContainerCheckpointer.cri(cri), archives, admission,
-          throughput, metrics,
+      // containerd 1.6/1.7 lack CRI CheckpointContainer: fall back to their task API. On
+      // containerd a checkpoint is never cut short at the runtime (see ContainerdFallback).
+      ContainerdFallback containerd = ContainerdFallback.create(vertx, cri, endpoint,
+          options.containerdTaskCheckpoint());
+      CheckpointControl checkpoints = CheckpointControl.create(vertx, cri, containerd, archives,
+          admission, throughput, metrics,
           new CheckpointSettings(options.progressInterval(), options.diskReserveBytes(),
               options.lookupMaxAge()));
       JobStore jobs = new JobStore(vertx, coordination, checkpoints, options.jobHistoryMax(),

@@ -40,7 +40,7 @@ class ContainerdCheckpointBench {
     assumeTrue(Boolean.getBoolean("containerdBench"), "a benchmark: run with -DcontainerdBench=true");
     // A measurement, not a test of the event loop: a plain Vert.x.
     vertx = Vertx.vertx();
-    containerd = ContainerdPeer.connect(vertx, dir.resolve("logs"));
+    containerd = ContainerdPeer.connect(vertx, ContainerdPeer.Version.V1_6, dir.resolve("logs"));
     gateway = GatewayFixture.withoutRuntime(vertx, dir);
     gateway.startGateway(gateway.settings()
         .override("criEndpoint", containerd.endpoint(), "--cri-endpoint"));

@@ -10,14 +10,22 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.checkpointgateway.cri.GrpcUnaryCall;
 import org.checkpointgateway.support.Await;
 import runtime.v1.ContainerConfig;
@@ -39,10 +47,10 @@ import runtime.v1.StartContainerRequest;
 import runtime.v1.StopPodSandboxRequest;
 
 /**
- * The containerd test peer that {@code .ci/containerd/setup} starts, driven over CRI the way the
- * kubelet drives it: pods with the kubelet's labels on the host network, containers with the
- * kubelet's labels and their own PID namespace. Every pod made is stopped and removed by
- * {@link #close}.
+ * One of the containerd test peers that {@code .ci/containerd/setup} starts (containerd 1.6 and
+ * containerd 2.x), driven over CRI the way the kubelet drives it: pods with the kubelet's labels
+ * on the host network, containers with the kubelet's labels and their own PID namespace. Every
+ * pod made is stopped and removed by {@link #close}.
  *
  * <p>Where the peer is not there (no setup run, not root) the tests are skipped with the reason;
  * with {@code CHECKPOINT_GATEWAY_REQUIRE_CONTAINERD=1} (as {@code .ci/run} sets) they fail.
@@ -52,12 +60,32 @@ final class ContainerdPeer implements AutoCloseable {
   static final String REQUIRE = "CHECKPOINT_GATEWAY_REQUIRE_CONTAINERD";
   static final String CGROUP_PARENT = "/checkpoint-gateway-tests";
   static final Path DEFAULT_ENV_FILE = Path.of("/tmp/checkpoint-gateway-containerd/env");
+  private static final Pattern GRPC_CODE = Pattern.compile("grpc_code=\"([^\"]*)\"");
 
+  /** The peers setup starts, by the prefix of their keys in the env file. */
+  enum Version {
+    /** Debian 12's containerd 1.6: CRI CheckpointContainer is UNIMPLEMENTED; the task API works. */
+    V1_6("CHECKPOINT_GATEWAY_CONTAINERD_", "1.6."),
+    /** Debian sid's containerd 2.x: CRI CheckpointContainer writes the archive itself. */
+    V2("CHECKPOINT_GATEWAY_CONTAINERD2_", "2.");
+
+    final String envPrefix;
+    /** What CRI Version's runtime_version starts with. */
+    final String versionPrefix;
+
+    Version(String envPrefix, String versionPrefix) {
+      this.envPrefix = envPrefix;
+      this.versionPrefix = versionPrefix;
+    }
+  }
+
+  final Version version;
   final Path socket;
   final Path state;
   final Path criu;
   final String image;
   final Path logs;
+  private final URI metrics;
   private final Vertx vertx;
   private final GrpcClient grpc;
   private final RuntimeServiceGrpcClient cri;
@@ -68,10 +96,12 @@ final class ContainerdPeer implements AutoCloseable {
       String containerId, Path log) {
   }
 
-  private ContainerdPeer(Vertx vertx, Properties env, Path logs) {
+  private ContainerdPeer(Vertx vertx, Version version, Properties env, Path logs) {
     this.vertx = vertx;
-    this.socket = Path.of(env.getProperty("CHECKPOINT_GATEWAY_CONTAINERD_SOCKET"));
-    this.state = Path.of(env.getProperty("CHECKPOINT_GATEWAY_CONTAINERD_STATE"));
+    this.version = version;
+    this.socket = Path.of(env.getProperty(version.envPrefix + "SOCKET"));
+    this.state = Path.of(env.getProperty(version.envPrefix + "STATE"));
+    this.metrics = URI.create(env.getProperty(version.envPrefix + "METRICS"));
     this.criu = Path.of(env.getProperty("CHECKPOINT_GATEWAY_CRIU"));
     this.image = env.getProperty("CHECKPOINT_GATEWAY_TEST_IMAGE");
     this.logs = logs;
@@ -80,10 +110,10 @@ final class ContainerdPeer implements AutoCloseable {
   }
 
   /**
-   * The peer, or a skipped test (a failed one under {@code CHECKPOINT_GATEWAY_REQUIRE_CONTAINERD=1})
-   * with the reason it is not available.
+   * The peer of that version, or a skipped test (a failed one under
+   * {@code CHECKPOINT_GATEWAY_REQUIRE_CONTAINERD=1}) with the reason it is not available.
    */
-  static ContainerdPeer connect(Vertx vertx, Path logs) {
+  static ContainerdPeer connect(Vertx vertx, Version version, Path logs) {
     String envFile = System.getenv().getOrDefault("CHECKPOINT_GATEWAY_CONTAINERD_ENV",
         DEFAULT_ENV_FILE.toString());
     String reason = null;
@@ -98,8 +128,11 @@ final class ContainerdPeer implements AutoCloseable {
       } catch (IOException e) {
         reason = "cannot read " + envFile + ": " + e;
       }
-      String socket = env.getProperty("CHECKPOINT_GATEWAY_CONTAINERD_SOCKET", "");
-      if (reason == null && !Files.exists(Path.of(socket))) {
+      String socket = env.getProperty(version.envPrefix + "SOCKET", "");
+      if (reason == null && (socket.isEmpty() || env.getProperty(version.envPrefix + "METRICS") == null)) {
+        reason = "no containerd " + version.versionPrefix + "x peer in " + envFile
+            + " (run .ci/containerd/setup)";
+      } else if (reason == null && !Files.exists(Path.of(socket))) {
         reason = "no containerd on " + socket + " (run .ci/containerd/setup)";
       }
     }
@@ -109,7 +142,7 @@ final class ContainerdPeer implements AutoCloseable {
       }
       assumeTrue(false, reason);
     }
-    ContainerdPeer peer = new ContainerdPeer(vertx, env, logs);
+    ContainerdPeer peer = new ContainerdPeer(vertx, version, env, logs);
     try {
       Await.result(peer.cri.version(runtime.v1.VersionRequest.newBuilder().setVersion("v1").build()));
     } catch (AssertionError e) {
@@ -121,6 +154,40 @@ final class ContainerdPeer implements AutoCloseable {
       assumeTrue(false, why);
     }
     return peer;
+  }
+
+  /**
+   * How many calls of {@code service}/{@code method} containerd's gRPC server has handled so far,
+   * by gRPC code: its own Prometheus counter {@code grpc_server_handled_total}, which sees every
+   * call on its socket, whoever made it.
+   */
+  Map<String, Long> served(String service, String method) {
+    HttpResponse<String> scrape;
+    try {
+      scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new AssertionError("containerd's metrics at " + metrics + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+    if (scrape.statusCode() != 200) {
+      throw new AssertionError("containerd's metrics at " + metrics + " answered " + scrape.statusCode());
+    }
+    Map<String, Long> byCode = new TreeMap<>();
+    for (String line : scrape.body().split("\n")) {
+      if (line.startsWith("grpc_server_handled_total{")
+          && line.contains("grpc_service=\"" + service + "\"")
+          && line.contains("grpc_method=\"" + method + "\"")) {
+        Matcher code = GRPC_CODE.matcher(line);
+        long value = (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        if (code.find() && value > 0) {
+          byCode.put(code.group(1), value);
+        }
+      }
+    }
+    return byCode;
   }
 
   String endpoint() {

@@ -40,13 +40,23 @@ public final class Await {
 
   /** Polls {@code condition} until it holds or the deadline passes. */
   public static void until(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + DEFAULT.toNanos();
+    until(what, DEFAULT, condition);
+  }
+
+  /** Polls {@code condition} until it holds or {@code within} has passed. */
+  public static void until(String what, Duration within, BooleanSupplier condition) {
+    until(what, within, Duration.ofMillis(20), condition);
+  }
+
+  /** Polls {@code condition} every {@code every} (for costly probes) until it holds or {@code within} has passed. */
+  public static void until(String what, Duration within, Duration every, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + within.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out waiting for " + what);
       }
       try {
-        Thread.sleep(20); // the poll interval, not a wait for the condition
+        Thread.sleep(every.toMillis()); // the poll interval, not a wait for the condition
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError(e);
