@@ -13,10 +13,12 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.logging.Logger;
 import org.checkpointgateway.archive.Archive;
 import org.checkpointgateway.archive.ArchiveStore;
 import org.checkpointgateway.auth.ArchivePermissions;
+import org.checkpointgateway.auth.Audit;
 import org.checkpointgateway.auth.BearerAuthHandler;
 import org.checkpointgateway.auth.Caller;
 import org.checkpointgateway.error.ConflictException;
@@ -51,12 +53,19 @@ final class ArchiveRoutes {
     router.route(BASE).handler(ArchiveRoutes::readOn);
     router.route(BASE + "/*").handler(ArchiveRoutes::readOn);
     router.get(BASE).handler(authentication).handler(this::list);
-    router.get(ONE).handler(authentication).handler(this::download);
+    Function<RoutingContext, String> name = BearerAuthHandler.params("name");
+    // HEAD is not audited: no archive byte leaves.
+    router.get(ONE).handler(authentication.audited("archive.download", name))
+        .handler(this::download);
     router.head(ONE).handler(authentication).handler(this::download);
-    router.delete(ONE).handler(authentication).handler(this::delete);
-    router.get(ONE + "/inspect").handler(authentication).handler(this::inspect);
-    router.put(ONE + "/pin").handler(authentication).handler(ctx -> pin(ctx, true));
-    router.delete(ONE + "/pin").handler(authentication).handler(ctx -> pin(ctx, false));
+    router.delete(ONE).handler(authentication.audited("archive.delete", name))
+        .handler(this::delete);
+    router.get(ONE + "/inspect").handler(authentication.audited("archive.inspect", name))
+        .handler(this::inspect);
+    router.put(ONE + "/pin").handler(authentication.audited("archive.pin", name))
+        .handler(ctx -> pin(ctx, true));
+    router.delete(ONE + "/pin").handler(authentication.audited("archive.unpin", name))
+        .handler(ctx -> pin(ctx, false));
   }
 
   private static void readOn(RoutingContext ctx) {
@@ -121,6 +130,8 @@ final class ArchiveRoutes {
       if (response.headWritten()) {
         // The caller went away mid-download (it may resume with a Range): not a server error.
         LOG.fine(() -> "download of " + ctx.pathParam("name") + " ended early: " + failure.getMessage());
+        // A response already ended by sendFile hears of no close: tell the audit log here.
+        Audit.cutShort(ctx);
         response.reset();
       } else {
         ctx.fail(failure);
