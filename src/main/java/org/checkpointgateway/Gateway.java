@@ -22,6 +22,7 @@ import org.checkpointgateway.api.GatewayVerticle;
 import org.checkpointgateway.archive.ArchiveDirectory;
 import org.checkpointgateway.archive.ArchiveStore;
 import org.checkpointgateway.archive.Retention;
+import org.checkpointgateway.auth.Audit;
 import org.checkpointgateway.auth.TokenIssuer;
 import org.checkpointgateway.auth.TokenVerifier;
 import org.checkpointgateway.checkpoint.AdmissionController;
@@ -66,6 +67,7 @@ public final class Gateway {
   private final Optional<String> devToken;
   private Future<Void> closed;
   private ContainerdFallback containerd;
+  private Audit audit = Audit.none();
 
   private Gateway(Vertx vertx, GatewayOptions options, CriClient cri, RuntimeWatch watch,
       CheckpointControl checkpoints, JobStore jobs, AtomicBoolean stopping, Retention retention,
@@ -144,15 +146,24 @@ public final class Gateway {
           retention::removedBytes);
       metrics.gauge("archive.retention.runs", "Retention runs", retention::runs);
       List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
+      List<Audit> audits = new CopyOnWriteArrayList<>();
       return archives.ensureExists()
           .compose(ignored -> archiveStore.start())
-          .compose(ignored -> devSecret.isPresent()
-              ? Future.succeededFuture(TokenVerifier.forSecret(vertx, devSecret.get(),
-                  Optional.empty(), Optional.empty()))
-              : TokenVerifier.create(vertx, options.jwt()))
+          .compose(ignored -> openAudit(vertx, options))
+          .compose(audit -> {
+            audits.add(audit);
+            metrics.gauge("audit.log.dropped.lines",
+                "Audit log lines dropped: the disk was behind by more than the buffer, or failed",
+                audit::dropped);
+            metrics.gauge("audit.log.written.lines", "Audit log lines written", audit::written);
+            return devSecret.isPresent()
+                ? Future.succeededFuture(TokenVerifier.forSecret(vertx, devSecret.get(),
+                    Optional.empty(), Optional.empty(), options.auth().tokens()))
+                : TokenVerifier.create(vertx, options.jwt(), options.auth().tokens());
+          })
           .compose(tokens -> {
             ApiServices services = new ApiServices(options, checkpoints, tokens, watch, jobs,
-                archiveStore, registry, stopping::get);
+                archiveStore, registry, stopping::get, audits.get(0));
             return vertx.deployVerticle(() -> {
               GatewayVerticle verticle = new GatewayVerticle(services);
               verticles.add(verticle);
@@ -163,12 +174,17 @@ public final class Gateway {
           .map(deployment -> new Gateway(vertx, options, cri, watch, checkpoints, jobs, stopping, retention,
               sim, privateDir, deployment, verticles.get(0).actualPort(),
               devSecret.map(secret -> TokenIssuer.hs256(vertx, secret).issue("dev-admin",
-                  List.of("*"), DEV_TOKEN_TTL, Optional.empty(), Optional.empty()))))
+                  List.of("*"), devTokenTtl(options), Optional.empty(), Optional.empty()))))
           .map(gateway -> {
             gateway.containerd = containerd;
+            gateway.audit = audits.get(0);
             return gateway;
           })
           .onFailure(failure -> {
+            audits.forEach(audit -> vertx.executeBlocking(() -> {
+              audit.close();
+              return null;
+            }, false));
             retention.stop();
             watch.stop();
             jobs.close();
@@ -178,6 +194,12 @@ public final class Gateway {
             }
           });
     });
+  }
+
+  /** How long the printed development token lives: a day, or less when tokens may not. */
+  static Duration devTokenTtl(GatewayOptions options) {
+    return options.auth().tokens().maxLifetime()
+        .filter(max -> max.compareTo(DEV_TOKEN_TTL) < 0).orElse(DEV_TOKEN_TTL);
   }
 
   /** The port the HTTP server listens on. */
@@ -221,11 +243,33 @@ public final class Gateway {
           jobs.close();
           return vertx.undeploy(deployment);
         })
+        // After the HTTP verticles: the last requests are recorded too.
+        .compose(ignored -> vertx.executeBlocking(() -> {
+          audit.close();
+          return null;
+        }, false))
         .compose(ignored -> cri.close())
         .compose(ignored -> containerd != null ? containerd.close() : Future.succeededFuture())
         .compose(ignored -> simulator != null ? simulator.close() : Future.succeededFuture())
         .compose(ignored -> privateDir != null
             ? vertx.fileSystem().deleteRecursive(privateDir.toString()) : Future.succeededFuture());
+  }
+
+  /** The audit log of {@code --audit-log}, opened off the event loop (an open may block). */
+  private static Future<Audit> openAudit(Vertx vertx, GatewayOptions options) {
+    if (options.auth().auditLog().isEmpty()) {
+      return Future.succeededFuture(Audit.none());
+    }
+    Path file = options.auth().auditLog().get();
+    return vertx.executeBlocking(() -> {
+      try {
+        return Audit.toFile(file, options.auth().auditLogBufferBytes());
+      } catch (IOException | RuntimeException e) {
+        // Stops start-up with exit code 2, naming the flag and the file.
+        throw new IllegalArgumentException("--audit-log " + file + ": cannot open for appending ("
+            + e.getMessage() + ")");
+      }
+    }, false);
   }
 
   private static String transport(Vertx vertx) {

@@ -99,6 +99,14 @@ public final class Main implements Callable<Integer> {
   String retainMaxAge;
   @Option(names = "--retain-interval", paramLabel = "DURATION", description = "how often retention runs besides after each checkpoint (default 1m)")
   String retainInterval;
+  @Option(names = "--jwt-allow-no-exp", description = "accept tokens without exp (old secret-based service-account tokens); default: refused")
+  boolean jwtAllowNoExp;
+  @Option(names = "--jwt-max-lifetime", paramLabel = "DURATION", description = "refuse tokens whose exp - iat is longer, or that lack iat (e.g. 24h; default: no limit)")
+  String jwtMaxLifetime;
+  @Option(names = "--audit-log", paramLabel = "FILE", description = "append a JSON line per checkpoint, download, inspect, delete and pin (default: none)")
+  String auditLog;
+  @Option(names = "--audit-log-buffer", paramLabel = "BYTES", description = "audit lines waiting for the disk before new ones are dropped and counted (default 4Mi)")
+  String auditLogBuffer;
 
   public static void main(String[] args) {
     // Netty 4.2 sets up JFR events on its first buffer allocation, stalling an event loop for
@@ -165,7 +173,11 @@ public final class Main implements Callable<Integer> {
         .override("retention.perContainer", retainPerContainer, "--retain-per-container")
         .override("retention.maxBytes", retainMaxBytes, "--retain-max-bytes")
         .override("retention.maxAge", retainMaxAge, "--retain-max-age")
-        .override("retention.interval", retainInterval, "--retain-interval"));
+        .override("retention.interval", retainInterval, "--retain-interval")
+        .override("auth.jwtAllowNoExp", jwtAllowNoExp ? "true" : null, "--jwt-allow-no-exp")
+        .override("auth.jwtMaxLifetime", jwtMaxLifetime, "--jwt-max-lifetime")
+        .override("auth.auditLog", auditLog, "--audit-log")
+        .override("auth.auditLogBuffer", auditLogBuffer, "--audit-log-buffer"));
   }
 
   @Override
@@ -188,9 +200,12 @@ public final class Main implements Callable<Integer> {
     String url = scheme + "://" + displayHost(options.host()) + ":" + gateway.port();
     Logger.getLogger(Main.class.getName()).info(() -> "serving the Kubelet Checkpoint API on " + url);
     gateway.devToken().ifPresent(token -> System.out.printf(
-        "No JWT key configured: made an ephemeral HS256 key. This token may do everything for 24h:%n"
+        "No JWT key configured: made an ephemeral HS256 key. This token may do everything for %s:%n"
             + "%s%nTry:%n  curl -sS -X POST -H 'Authorization: Bearer %s' %s%s/checkpoint/default/demo/app%n",
-        token, token, options.tls() ? "-k " : "", url));
+        Gateway.devTokenTtl(options).toSeconds() % 3600 == 0
+            ? Gateway.devTokenTtl(options).toHours() + "h"
+            : org.checkpointgateway.config.Durations.format(Gateway.devTokenTtl(options)), token, token,
+        options.tls() ? "-k " : "", url));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         // One after the other from this thread: a close chained onto an event-loop context

@@ -59,12 +59,37 @@ class MainTest {
       "--retain-per-container 0                     | --retain-per-container",
       "--retain-max-bytes 10GB                      | --retain-max-bytes",
       "simulate --socket /tmp/x.sock --pods /no/such.yaml | /no/such.yaml",
+      "--jwt-max-lifetime 3600                      | --jwt-max-lifetime",
+      "--jwt-max-lifetime 0s                        | --jwt-max-lifetime",
+      "--audit-log-buffer 10                        | --audit-log-buffer: must be at least 1Ki",
+      "--audit-log-buffer lots                      | --audit-log-buffer",
   })
   void badInputStopsWithOneLineAndExitCode2(String args, String named) {
     Outcome outcome = run(args.trim().split("\\s+"));
     assertThat(outcome.code()).as(outcome.err()).isEqualTo(2);
     assertThat(outcome.err().strip().lines()).hasSize(1);
     assertThat(outcome.err()).contains(named.trim());
+  }
+
+  @Test
+  void aKeySetHoldingASymmetricKeyStopsStartUp() throws IOException {
+    Path jwks = Files.writeString(dir.resolve("jwks.json"),
+        "{\"keys\":[{\"kty\":\"oct\",\"alg\":\"HS256\",\"k\":\"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0\"}]}");
+    // The key set is read when the gateway starts, which reports on System.err.
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream standardErr = System.err;
+    Outcome outcome;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      outcome = run("--port", "0", "--checkpoint-dir", dir.resolve("cp").toString(),
+          "--jwt-jwks-file", jwks.toString());
+    } finally {
+      System.setErr(standardErr);
+    }
+    String printed = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(outcome.code()).as(printed).isEqualTo(2);
+    assertThat(printed).contains("checkpoint-gateway: cannot start: --jwt-jwks-file " + jwks
+        + ": key 0: a symmetric (\"kty\": \"oct\") key");
   }
 
   @Test

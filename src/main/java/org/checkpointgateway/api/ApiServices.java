@@ -3,6 +3,7 @@ package org.checkpointgateway.api;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.BooleanSupplier;
 import org.checkpointgateway.archive.ArchiveStore;
+import org.checkpointgateway.auth.Audit;
 import org.checkpointgateway.auth.TokenVerifier;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.config.GatewayOptions;
@@ -13,9 +14,11 @@ import org.checkpointgateway.jobs.JobStore;
  * What the HTTP verticles are handed: shared, thread-safe services made once per gateway.
  *
  * @param stopping true once the gateway began to stop: readiness turns 503
+ * @param audit where audited requests are recorded ({@link Audit#none()} without an audit log)
  */
 public record ApiServices(GatewayOptions options, CheckpointService checkpoints,
     TokenVerifier tokens, RuntimeWatch runtime, JobStore jobs, ArchiveStore archives,
     PrometheusMeterRegistry metrics,
-    BooleanSupplier stopping) {
+    BooleanSupplier stopping,
+    Audit audit) {
 }

@@ -13,10 +13,12 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.logging.Logger;
 import org.checkpointgateway.archive.Archive;
 import org.checkpointgateway.archive.ArchiveStore;
 import org.checkpointgateway.auth.ArchivePermissions;
+import org.checkpointgateway.auth.Audit;
 import org.checkpointgateway.auth.BearerAuthHandler;
 import org.checkpointgateway.auth.Caller;
 import org.checkpointgateway.error.ConflictException;
@@ -26,10 +28,11 @@ import org.checkpointgateway.error.NotFoundException;
 /**
  * {@code /api/v1/archives}: list, download (with ranges), inspect, delete, pin.
  *
- * <p>An archive of a namespace the caller may not read does not exist for that caller: it is
- * left out of lists and every request naming it answers 404 exactly as for a missing archive,
- * so names cannot be probed. A caller that may read an archive but not delete it gets 403 on
- * delete, pin and unpin.
+ * <p>An archive of a namespace the caller may neither read nor download does not exist for that
+ * caller: it is left out of lists and every request naming it answers 404 exactly as for a
+ * missing archive, so names cannot be probed. A caller that may see an archive but not act on
+ * it gets 403: download needs {@code archives:download}, inspect {@code archives:read}, delete,
+ * pin and unpin {@code archives:delete}.
  */
 final class ArchiveRoutes {
 
@@ -50,12 +53,19 @@ final class ArchiveRoutes {
     router.route(BASE).handler(ArchiveRoutes::readOn);
     router.route(BASE + "/*").handler(ArchiveRoutes::readOn);
     router.get(BASE).handler(authentication).handler(this::list);
-    router.get(ONE).handler(authentication).handler(this::download);
+    Function<RoutingContext, String> name = BearerAuthHandler.params("name");
+    // HEAD is not audited: no archive byte leaves.
+    router.get(ONE).handler(authentication.audited("archive.download", name))
+        .handler(this::download);
     router.head(ONE).handler(authentication).handler(this::download);
-    router.delete(ONE).handler(authentication).handler(this::delete);
-    router.get(ONE + "/inspect").handler(authentication).handler(this::inspect);
-    router.put(ONE + "/pin").handler(authentication).handler(ctx -> pin(ctx, true));
-    router.delete(ONE + "/pin").handler(authentication).handler(ctx -> pin(ctx, false));
+    router.delete(ONE).handler(authentication.audited("archive.delete", name))
+        .handler(this::delete);
+    router.get(ONE + "/inspect").handler(authentication.audited("archive.inspect", name))
+        .handler(this::inspect);
+    router.put(ONE + "/pin").handler(authentication.audited("archive.pin", name))
+        .handler(ctx -> pin(ctx, true));
+    router.delete(ONE + "/pin").handler(authentication.audited("archive.unpin", name))
+        .handler(ctx -> pin(ctx, false));
   }
 
   private static void readOn(RoutingContext ctx) {
@@ -85,7 +95,7 @@ final class ArchiveRoutes {
   private void download(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = ctx.response();
-    readable(ctx).compose(archive -> {
+    permitted(ctx, ArchivePermissions.DOWNLOAD).compose(archive -> {
       if (archive.beingWritten()) {
         return Future.failedFuture(new ConflictException("archive " + archive.fileName()
             + " is being written"));
@@ -120,6 +130,8 @@ final class ArchiveRoutes {
       if (response.headWritten()) {
         // The caller went away mid-download (it may resume with a Range): not a server error.
         LOG.fine(() -> "download of " + ctx.pathParam("name") + " ended early: " + failure.getMessage());
+        // A response already ended by sendFile hears of no close: tell the audit log here.
+        Audit.cutShort(ctx);
         response.reset();
       } else {
         ctx.fail(failure);
@@ -128,7 +140,7 @@ final class ArchiveRoutes {
   }
 
   private void inspect(RoutingContext ctx) {
-    readable(ctx)
+    permitted(ctx, ArchivePermissions.READ)
         .compose(archive -> store.inspect(archive)
             .map(inspection -> ArchiveJson.inspection(archive, inspection)))
         .onSuccess(body -> json(ctx.response(), body))
@@ -137,7 +149,7 @@ final class ArchiveRoutes {
 
   private void delete(RoutingContext ctx) {
     Caller caller = BearerAuthHandler.caller(ctx);
-    deletable(ctx)
+    permitted(ctx, ArchivePermissions.DELETE)
         .compose(archive -> store.delete(archive).map(ignored -> archive))
         .onSuccess(archive -> {
           LOG.info(() -> "archive " + archive.fileName() + " (" + archive.size()
@@ -148,29 +160,27 @@ final class ArchiveRoutes {
   }
 
   private void pin(RoutingContext ctx, boolean pinned) {
-    deletable(ctx)
+    permitted(ctx, ArchivePermissions.DELETE)
         .compose(archive -> store.pin(archive, pinned))
         .onSuccess(archive -> json(ctx.response(), ArchiveJson.summary(archive)))
         .onFailure(ctx::fail);
   }
 
-  /** The named archive if the caller may read it; the same 404 as a missing one otherwise. */
-  private Future<Archive> readable(RoutingContext ctx) {
+  /**
+   * The named archive if the caller may read or download it (the same 404 as a missing one
+   * otherwise) and may {@code action} it (403 otherwise).
+   */
+  private Future<Archive> permitted(RoutingContext ctx, String action) {
     Caller caller = BearerAuthHandler.caller(ctx);
     String name = ctx.pathParam("name");
-    return store.find(name).compose(archive ->
-        ArchivePermissions.may(caller, ArchivePermissions.READ, archive.namespacesToRead())
-            ? Future.succeededFuture(archive)
-            : Future.failedFuture(new NotFoundException("no archive named " + name)));
-  }
-
-  private Future<Archive> deletable(RoutingContext ctx) {
-    Caller caller = BearerAuthHandler.caller(ctx);
-    return readable(ctx).compose(archive -> {
+    return store.find(name).compose(archive -> {
       List<String> namespaces = archive.namespacesToRead();
-      return ArchivePermissions.may(caller, ArchivePermissions.DELETE, namespaces)
+      if (!ArchivePermissions.visible(caller, namespaces)) {
+        return Future.failedFuture(new NotFoundException("no archive named " + name));
+      }
+      return ArchivePermissions.may(caller, action, namespaces)
           ? Future.succeededFuture(archive)
-          : Future.failedFuture(new ForbiddenException(caller.subject(), "delete", "archives",
+          : Future.failedFuture(new ForbiddenException(caller.subject(), action, "archives",
               String.join(",", namespaces)));
     });
   }

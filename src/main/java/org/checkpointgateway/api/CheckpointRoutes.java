@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.checkpointgateway.auth.Audit;
 import org.checkpointgateway.auth.BearerAuthHandler;
 import org.checkpointgateway.auth.CheckpointPermissions;
 import org.checkpointgateway.checkpoint.CheckpointEvent;
@@ -43,8 +44,11 @@ final class CheckpointRoutes {
   }
 
   void mount(Router router, BearerAuthHandler authentication) {
-    router.post(CONTAINER_PATH).handler(authentication).handler(this::checkpointContainer);
-    router.post(POD_PATH).handler(authentication).handler(this::checkpointPod);
+    router.post(CONTAINER_PATH).handler(authentication.audited("checkpoint",
+        BearerAuthHandler.params("namespace", "pod", "container")))
+        .handler(this::checkpointContainer);
+    router.post(POD_PATH).handler(authentication.audited("checkpoint",
+        BearerAuthHandler.params("namespace", "pod"))).handler(this::checkpointPod);
     // Any other method on these paths: the kubelet's router answers 405.
     router.route(CONTAINER_PATH).handler(ctx -> ctx.fail(405));
     router.route(POD_PATH).handler(ctx -> ctx.fail(405));
@@ -95,7 +99,10 @@ final class CheckpointRoutes {
     } else {
       EventStream stream = EventStream.open(ctx, format, heartbeat);
       // The terminal events carry the outcome; the stream just ends after them.
-      work.apply(stream::send).onComplete(ignored -> stream.end());
+      work.apply(stream::send)
+          .onComplete(done -> Audit.outcome(ctx,
+              done.succeeded() ? 200 : ErrorMapper.status(done.cause())))
+          .onComplete(ignored -> stream.end());
     }
   }
 

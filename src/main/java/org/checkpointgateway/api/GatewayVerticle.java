@@ -29,7 +29,8 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     GatewayOptions options = services.options();
     Router router = Router.router(vertx);
-    BearerAuthHandler authentication = BearerAuthHandler.create(services.tokens());
+    BearerAuthHandler authentication =
+        BearerAuthHandler.create(services.tokens(), services.audit());
     // Open routes are this explicit list; every other route puts authentication first.
     new HealthRoutes(services.runtime(), services.stopping()).mount(router);
     new MetricsRoutes(services.metrics(), options.metricsUnauthenticated())

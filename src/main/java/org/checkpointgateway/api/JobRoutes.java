@@ -51,7 +51,8 @@ final class JobRoutes {
 
   void mount(Router router, BearerAuthHandler authentication) {
     router.post(JOBS).handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES))
-        .handler(authentication).handler(this::submit);
+        .handler(authentication.audited("checkpoint.job", JobRoutes::requested))
+        .handler(this::submit);
     router.get(JOBS).handler(authentication).handler(this::list);
     router.get(JOB).handler(authentication).handler(this::get);
     router.delete(JOB).handler(authentication).handler(this::cancel);
@@ -89,6 +90,18 @@ final class JobRoutes {
             .putHeader("Content-Type", "application/json")
             .end(json(submitted.job()).encode()))
         .onFailure(ctx::fail);
+  }
+
+  /** What a job request asked to checkpoint, for the audit log: namespace/pod[/container]. */
+  private static String requested(RoutingContext ctx) {
+    JsonObject body = ctx.body().asJsonObject();
+    StringBuilder target = new StringBuilder();
+    for (String key : List.of("namespace", "pod", "container")) {
+      if (body != null && body.getValue(key) instanceof String value) {
+        target.append(target.isEmpty() ? "" : "/").append(value);
+      }
+    }
+    return target.toString();
   }
 
   private Future<List<PreparedCheckpoint>> prepare(JobRequest request) {

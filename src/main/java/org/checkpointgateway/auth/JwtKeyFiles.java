@@ -101,6 +101,12 @@ final class JwtKeyFiles {
   // quietly unable to verify. Parse each key with the very class JWTAuth uses (an internal one,
   // on purpose: no public API reports this) and refuse keys that would verify nothing.
   private static String jwkProblem(JsonObject json) {
+    // A key set is made to be published; an HMAC secret in one is a secret given away, and any
+    // holder of it could sign tokens. HS256 keys belong in --jwt-secret-file.
+    if ("oct".equals(json.getValue("kty"))) {
+      return "a symmetric (\"kty\": \"oct\") key: a key set must hold public keys only (an HS256"
+          + " secret goes in " + SECRET_FILE_OPTION + ")";
+    }
     JWK jwk;
     try {
       jwk = new JWK(json);
@@ -110,7 +116,7 @@ final class JwtKeyFiles {
     if (jwk.use() != null && !"sig".equals(jwk.use())) {
       return "\"use\" is \"" + jwk.use() + "\", not \"sig\"";
     }
-    if (jwk.publicKey() == null && jwk.mac() == null) {
+    if (jwk.publicKey() == null) {
       return "no public key material";
     }
     return null;

@@ -30,6 +30,10 @@ public record JwtOptions(
   public static final String PUBLIC_KEY_OPTION = "--jwt-public-key";
   /** The command-line option that names {@link #jwksFile()}. */
   public static final String JWKS_FILE_OPTION = "--jwt-jwks-file";
+  /** The command-line option of {@link TokenRules#allowNoExpiry()}. */
+  public static final String ALLOW_NO_EXP_OPTION = "--jwt-allow-no-exp";
+  /** The command-line option of {@link TokenRules#maxLifetime()}. */
+  public static final String MAX_LIFETIME_OPTION = "--jwt-max-lifetime";
 
   /** No keys, no issuer, no audience. */
   public static final JwtOptions NONE =

@@ -9,10 +9,12 @@ import org.checkpointgateway.error.UnauthenticatedException;
 /**
  * Turns the value of an {@code Authorization: Bearer <jwt>} header into a {@link Caller}.
  *
- * <p>A token is accepted when it is signed by one of the configured keys (HS256 secret, RS256 or
- * ES256 public keys, JWKS keys), is within its {@code nbf}..{@code exp} window (with a small clock
- * leeway), and carries the configured {@code iss} and {@code aud}. Unsigned tokens
- * ({@code alg: none}) are always refused.
+ * <p>A token is accepted when it is a canonical compact JWS (three base64url parts, nothing
+ * after the signature), is signed by one of the configured keys (HS256 secret, RS256 or ES256
+ * public keys, JWKS public keys), is within its {@code nbf}..{@code exp} window (with a small
+ * clock leeway), carries the configured {@code iss} and {@code aud}, and keeps the
+ * {@link TokenRules}: an {@code exp} unless tokens without one are allowed, and a lifetime within
+ * the maximum when one is set. Unsigned tokens ({@code alg: none}) are always refused.
  */
 public interface TokenVerifier {
 
@@ -22,13 +24,19 @@ public interface TokenVerifier {
    * not a valid key, and when {@code options} has no key at all (see {@link #forSecret}).
    */
   static Future<TokenVerifier> create(Vertx vertx, JwtOptions options) {
+    return create(vertx, options, TokenRules.DEFAULT);
+  }
+
+  /** As {@link #create(Vertx, JwtOptions)}, with {@code rules} instead of the default ones. */
+  static Future<TokenVerifier> create(Vertx vertx, JwtOptions options, TokenRules rules) {
     if (!options.hasKeys()) {
       return Future.failedFuture(new IllegalArgumentException("no JWT key configured ("
           + JwtOptions.SECRET_FILE_OPTION + ", " + JwtOptions.PUBLIC_KEY_OPTION + " or "
           + JwtOptions.JWKS_FILE_OPTION + ")"));
     }
     return JwtKeyFiles.read(vertx, options)
-        .map(keys -> new VertxJwtTokenVerifier(vertx, keys, options.issuer(), options.audience()));
+        .map(keys -> new VertxJwtTokenVerifier(vertx, keys, options.issuer(), options.audience(),
+            rules));
   }
 
   /**
@@ -38,20 +46,26 @@ public interface TokenVerifier {
    */
   static TokenVerifier forSecret(Vertx vertx, String secret, Optional<String> issuer,
       Optional<String> audience) {
+    return forSecret(vertx, secret, issuer, audience, TokenRules.DEFAULT);
+  }
+
+  /** As {@link #forSecret(Vertx, String, Optional, Optional)}, with {@code rules}. */
+  static TokenVerifier forSecret(Vertx vertx, String secret, Optional<String> issuer,
+      Optional<String> audience, TokenRules rules) {
     if (secret.isBlank()) {
       throw new IllegalArgumentException("empty HS256 secret");
     }
     JwtKeyFiles.Keys keys =
         new JwtKeyFiles.Keys(List.of(JwtKeyFiles.hs256(secret)), List.of());
-    return new VertxJwtTokenVerifier(vertx, keys, issuer, audience);
+    return new VertxJwtTokenVerifier(vertx, keys, issuer, audience, rules);
   }
 
   /**
    * Verifies the value of an Authorization header ({@code null} when the header is absent).
    * Fails with {@link UnauthenticatedException}, whose detail says why for the log, when the
    * header is missing or not {@code Bearer <token>} (scheme case-insensitive), or the token is
-   * malformed, wrongly signed, unsigned, expired, not yet valid, or has the wrong issuer or
-   * audience.
+   * malformed (trailing characters included), wrongly signed, unsigned, expired, not yet valid,
+   * has the wrong issuer or audience, or breaks the {@link TokenRules}.
    */
   Future<Caller> verify(String authorizationHeaderValue);
 }

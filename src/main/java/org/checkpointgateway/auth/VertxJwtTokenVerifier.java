@@ -42,10 +42,12 @@ final class VertxJwtTokenVerifier implements TokenVerifier {
   }
 
   private final JWTAuth auth;
+  private final TokenRules rules;
   private final Map<String, Verified> verified = new ConcurrentHashMap<>();
 
   VertxJwtTokenVerifier(Vertx vertx, JwtKeyFiles.Keys keys, Optional<String> issuer,
-      Optional<String> audience) {
+      Optional<String> audience, TokenRules rules) {
+    this.rules = rules;
     // Without keys vertx-auth-jwt runs in "unsecure" mode and accepts unsigned (alg: none) tokens.
     if (keys.pubSecKeys().isEmpty() && keys.jwks().isEmpty()) {
       throw new IllegalArgumentException("no JWT key: refusing to accept unsigned tokens");
@@ -67,6 +69,12 @@ final class VertxJwtTokenVerifier implements TokenVerifier {
     } catch (UnauthenticatedException e) {
       return Future.failedFuture(e);
     }
+    String malformed = CompactToken.problem(token);
+    if (malformed != null) {
+      return Future.failedFuture(new UnauthenticatedException("malformed token: " + malformed));
+    }
+    // Only tokens that passed every check below are remembered, and none of the rules depends
+    // on the time but exp, which bounds how long a token is remembered.
     Verified known = verified.get(token);
     if (known != null && System.currentTimeMillis() < known.untilMillis()) {
       return Future.succeededFuture(known.caller());
@@ -78,17 +86,49 @@ final class VertxJwtTokenVerifier implements TokenVerifier {
       // JWTAuth checks exp/nbf outside its own try: a non-numeric claim throws right here.
       return Future.failedFuture(invalid(e));
     }
-    return user.transform(done -> done.succeeded()
-        ? Future.succeededFuture(remember(token, done.result()))
-        : Future.failedFuture(invalid(done.cause())));
+    return user.transform(done -> {
+      if (done.failed()) {
+        return Future.failedFuture(invalid(done.cause()));
+      }
+      JsonObject claims = claims(done.result());
+      String broken = brokenRule(claims);
+      return broken == null ? Future.succeededFuture(remember(token, done.result(), claims))
+          : Future.failedFuture(new UnauthenticatedException("invalid token: " + broken));
+    });
   }
 
-  private Caller remember(String token, User user) {
+  // JWTAuth has checked exp, nbf and iat when present; whether they must be present is ours.
+  private String brokenRule(JsonObject claims) {
+    if (!(claims.getValue("exp") instanceof Number exp)) {
+      return rules.allowNoExpiry() ? null
+          : "no exp claim (" + JwtOptions.ALLOW_NO_EXP_OPTION + " accepts such tokens)";
+    }
+    if (rules.maxLifetime().isEmpty()) {
+      return null;
+    }
+    long max = rules.maxLifetime().get().toSeconds();
+    if (!(claims.getValue("iat") instanceof Number iat)) {
+      return "no iat claim, which " + JwtOptions.MAX_LIFETIME_OPTION + " needs";
+    }
+    // In doubles: exp may be any JSON number (1e300), and must not wrap round.
+    double lifetime = exp.doubleValue() - iat.doubleValue();
+    return lifetime <= max ? null : "lifetime exp - iat of " + (long) lifetime
+        + " s is over " + JwtOptions.MAX_LIFETIME_OPTION + " (" + max + " s)";
+  }
+
+  // The verified payload: the principal lacks exp, iat and nbf.
+  private static JsonObject claims(User user) {
+    JsonObject claims = user.attributes().getJsonObject("accessToken");
+    return claims != null ? claims : user.attributes();
+  }
+
+  private Caller remember(String token, User user, JsonObject claims) {
     Caller caller = caller(user.principal());
     long until = System.currentTimeMillis() + REMEMBER_MILLIS;
-    // Until the moment JWTAuth itself would call it expired (exp plus the leeway), no later.
-    if (user.attributes().getValue("exp") instanceof Number exp) {
-      until = Math.min(until, (exp.longValue() + LEEWAY_SECONDS) * 1000);
+    // Until the moment JWTAuth itself would call it expired (exp plus the leeway), no later; in
+    // doubles, so that a far exp saturates instead of wrapping round to the past.
+    if (claims.getValue("exp") instanceof Number exp) {
+      until = (long) Math.min(until, (exp.doubleValue() + LEEWAY_SECONDS) * 1000);
     }
     if (verified.size() >= REMEMBERED_TOKENS) {
       verified.clear();
@@ -123,12 +163,13 @@ final class VertxJwtTokenVerifier implements TokenVerifier {
   private static Caller caller(JsonObject claims) {
     Object sub = claims.getValue("sub");
     String subject = sub instanceof String s && !s.isEmpty() ? s : Caller.UNKNOWN_SUBJECT;
-    return new Caller(subject, permissions(claims.getValue("permissions")));
+    return new Caller(subject, strings(claims.getValue("permissions")),
+        strings(claims.getValue("groups")));
   }
 
   // Only a JSON array of strings grants anything; any other shape (a string, an object, numbers
   // in the array) grants nothing rather than guessing what the issuer meant.
-  private static List<String> permissions(Object claim) {
+  private static List<String> strings(Object claim) {
     if (!(claim instanceof JsonArray array)) {
       return List.of();
     }

@@ -10,6 +10,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.checkpointgateway.archive.RetentionOptions;
+import org.checkpointgateway.auth.AuthHardening;
+import org.checkpointgateway.auth.TokenRules;
 import org.checkpointgateway.auth.JwtOptions;
 import org.checkpointgateway.cri.CriEndpoint;
 import org.checkpointgateway.config.Settings.Setting;
@@ -41,7 +43,8 @@ public record GatewayOptions(
     int jobHistoryMax,
     Duration jobHistoryAge,
     boolean containerdTaskCheckpoint,
-    RetentionOptions retention) {
+    RetentionOptions retention,
+    AuthHardening auth) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** The kubelet's port, so that the gateway is a drop-in for callers. */
@@ -79,7 +82,8 @@ public record GatewayOptions(
       "jwt.issuer", "jwt.audience", "tls.cert", "tls.key", "maxConcurrent", "maxInflightBytes",
       "maxQueued", "diskReserveBytes", "progressInterval", "lookupMaxAge", "heartbeatInterval", "shutdownGrace",
       "metricsUnauthenticated", "jobHistoryMax", "jobHistoryAge", "containerdTaskCheckpoint", "retention.perContainer", "retention.maxBytes",
-      "retention.maxAge", "retention.interval", "retention.quietPeriod");
+      "retention.maxAge", "retention.interval", "retention.quietPeriod",
+      "auth.jwtAllowNoExp", "auth.jwtMaxLifetime", "auth.auditLog", "auth.auditLogBuffer");
 
   public boolean tls() {
     return tlsCert.isPresent();
@@ -130,7 +134,22 @@ public record GatewayOptions(
         integer(settings, "jobHistoryMax", 1, 10_000_000).orElse(DEFAULT_JOB_HISTORY_MAX),
         positive(settings, "jobHistoryAge").orElse(DEFAULT_JOB_HISTORY_AGE),
         bool(settings, "containerdTaskCheckpoint").orElse(DEFAULT_CONTAINERD_TASK_CHECKPOINT),
-        retention(settings));
+        retention(settings),
+        auth(settings));
+  }
+
+  private static AuthHardening auth(Settings settings) {
+    long buffer = quantity(settings, "auth.auditLogBuffer", Quantities::bytes)
+        .orElse(AuthHardening.DEFAULT_AUDIT_LOG_BUFFER_BYTES);
+    if (buffer < 1024) {
+      throw new ConfigException(settings.get("auth.auditLogBuffer").orElseThrow().origin()
+          + ": must be at least 1Ki, got " + buffer);
+    }
+    return new AuthHardening(
+        new TokenRules(bool(settings, "auth.jwtAllowNoExp").orElse(false),
+            unitDuration(settings, "auth.jwtMaxLifetime")),
+        string(settings, "auth.auditLog").map(s -> Path.of(s.value())),
+        buffer);
   }
 
   private static <T> Optional<T> quantity(Settings settings, String key,

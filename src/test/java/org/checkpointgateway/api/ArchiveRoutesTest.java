@@ -86,8 +86,9 @@ class ArchiveRoutesTest {
     return call(HttpMethod.GET, uri, token, map);
   }
 
+  /** A token that may list, inspect and download the archives of {@code ns}. */
   String reader(String ns) {
-    return fixture.token("reader-" + ns, "archives:read:" + ns);
+    return fixture.token("reader-" + ns, "archives:read:" + ns, "archives:download:" + ns);
   }
 
   String admin() {
@@ -278,6 +279,33 @@ class ArchiveRoutesTest {
     assertThat(Files.exists(defaultApp)).isFalse();
     assertThat(get(uri, deleter).status()).isEqualTo(404);
     assertThat(call(HttpMethod.DELETE, uri, deleter, Map.of()).status()).isEqualTo(404);
+  }
+
+  @Test
+  void downloadNeedsTheDownloadPermission() throws IOException {
+    String uri = "/api/v1/archives/" + DEFAULT_APP;
+    String readOnly = fixture.token("auditor", "archives:read:default");
+    HttpAnswer denied = get(uri, readOnly);
+    assertThat(denied.status()).isEqualTo(403);
+    assertThat(denied.header("Content-Type")).isEqualTo("application/json");
+    assertThat(new JsonObject(denied.body())).isEqualTo(new JsonObject().put("status", 403)
+        .put("reason", "Forbidden").put("message", "Forbidden (user=auditor, verb=download,"
+            + " resource=archives, subresource(s)=[default])"));
+    assertThat(call(HttpMethod.HEAD, uri, readOnly, Map.of()).status()).isEqualTo(403);
+    // Reading keeps listing and inspecting.
+    assertThat(names(get("/api/v1/archives", readOnly))).containsExactly(DEFAULT_APP);
+    assertThat(get(uri + "/inspect", readOnly).status()).isEqualTo(200);
+
+    String downloader = fixture.token("backup", "archives:download:default");
+    HttpAnswer sent = get(uri, downloader);
+    assertThat(sent.status()).isEqualTo(200);
+    assertThat(sent.body()).isEqualTo(latin1(defaultApp));
+    // Downloading is not reading: no list, no inspection (but it knows the archive exists).
+    assertThat(names(get("/api/v1/archives", downloader))).isEmpty();
+    assertThat(get(uri + "/inspect", downloader).status()).isEqualTo(403);
+    assertThat(get(uri, fixture.token("other", "archives:download:team-a")).status())
+        .isEqualTo(404);
+    assertThat(get(uri, fixture.token("all", "archives:*")).status()).isEqualTo(200);
   }
 
   @Test

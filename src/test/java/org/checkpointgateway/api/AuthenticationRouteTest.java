@@ -49,7 +49,10 @@ class AuthenticationRouteTest extends GatewayTestBase {
         Arguments.of("alg none", "none"),
         Arguments.of("wrong issuer", "wrong-iss"),
         Arguments.of("wrong audience", "wrong-aud"),
-        Arguments.of("no issuer", "no-iss"));
+        Arguments.of("no issuer", "no-iss"),
+        Arguments.of("no exp", "no-exp"),
+        Arguments.of("trailing dot after the signature", "trailing-dot"),
+        Arguments.of("trailing padding after the signature", "trailing-pad"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -66,10 +69,26 @@ class AuthenticationRouteTest extends GatewayTestBase {
       case "wrong-iss" -> bearer(good.sign(validClaims().put("iss", "someone-else")));
       case "wrong-aud" -> bearer(good.sign(validClaims().put("aud", "another-service")));
       case "no-iss" -> bearer(good.sign(validClaims().copy().put("iss", (String) null)));
+      case "no-exp" -> {
+        JsonObject claims = validClaims();
+        claims.remove("exp");
+        yield bearer(good.sign(claims));
+      }
+      case "trailing-dot" -> bearer(good.sign(validClaims()) + ".");
+      case "trailing-pad" -> bearer(good.sign(validClaims()) + "=");
       default -> kind;
     };
     assertPlain(Await.result(fixture.requestWithAuthorization(HttpMethod.POST, PATH, header)), 401,
         "Unauthorized");
+    assertThat(fixture.runtime.calls("CheckpointContainer")).isZero();
+  }
+
+  @Test
+  void grantsThatStopBeforeTheNamespaceAreForbidden() {
+    for (String grant : new String[] {"checkpoint:create:", "checkpoint:create", "checkpoint"}) {
+      assertPlain(fixture.post(PATH, fixture.token("robot", grant)), 403,
+          "Forbidden (user=robot, verb=create, resource=nodes, subresource(s)=[checkpoint])");
+    }
     assertThat(fixture.runtime.calls("CheckpointContainer")).isZero();
   }
 

@@ -52,6 +52,21 @@ class GatewayLifecycleTest extends GatewayTestBase {
   }
 
   @Test
+  void withoutKeysTheDevTokenCarriesExpAndIatWithinTheMaximumLifetime() {
+    fixture.startGateway(new org.checkpointgateway.config.Settings()
+        .override("host", "127.0.0.1", "--host")
+        .override("port", "0", "--port")
+        .override("criEndpoint", "unix://" + fixture.socket, "--cri-endpoint")
+        .override("checkpointDir", fixture.checkpointDir.toString(), "--checkpoint-dir")
+        .override("auth.jwtMaxLifetime", "30m", "--jwt-max-lifetime"));
+    String token = fixture.gateway.devToken().orElseThrow();
+    JsonObject claims = new JsonObject(new String(java.util.Base64.getUrlDecoder()
+        .decode(token.split("\\.")[1]), java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(claims.getLong("exp") - claims.getLong("iat")).isEqualTo(1800);
+    assertThat(fixture.post("/checkpoint/default/demo/app", token).status()).isEqualTo(200);
+  }
+
+  @Test
   void featureGateOffRemovesTheCheckpointRoutes() {
     fixture.startGateway(fixture.settings()
         .override("featureGates", "ContainerCheckpoint=false", "--feature-gates"));

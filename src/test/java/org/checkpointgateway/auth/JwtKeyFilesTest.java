@@ -119,6 +119,17 @@ class JwtKeyFilesTest {
   }
 
   @Test
+  void jwksWithASymmetricKey(VertxTestContext test) throws Exception {
+    // An HMAC secret in a key set, which is made to be published: refused even beside good keys.
+    Path file = Files.writeString(dir.resolve("jwks.json"), new JsonObject().put("keys",
+        new JsonArray().add(TestKeys.publicJwk(TestKeys.rsa(), "rsa"))
+            .add(new JsonObject().put("kty", "oct").put("alg", "HS256").put("kid", "hmac")
+                .put("k", "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"))).encode());
+    expectRefused(test, jwks(file), JwtOptions.JWKS_FILE_OPTION + " " + file
+        + ": key 1: a symmetric (\"kty\": \"oct\") key: a key set must hold public keys only");
+  }
+
+  @Test
   void noKeyAtAll(VertxTestContext test) {
     expectRefused(test, JwtOptions.NONE, "no JWT key configured");
   }

@@ -10,6 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.checkpointgateway.support.TestKeys.b64url;
 import static org.checkpointgateway.support.TestKeys.claims;
 import static org.checkpointgateway.support.TestKeys.now;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.arbitrary;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.strings;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +37,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.quicktheories.core.Gen;
 
 @ExtendWith(VertxExtension.class)
 class TokenVerifierTest {
@@ -185,7 +191,7 @@ class TokenVerifierTest {
 
   @Test
   void refusesGarbageToken(VertxTestContext test) {
-    expectUnauthenticated(test, hs256Options(), "Bearer not.a.jwt", "invalid token");
+    expectUnauthenticated(test, hs256Options(), "Bearer not.a.jwt", "malformed token");
   }
 
   @Test
@@ -311,6 +317,111 @@ class TokenVerifierTest {
     String token = Signer.hs256(vertx, secret)
         .sign(claims("x").put("iss", "https://issuer").put("aud", "other"));
     expectUnauthenticated(test, withIssuerAndAudience(), bearer(token), "audience");
+  }
+
+  // ---- the token rules: exp required, lifetime bounded when asked, nothing after the signature ----
+
+  @Test
+  void refusesTokenWithoutExpUnlessAllowed() {
+    JsonObject noExp = claims("legacy-sa");
+    noExp.remove("exp");
+    String token = Signer.hs256(vertx, secret).signWithoutIat(noExp);
+    TokenVerifier strict = Await.result(TokenVerifier.create(vertx, hs256Options()));
+    for (int i = 0; i < 2; i++) {
+      // Twice: a refused token is never remembered as verified.
+      assertThat(Await.failure(strict.verify(bearer(token))))
+          .isInstanceOf(UnauthenticatedException.class)
+          .cause().hasMessageContaining("no exp claim").hasMessageContaining("--jwt-allow-no-exp");
+    }
+    TokenVerifier lenient = Await.result(TokenVerifier.create(vertx, hs256Options(),
+        new TokenRules(true, Optional.empty())));
+    assertThat(Await.result(lenient.verify(bearer(token))).subject()).isEqualTo("legacy-sa");
+  }
+
+  @Test
+  void expInTheYear9999IsAcceptedOnlyWithoutAMaximumLifetime() {
+    String token = Signer.hs256(vertx, secret).sign(claims("forever").put("exp", 253_402_300_799L));
+    TokenVerifier plain = Await.result(TokenVerifier.create(vertx, hs256Options()));
+    assertThat(Await.result(plain.verify(bearer(token))).subject()).isEqualTo("forever");
+    TokenVerifier bounded = Await.result(TokenVerifier.create(vertx, hs256Options(),
+        new TokenRules(false, Optional.of(Duration.ofDays(365)))));
+    assertThat(Await.failure(bounded.verify(bearer(token))))
+        .isInstanceOf(UnauthenticatedException.class)
+        .cause().hasMessageContaining("over --jwt-max-lifetime (31536000 s)");
+  }
+
+  @Test
+  void maximumLifetimeNeedsIatAndBoundsExpMinusIat() {
+    TokenVerifier verifier = Await.result(TokenVerifier.create(vertx, hs256Options(),
+        new TokenRules(false, Optional.of(Duration.ofHours(1)))));
+    Signer signer = Signer.hs256(vertx, secret);
+    long now = now();
+    String exact = signer.sign(claims("exact").put("iat", now - 10).put("exp", now + 3590));
+    String over = signer.sign(claims("over").put("iat", now - 10).put("exp", now + 3591));
+    String noIat = signer.signWithoutIat(claims("no-iat"));
+    String huge = signer.sign(claims("huge").put("iat", now).put("exp", 1e300));
+    assertThat(Await.result(verifier.verify(bearer(exact))).subject()).isEqualTo("exact");
+    assertThat(Await.failure(verifier.verify(bearer(over)))).cause()
+        .hasMessageContaining("lifetime exp - iat of 3601 s is over --jwt-max-lifetime (3600 s)");
+    assertThat(Await.failure(verifier.verify(bearer(noIat)))).cause()
+        .hasMessageContaining("no iat claim, which --jwt-max-lifetime needs");
+    assertThat(Await.failure(verifier.verify(bearer(huge))))
+        .isInstanceOf(UnauthenticatedException.class);
+  }
+
+  @Test
+  void refusesCharactersAfterTheSignatureEvenWhenTheTokenIsRemembered() {
+    TokenVerifier verifier = Await.result(TokenVerifier.create(vertx, hs256Options()));
+    String token = Signer.hs256(vertx, secret).sign(claims("eve", "*"));
+    assertThat(Await.result(verifier.verify(bearer(token))).subject()).isEqualTo("eve");
+    // The last of 43 characters of an HS256 signature carries 2 unused bits: flipping one spells
+    // the same bytes differently (vertx-auth-jwt alone accepts it, and "." or "=" after it).
+    char last = token.charAt(token.length() - 1);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    String respelt = token.substring(0, token.length() - 1)
+        + alphabet.charAt(alphabet.indexOf(last) ^ 1);
+    for (String variant : List.of(token + ".", token + "=", token + "==", token + ".x",
+        token + "..", respelt, "." + token, token.replace(".", ".."))) {
+      assertThat(Await.failure(verifier.verify(bearer(variant))))
+          .as(variant).isInstanceOf(UnauthenticatedException.class)
+          .cause().hasMessageContaining("malformed token");
+    }
+  }
+
+  @Test
+  void noMutationOfAValidTokenIsAcceptedNorFailsOtherwiseThan401() {
+    TokenVerifier verifier = Await.result(TokenVerifier.create(vertx, hs256Options()));
+    String token = Signer.hs256(vertx, secret).sign(claims("victim", "*"));
+    assertThat(Await.result(verifier.verify(bearer(token))).subject()).isEqualTo("victim");
+    Gen<Character> chars = arbitrary().pick(List.of('A', 'Q', 'g', 'w', 'z', '0', '9', '-', '_',
+        '.', '=', '+', '/', '%', ' ', '\t', '\u00e9', '\u0000', 'e', 'y', 'J'));
+    Gen<String> mutants = integers().between(0, 4)
+        .zip(integers().between(0, token.length() - 1), chars, integers().between(1, 3),
+            (kind, at, c, n) -> switch (kind) {
+              case 0 -> token.substring(0, at) + c + token.substring(at + 1);
+              case 1 -> token.substring(0, at) + String.valueOf(c).repeat(n) + token.substring(at);
+              case 2 -> token.substring(0, at) + token.substring(Math.min(token.length(), at + n));
+              case 3 -> token + String.valueOf(c).repeat(n);
+              default -> token.substring(0, at);
+            });
+    // Whitespace around the token is the header's, not the token's (HTTP strips it too).
+    qt().forAll(mutants).assuming(mutant -> !mutant.strip().equals(token))
+        .checkAssert(mutant -> assertRefused(verifier, mutant));
+  }
+
+  @Test
+  void noRandomStringIsAcceptedNorFailsOtherwiseThan401() {
+    TokenVerifier verifier = Await.result(TokenVerifier.create(vertx, hs256Options()));
+    Gen<String> base64url = strings().betweenCodePoints('-', 'z').ofLengthBetween(0, 60);
+    Gen<String> shaped = base64url.zip(base64url, base64url, (a, b, c) -> a + "." + b + "." + c);
+    qt().forAll(strings().allPossible().ofLengthBetween(0, 120).mix(shaped))
+        .checkAssert(text -> assertRefused(verifier, text));
+  }
+
+  private static void assertRefused(TokenVerifier verifier, String token) {
+    Throwable refused = Await.failure(verifier.verify("Bearer " + token));
+    assertThat(refused).as(token).isInstanceOf(UnauthenticatedException.class)
+        .hasMessage("Unauthorized");
   }
 
   // ---- helpers ----

@@ -1,0 +1,105 @@
+package org.checkpointgateway.auth;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+/**
+ * The gateway's own reading of a granted permission, instead of Shiro-style prefix implication
+ * (where {@code checkpoint:create:} and {@code checkpoint:create} imply every namespace).
+ *
+ * <p>A grant is parts divided by {@code :}; each part is a comma list of names, or {@code *}
+ * for any. A grant implies an asked permission when it has as many parts and each of its parts
+ * names the asked one's part or is {@code *}, or when it stops early on a part that is
+ * {@code *} ({@code checkpoint:*}, {@code *}). Everything else grants nothing: an empty part or
+ * name ({@code checkpoint:create:}, {@code a,,b}), a grant that stops early on a name
+ * ({@code checkpoint:create}, {@code checkpoint}, {@code archives:read}), and a grant longer
+ * than what is asked. Names are compared exactly (case and spaces count).
+ *
+ * <p>An empty grant and one that stops early where prefix implication would have matched are
+ * logged once per distinct grant: the operator meant something and gets nothing.
+ */
+final class Grants {
+
+  /** Distinct bad grants remembered so as to log each once; past this many, no more are logged. */
+  static final int MAX_LOGGED = 1000;
+  /** A grant comes from a signed token, but a log line still has a bounded size. */
+  static final int MAX_LOGGED_CHARS = 200;
+
+  private static final Logger LOG = Logger.getLogger(Grants.class.getName());
+  private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+
+  private Grants() {
+  }
+
+  /**
+   * Whether {@code grant} implies {@code asked}, whose parts must be plain names (no
+   * {@code *}, no {@code ,}, none empty: {@link Caller#may} checks that). Never throws.
+   */
+  static boolean implies(String grant, String[] asked) {
+    String[] parts = grant.split(":", -1);
+    for (String part : parts) {
+      for (String name : part.split(",", -1)) {
+        if (name.isEmpty()) {
+          logOnce(grant, "has an empty part or name");
+          return false;
+        }
+      }
+    }
+    int common = Math.min(parts.length, asked.length);
+    for (int i = 0; i < common; i++) {
+      if (!names(parts[i], asked[i])) {
+        return false;
+      }
+    }
+    if (parts.length == asked.length) {
+      return true;
+    }
+    if (parts.length > asked.length) {
+      return false;
+    }
+    if (isWildcard(parts[parts.length - 1])) {
+      return true;
+    }
+    logOnce(grant, "stops before the end of the permission it would grant ("
+        + parts.length + " of " + asked.length + " parts: name a namespace, a comma list or *)");
+    return false;
+  }
+
+  /** Whether a grant's part is {@code *} or names {@code name} (taken literally). */
+  private static boolean names(String part, String name) {
+    for (String listed : part.split(",", -1)) {
+      if (listed.equals("*") || listed.equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isWildcard(String part) {
+    for (String listed : part.split(",", -1)) {
+      if (listed.equals("*")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void logOnce(String grant, String why) {
+    String shown = grant.length() > MAX_LOGGED_CHARS
+        ? grant.substring(0, MAX_LOGGED_CHARS) + "..." : grant;
+    if (LOGGED.size() < MAX_LOGGED && LOGGED.add(shown)) {
+      LOG.warning(() -> "permission \"" + shown + "\" grants nothing: it " + why);
+    }
+  }
+
+  /** How many distinct bad grants were logged (for tests). */
+  static int logged() {
+    return LOGGED.size();
+  }
+
+  /** Forgets which grants were logged (for tests, which share this process-wide memory). */
+  static void forgetLogged() {
+    LOGGED.clear();
+  }
+}
