@@ -99,6 +99,10 @@ public final class Main implements Callable<Integer> {
   String retainMaxAge;
   @Option(names = "--retain-interval", paramLabel = "DURATION", description = "how often retention runs besides after each checkpoint (default 1m)")
   String retainInterval;
+  @Option(names = "--stream-buffer-bytes", paramLabel = "BYTES", description = "bytes an event stream may hold for a client that does not read; past it progress is dropped, the latest kept (default 64Ki)")
+  String streamBufferBytes;
+  @Option(names = "--stream-stall-timeout", paramLabel = "DURATION", description = "an event stream full for this long is closed and its checkpoint cancelled (default 30s)")
+  String streamStallTimeout;
 
   public static void main(String[] args) {
     // Netty 4.2 sets up JFR events on its first buffer allocation, stalling an event loop for
@@ -165,7 +169,9 @@ public final class Main implements Callable<Integer> {
         .override("retention.perContainer", retainPerContainer, "--retain-per-container")
         .override("retention.maxBytes", retainMaxBytes, "--retain-max-bytes")
         .override("retention.maxAge", retainMaxAge, "--retain-max-age")
-        .override("retention.interval", retainInterval, "--retain-interval"));
+        .override("retention.interval", retainInterval, "--retain-interval")
+        .override("streams.bufferBytes", streamBufferBytes, "--stream-buffer-bytes")
+        .override("streams.stallTimeout", streamStallTimeout, "--stream-stall-timeout"));
   }
 
   @Override

@@ -41,7 +41,8 @@ public record GatewayOptions(
     int jobHistoryMax,
     Duration jobHistoryAge,
     boolean containerdTaskCheckpoint,
-    RetentionOptions retention) {
+    RetentionOptions retention,
+    StreamLimits streams) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** The kubelet's port, so that the gateway is a drop-in for callers. */
@@ -79,7 +80,8 @@ public record GatewayOptions(
       "jwt.issuer", "jwt.audience", "tls.cert", "tls.key", "maxConcurrent", "maxInflightBytes",
       "maxQueued", "diskReserveBytes", "progressInterval", "lookupMaxAge", "heartbeatInterval", "shutdownGrace",
       "metricsUnauthenticated", "jobHistoryMax", "jobHistoryAge", "containerdTaskCheckpoint", "retention.perContainer", "retention.maxBytes",
-      "retention.maxAge", "retention.interval", "retention.quietPeriod");
+      "retention.maxAge", "retention.interval", "retention.quietPeriod",
+      "streams.bufferBytes", "streams.stallTimeout");
 
   public boolean tls() {
     return tlsCert.isPresent();
@@ -130,7 +132,35 @@ public record GatewayOptions(
         integer(settings, "jobHistoryMax", 1, 10_000_000).orElse(DEFAULT_JOB_HISTORY_MAX),
         positive(settings, "jobHistoryAge").orElse(DEFAULT_JOB_HISTORY_AGE),
         bool(settings, "containerdTaskCheckpoint").orElse(DEFAULT_CONTAINERD_TASK_CHECKPOINT),
-        retention(settings));
+        retention(settings),
+        streams(settings));
+  }
+
+  /**
+   * What one event stream may hold for a client that does not read, and how long it may go
+   * unread before it is closed.
+   *
+   * @param bufferBytes bytes written to a stream but not yet taken by the client's socket; past
+   *     this, progress and heartbeats are dropped (the latest progress is kept)
+   * @param stallTimeout how long a stream may stay full before it is closed (and its checkpoint
+   *     cancelled, as a disconnect does)
+   */
+  public record StreamLimits(long bufferBytes, Duration stallTimeout) {
+    /** Netty's own high-water mark for a connection: events of a few hundred bytes fit by hundreds. */
+    public static final long DEFAULT_BUFFER_BYTES = 64 * 1024;
+    /** Twice the heartbeat: a live client reads at least that often. */
+    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
+  }
+
+  private static StreamLimits streams(Settings settings) {
+    long buffer = quantity(settings, "streams.bufferBytes", Quantities::bytes)
+        .orElse(StreamLimits.DEFAULT_BUFFER_BYTES);
+    if (buffer < 1024 || buffer > Integer.MAX_VALUE) {
+      throw new ConfigException(settings.get("streams.bufferBytes").orElseThrow().origin()
+          + ": must be between 1Ki and 2Gi");
+    }
+    return new StreamLimits(buffer,
+        positive(settings, "streams.stallTimeout").orElse(StreamLimits.DEFAULT_STALL_TIMEOUT));
   }
 
   private static <T> Optional<T> quantity(Settings settings, String key,
