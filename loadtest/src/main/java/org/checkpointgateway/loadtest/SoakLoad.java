@@ -66,6 +66,7 @@ final class SoakLoad {
   final Queue<Failure> failures = new ConcurrentLinkedQueue<>();
   // When checkpoints (of any kind) succeeded: the runtime's recovery after each restart.
   final Queue<Long> checkpointSuccesses = new ConcurrentLinkedQueue<>();
+  final AtomicLong lastCheckpointSuccess = new AtomicLong(Long.MIN_VALUE);
   final AtomicLong downloadedBytes = new AtomicLong();
   final AtomicLong operations = new AtomicLong();
   // Deletes answered 409 "being downloaded" right after this caller's own download ended.
@@ -75,7 +76,10 @@ final class SoakLoad {
     this.vertx = vertx;
     this.token = token;
     this.client = vertx.createHttpClient(new HttpClientOptions()
-            .setDefaultHost("127.0.0.1").setDefaultPort(port).setKeepAlive(true).setIdleTimeout(0),
+            .setDefaultHost("127.0.0.1").setDefaultPort(port).setKeepAlive(true).setIdleTimeout(0)
+            // Retire idle connections well before any server idle timeout could close one that
+            // is being reused: such a race would count as a lost request.
+            .setKeepAliveTimeout(10),
         new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
   }
 
@@ -128,7 +132,9 @@ final class SoakLoad {
         if (result.succeeded()) {
           succeeded.computeIfAbsent(result.result(), k -> new AtomicLong()).incrementAndGet();
           if (!result.result().startsWith("archive") && !result.result().equals("list")) {
-            checkpointSuccesses.add(System.nanoTime());
+            long now = System.nanoTime();
+            checkpointSuccesses.add(now);
+            lastCheckpointSuccess.accumulateAndGet(now, Math::max);
           }
           return Future.succeededFuture();
         }
