@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import org.checkpointgateway.api.ApiServices;
 import org.checkpointgateway.api.GatewayVerticle;
+import org.checkpointgateway.api.StreamMeters;
 import org.checkpointgateway.archive.ArchiveDirectory;
 import org.checkpointgateway.archive.ArchiveStore;
 import org.checkpointgateway.archive.Retention;
@@ -163,7 +164,7 @@ public final class Gateway {
           })
           .compose(tokens -> {
             ApiServices services = new ApiServices(options, checkpoints, tokens, watch, jobs,
-                archiveStore, registry, stopping::get, audits.get(0));
+                archiveStore, registry, stopping::get, audits.get(0), new StreamMeters(registry));
             return vertx.deployVerticle(() -> {
               GatewayVerticle verticle = new GatewayVerticle(services);
               verticles.add(verticle);

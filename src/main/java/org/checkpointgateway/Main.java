@@ -107,6 +107,10 @@ public final class Main implements Callable<Integer> {
   String auditLog;
   @Option(names = "--audit-log-buffer", paramLabel = "BYTES", description = "audit lines waiting for the disk before new ones are dropped and counted (default 4Mi)")
   String auditLogBuffer;
+  @Option(names = "--stream-buffer-bytes", paramLabel = "BYTES", description = "bytes an event stream may hold for a client that does not read; past it progress is dropped, the latest kept (default 64Ki)")
+  String streamBufferBytes;
+  @Option(names = "--stream-stall-timeout", paramLabel = "DURATION", description = "an event stream full for this long is closed and its checkpoint cancelled (default 30s)")
+  String streamStallTimeout;
 
   public static void main(String[] args) {
     // Netty 4.2 sets up JFR events on its first buffer allocation, stalling an event loop for
@@ -177,7 +181,9 @@ public final class Main implements Callable<Integer> {
         .override("auth.jwtAllowNoExp", jwtAllowNoExp ? "true" : null, "--jwt-allow-no-exp")
         .override("auth.jwtMaxLifetime", jwtMaxLifetime, "--jwt-max-lifetime")
         .override("auth.auditLog", auditLog, "--audit-log")
-        .override("auth.auditLogBuffer", auditLogBuffer, "--audit-log-buffer"));
+        .override("auth.auditLogBuffer", auditLogBuffer, "--audit-log-buffer")
+        .override("streams.bufferBytes", streamBufferBytes, "--stream-buffer-bytes")
+        .override("streams.stallTimeout", streamStallTimeout, "--stream-stall-timeout"));
   }
 
   @Override

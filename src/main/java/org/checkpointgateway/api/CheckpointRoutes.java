@@ -35,12 +35,13 @@ final class CheckpointRoutes {
 
   private final CheckpointService service;
   private final Duration defaultTimeout;
-  private final Duration heartbeat;
+  private final EventStream.Settings streams;
 
-  CheckpointRoutes(CheckpointService service, Duration defaultTimeout, Duration heartbeat) {
+  CheckpointRoutes(CheckpointService service, Duration defaultTimeout,
+      EventStream.Settings streams) {
     this.service = service;
     this.defaultTimeout = defaultTimeout;
-    this.heartbeat = heartbeat;
+    this.streams = streams;
   }
 
   void mount(Router router, BearerAuthHandler authentication) {
@@ -60,14 +61,14 @@ final class CheckpointRoutes {
     Duration timeout = timeout(ctx.queryParam("timeout"));
     // The caller's time starts now: lookup and queueing count against it.
     Deadline deadline = Deadline.in(timeout != null ? timeout : defaultTimeout);
-    Future<Void> callerGone = callerGone(ctx);
+    Promise<Void> callerGone = callerGone(ctx);
     CheckpointPermissions.requireCheckpoint(BearerAuthHandler.caller(ctx), target.namespace())
         .compose(caller -> service.prepare(target))
         // The kubelet finds pod and container before it reads the timeout: keep its order.
         .compose(prepared -> timeout != null ? Future.succeededFuture(prepared)
             : Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter")))
-        .onSuccess(prepared -> answer(ctx, events ->
-            service.run(prepared, deadline, callerGone, events)))
+        .onSuccess(prepared -> answer(ctx, callerGone, events ->
+            service.run(prepared, deadline, callerGone.future(), events)))
         .onFailure(ctx::fail);
   }
 
@@ -76,18 +77,18 @@ final class CheckpointRoutes {
     String pod = ctx.pathParam("pod");
     Duration timeout = timeout(ctx.queryParam("timeout"));
     Deadline deadline = Deadline.in(timeout != null ? timeout : defaultTimeout);
-    Future<Void> callerGone = callerGone(ctx);
+    Promise<Void> callerGone = callerGone(ctx);
     CheckpointPermissions.requireCheckpoint(BearerAuthHandler.caller(ctx), namespace)
         .compose(caller -> service.preparePod(namespace, pod))
         .compose(prepared -> timeout != null ? Future.succeededFuture(prepared)
             : Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter")))
-        .onSuccess(prepared -> answer(ctx, events ->
-            service.runPod(prepared, deadline, callerGone, events)))
+        .onSuccess(prepared -> answer(ctx, callerGone, events ->
+            service.runPod(prepared, deadline, callerGone.future(), events)))
         .onFailure(ctx::fail);
   }
 
   /** Streams the events when asked to; otherwise answers once, as the kubelet does. */
-  private void answer(RoutingContext ctx,
+  private void answer(RoutingContext ctx, Promise<Void> callerGone,
       Function<Consumer<CheckpointEvent>, Future<CheckpointResult>> work) {
     String format = EventStream.requested(ctx);
     if (format == null) {
@@ -97,7 +98,8 @@ final class CheckpointRoutes {
               .end(new JsonObject().put("items", new JsonArray(result.items())).encode()))
           .onFailure(ctx::fail);
     } else {
-      EventStream stream = EventStream.open(ctx, format, heartbeat);
+      // A client given up on for not reading cancels its checkpoint, as one that disconnects.
+      EventStream stream = EventStream.open(ctx, format, streams, callerGone::tryComplete);
       // The terminal events carry the outcome; the stream just ends after them.
       work.apply(stream::send)
           .onComplete(done -> Audit.outcome(ctx,
@@ -106,10 +108,10 @@ final class CheckpointRoutes {
     }
   }
 
-  private static Future<Void> callerGone(RoutingContext ctx) {
+  private static Promise<Void> callerGone(RoutingContext ctx) {
     Promise<Void> gone = Promise.promise();
     ctx.response().closeHandler(ignored -> gone.tryComplete());
-    return gone.future();
+    return gone;
   }
 
   /**

@@ -3,31 +3,72 @@ package org.checkpointgateway.api;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.logging.Logger;
 import org.checkpointgateway.checkpoint.CheckpointEvent;
+import org.checkpointgateway.checkpoint.CheckpointEvent.Progress;
+import org.checkpointgateway.checkpoint.CheckpointEvent.Queued;
+import org.checkpointgateway.config.GatewayOptions.StreamLimits;
 
 /**
  * A streamed answer of checkpoint events: Server-Sent Events or newline-delimited JSON, chosen by
  * the request's {@code Accept}. Comments (SSE) or empty lines (NDJSON) go out while nothing
  * happens, so that idle proxies keep the connection.
+ *
+ * <p>A client that does not read cannot make the gateway hold more than
+ * {@link StreamLimits#bufferBytes()} for it (plus the event that crossed the limit, the
+ * {@code started} and terminal events, and one held event per container): once that much is
+ * written and not yet taken by its socket, {@code queued} and {@code progress} events are held
+ * back, a newer one replacing the older, and heartbeats are skipped; the held events go out when
+ * the client has read half of it. {@code started}, {@code completed} and {@code failed} are
+ * always written. A stream that stays full for {@link StreamLimits#stallTimeout()} is closed, as
+ * if the client had gone away.
  */
 final class EventStream {
 
   static final String SSE = "text/event-stream";
   static final String NDJSON = "application/x-ndjson";
+  /** HTTP/2's CANCEL: the stream is abandoned, the connection and its other streams stay. */
+  private static final long CANCEL = 8;
+  private static final Logger LOG = Logger.getLogger(EventStream.class.getName());
+
+  /** What every stream of a gateway shares: the heartbeat, the limits, the meters. */
+  record Settings(Duration heartbeat, StreamLimits limits, StreamMeters meters) {
+  }
+
   private final Vertx vertx;
+  private final RoutingContext ctx;
   private final HttpServerResponse response;
   private final boolean sse;
+  private final Settings settings;
+  private final Runnable gone;
   private final long heartbeat;
+  // The latest queued or progress event of each container, held back while the stream is full.
+  private final Map<String, CheckpointEvent> held = new LinkedHashMap<>();
   private long sequence;
+  // Bytes handed to the response whose write has not completed: what the gateway holds.
+  private long buffered;
+  private boolean full;
+  private long stallTimer = -1;
+  private boolean closed;
 
-  private EventStream(Vertx vertx, HttpServerResponse response, boolean sse, Duration heartbeat) {
-    this.vertx = vertx;
-    this.response = response;
+  private EventStream(RoutingContext ctx, boolean sse, Settings settings, Runnable gone) {
+    this.vertx = ctx.vertx();
+    this.ctx = ctx;
+    this.response = ctx.response();
     this.sse = sse;
-    this.heartbeat = vertx.setPeriodic(heartbeat.toMillis(),
-        id -> write(sse ? ": heartbeat\n\n" : "\n"));
+    this.settings = settings;
+    this.gone = gone;
+    this.heartbeat = vertx.setPeriodic(settings.heartbeat().toMillis(), id -> {
+      if (!full) {
+        write(sse ? ": heartbeat\n\n" : "\n");
+      }
+    });
   }
 
   /** The stream format the caller asked for, or null for a plain answer. */
@@ -42,36 +83,126 @@ final class EventStream {
     return accept.contains(NDJSON) ? NDJSON : null;
   }
 
-  /** Answers 200 now and returns the stream to send events on. */
-  static EventStream open(RoutingContext ctx, String format, Duration heartbeat) {
+  /**
+   * Answers 200 now and returns the stream to send events on. {@code gone} runs (perhaps more
+   * than once) when the client goes away or is given up on; the stream owns the response's close
+   * handler from now on.
+   */
+  static EventStream open(RoutingContext ctx, String format, Settings settings, Runnable gone) {
     HttpServerResponse response = ctx.response()
         .setStatusCode(200)
         .putHeader("Content-Type", format.equals(SSE) ? SSE + "; charset=utf-8" : NDJSON)
         .putHeader("Cache-Control", "no-cache")
         // nginx buffers responses unless told otherwise; events must arrive when they happen.
         .putHeader("X-Accel-Buffering", "no")
-        .setChunked(true);
-    EventStream stream = new EventStream(ctx.vertx(), response, format.equals(SSE), heartbeat);
+        .setChunked(true)
+        // HTTP/1.x: the connection's high-water mark, so that writeQueueFull agrees with our
+        // count. HTTP/2 ignores it: there each stream's flow-control window decides.
+        .setWriteQueueMaxSize((int) settings.limits().bufferBytes());
+    EventStream stream = new EventStream(ctx, format.equals(SSE), settings, gone);
+    response.drainHandler(ignored -> stream.resume());
+    response.closeHandler(ignored -> stream.close());
     response.writeHead();
     return stream;
   }
 
   void send(CheckpointEvent event) {
-    String json = EventJson.encode(event).encode();
-    write(sse ? "id: " + (++sequence) + "\nevent: " + EventJson.name(event) + "\ndata: " + json + "\n\n"
-        : json + "\n");
+    if (closed) {
+      return;
+    }
+    // A newer event of a container replaces a held one; started and terminal events too.
+    if (held.remove(event.container()) != null) {
+      settings.meters().dropped();
+    }
+    if (full && (event instanceof Queued || event instanceof Progress)) {
+      held.put(event.container(), event);
+      return;
+    }
+    write(format(event));
   }
 
   void end() {
     vertx.cancelTimer(heartbeat);
-    if (!response.ended() && !response.closed()) {
+    held.clear();
+    if (!closed && !response.ended()) {
       response.end();
     }
+    // A stream still full keeps its stall timer: a client that never reads the end is closed too.
+  }
+
+  private String format(CheckpointEvent event) {
+    String json = EventJson.encode(event).encode();
+    return sse ? "id: " + (++sequence) + "\nevent: " + EventJson.name(event) + "\ndata: " + json + "\n\n"
+        : json + "\n";
   }
 
   private void write(String text) {
-    if (!response.ended() && !response.closed()) {
-      response.write(Buffer.buffer(text));
+    if (closed || response.ended()) {
+      return;
     }
+    Buffer chunk = Buffer.buffer(text);
+    int size = chunk.length();
+    buffered += size;
+    settings.meters().buffered(size);
+    // Completes when the bytes are in the socket (or the connection is gone).
+    response.write(chunk).onComplete(ignored -> {
+      buffered -= size;
+      settings.meters().buffered(-size);
+      resume();
+    });
+    if (!full && (buffered >= settings.limits().bufferBytes() || writeQueueFull())) {
+      full = true;
+      stallTimer = vertx.setTimer(settings.limits().stallTimeout().toMillis(), id -> stalled());
+    }
+  }
+
+  /** Once the client has read half of what was held for it, the held events go out. */
+  private void resume() {
+    if (!full || closed || buffered > settings.limits().bufferBytes() / 2 || writeQueueFull()) {
+      return;
+    }
+    full = false;
+    vertx.cancelTimer(stallTimer);
+    stallTimer = -1;
+    Iterator<CheckpointEvent> events = held.values().iterator();
+    while (!full && events.hasNext()) {
+      CheckpointEvent event = events.next();
+      events.remove();
+      write(format(event));
+    }
+  }
+
+  private boolean writeQueueFull() {
+    // An ended HTTP/1.x response refuses the question; our own count still holds then.
+    return !response.ended() && !response.closed() && response.writeQueueFull();
+  }
+
+  /** The client read nothing for the stall timeout: give up on it, as on a disconnect. */
+  private void stalled() {
+    stallTimer = -1;
+    if (closed) {
+      return;
+    }
+    settings.meters().stalled();
+    LOG.fine(() -> "event stream to " + ctx.request().remoteAddress() + " closed: "
+        + buffered + " bytes unread for " + settings.limits().stallTimeout());
+    if (ctx.request().version() == HttpVersion.HTTP_2) {
+      response.reset(CANCEL);
+    } else {
+      // HTTP/1.x has no other way to drop a response, ended or not.
+      ctx.request().connection().close();
+    }
+    close();
+  }
+
+  private void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    vertx.cancelTimer(heartbeat);
+    vertx.cancelTimer(stallTimer);
+    held.clear();
+    gone.run();
   }
 }

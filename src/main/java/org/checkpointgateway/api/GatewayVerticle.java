@@ -36,10 +36,12 @@ public final class GatewayVerticle extends VerticleBase {
     new MetricsRoutes(services.metrics(), options.metricsUnauthenticated())
         .mount(router, authentication);
     if (options.containerCheckpointGate()) {
-      new CheckpointRoutes(services.checkpoints(), options.defaultTimeout(),
-          options.heartbeatInterval()).mount(router, authentication);
-      new JobRoutes(services.checkpoints(), services.jobs(), options.defaultTimeout(),
-          options.heartbeatInterval()).mount(router, authentication);
+      EventStream.Settings streams = new EventStream.Settings(options.heartbeatInterval(),
+          options.streams(), services.streamMeters());
+      new CheckpointRoutes(services.checkpoints(), options.defaultTimeout(), streams)
+          .mount(router, authentication);
+      new JobRoutes(services.checkpoints(), services.jobs(), options.defaultTimeout(), streams)
+          .mount(router, authentication);
     }
     // Archives are served whatever the feature gate says: they may predate its switching off.
     new ArchiveRoutes(services.archives()).mount(router, authentication);

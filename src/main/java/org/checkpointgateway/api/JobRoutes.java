@@ -1,6 +1,7 @@
 package org.checkpointgateway.api;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -39,14 +40,14 @@ final class JobRoutes {
   private final CheckpointService checkpoints;
   private final JobStore jobs;
   private final Duration defaultTimeout;
-  private final Duration heartbeat;
+  private final EventStream.Settings streams;
 
   JobRoutes(CheckpointService checkpoints, JobStore jobs, Duration defaultTimeout,
-      Duration heartbeat) {
+      EventStream.Settings streams) {
     this.checkpoints = checkpoints;
     this.jobs = jobs;
     this.defaultTimeout = defaultTimeout;
-    this.heartbeat = heartbeat;
+    this.streams = streams;
   }
 
   void mount(Router router, BearerAuthHandler authentication) {
@@ -191,9 +192,13 @@ final class JobRoutes {
   private void events(RoutingContext ctx) {
     visibleJob(ctx).onSuccess(job -> {
       String format = Optional.ofNullable(EventStream.requested(ctx)).orElse(EventStream.SSE);
-      EventStream stream = EventStream.open(ctx, format, heartbeat);
+      // A watcher that goes away, or is given up on for not reading, stops watching; the job
+      // itself runs on (it outlives connections).
+      Promise<Runnable> subscription = Promise.promise();
+      EventStream stream = EventStream.open(ctx, format, streams,
+          () -> subscription.future().onSuccess(Runnable::run));
       jobs.watch(job.id(), stream::send, stream::end)
-          .onSuccess(stop -> ctx.response().closeHandler(ignored -> stop.run()))
+          .onSuccess(subscription::complete)
           .onFailure(failure -> stream.end());
     }).onFailure(ctx::fail);
   }

@@ -44,7 +44,8 @@ public record GatewayOptions(
     Duration jobHistoryAge,
     boolean containerdTaskCheckpoint,
     RetentionOptions retention,
-    AuthHardening auth) {
+    AuthHardening auth,
+    StreamLimits streams) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** The kubelet's port, so that the gateway is a drop-in for callers. */
@@ -83,7 +84,8 @@ public record GatewayOptions(
       "maxQueued", "diskReserveBytes", "progressInterval", "lookupMaxAge", "heartbeatInterval", "shutdownGrace",
       "metricsUnauthenticated", "jobHistoryMax", "jobHistoryAge", "containerdTaskCheckpoint", "retention.perContainer", "retention.maxBytes",
       "retention.maxAge", "retention.interval", "retention.quietPeriod",
-      "auth.jwtAllowNoExp", "auth.jwtMaxLifetime", "auth.auditLog", "auth.auditLogBuffer");
+      "auth.jwtAllowNoExp", "auth.jwtMaxLifetime", "auth.auditLog", "auth.auditLogBuffer",
+      "streams.bufferBytes", "streams.stallTimeout");
 
   public boolean tls() {
     return tlsCert.isPresent();
@@ -135,7 +137,8 @@ public record GatewayOptions(
         positive(settings, "jobHistoryAge").orElse(DEFAULT_JOB_HISTORY_AGE),
         bool(settings, "containerdTaskCheckpoint").orElse(DEFAULT_CONTAINERD_TASK_CHECKPOINT),
         retention(settings),
-        auth(settings));
+        auth(settings),
+        streams(settings));
   }
 
   private static AuthHardening auth(Settings settings) {
@@ -150,6 +153,33 @@ public record GatewayOptions(
             unitDuration(settings, "auth.jwtMaxLifetime")),
         string(settings, "auth.auditLog").map(s -> Path.of(s.value())),
         buffer);
+  }
+
+  /**
+   * What one event stream may hold for a client that does not read, and how long it may go
+   * unread before it is closed.
+   *
+   * @param bufferBytes bytes written to a stream but not yet taken by the client's socket; past
+   *     this, progress and heartbeats are dropped (the latest progress is kept)
+   * @param stallTimeout how long a stream may stay full before it is closed (and its checkpoint
+   *     cancelled, as a disconnect does)
+   */
+  public record StreamLimits(long bufferBytes, Duration stallTimeout) {
+    /** Netty's own high-water mark for a connection: events of a few hundred bytes fit by hundreds. */
+    public static final long DEFAULT_BUFFER_BYTES = 64 * 1024;
+    /** Twice the heartbeat: a live client reads at least that often. */
+    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
+  }
+
+  private static StreamLimits streams(Settings settings) {
+    long buffer = quantity(settings, "streams.bufferBytes", Quantities::bytes)
+        .orElse(StreamLimits.DEFAULT_BUFFER_BYTES);
+    if (buffer < 1024 || buffer > Integer.MAX_VALUE) {
+      throw new ConfigException(settings.get("streams.bufferBytes").orElseThrow().origin()
+          + ": must be between 1Ki and 2Gi");
+    }
+    return new StreamLimits(buffer,
+        positive(settings, "streams.stallTimeout").orElse(StreamLimits.DEFAULT_STALL_TIMEOUT));
   }
 
   private static <T> Optional<T> quantity(Settings settings, String key,

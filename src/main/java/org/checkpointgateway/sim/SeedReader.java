@@ -32,6 +32,10 @@ final class SeedReader {
   private static final Set<String> CONTAINER_KEYS = Set.of("name", "memoryBytes", "checkpointSeconds",
       "fail", "state");
   private static final Pattern FAILURE = Pattern.compile("([A-Z_]+):\\s*(\\S.*)");
+  /** A key that is shown as it is; any other is shown quoted and escaped. */
+  private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  /** How much of a caller's text a message echoes. */
+  static final int SHOWN_CHARS = 60;
 
   private SeedReader() {
   }
@@ -42,10 +46,12 @@ final class SeedReader {
       LoaderOptions options = new LoaderOptions();
       options.setAllowDuplicateKeys(false);
       root = new Yaml(new SafeConstructor(options)).load(yaml);
-    } catch (YAMLException e) {
-      // SnakeYAML's messages span several lines; the callers print one.
+    } catch (YAMLException | IllegalArgumentException e) {
+      // SnakeYAML's own errors, and those of building a tagged scalar (!!int x, !!binary *).
+      // Its messages span several lines and quote the input; the callers print one short line.
+      String problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       throw new IllegalArgumentException(sourceName + ": not valid YAML: "
-          + e.getMessage().replaceAll("\\s+", " ").trim());
+          + printable(problem.replaceAll("\\s+", " ").trim(), 300));
     }
     if (root == null) {
       root = Map.of();
@@ -65,7 +71,7 @@ final class SeedReader {
       String at = "pods[" + i + "]";
       Pod pod = pod(mapping(podList.get(i), at), at);
       if (!podKeys.add(pod.namespace() + "/" + pod.name())) {
-        throw bad(at + ".name", "duplicate pod " + pod.namespace() + "/" + pod.name());
+        throw bad(at + ".name", "duplicate pod " + shown(pod.namespace() + "/" + pod.name()));
       }
       pods.add(pod);
     }
@@ -90,7 +96,7 @@ final class SeedReader {
     PodSandboxState state = switch (stateText) {
       case "ready" -> PodSandboxState.SANDBOX_READY;
       case "notready" -> PodSandboxState.SANDBOX_NOTREADY;
-      default -> throw bad(at + ".state", "must be ready or notready, got \"" + stateText + "\"");
+      default -> throw bad(at + ".state", "must be ready or notready, got " + shown(stateText));
     };
     List<Container> containers = new ArrayList<>();
     Set<String> names = new HashSet<>();
@@ -99,7 +105,7 @@ final class SeedReader {
       String cat = at + ".containers[" + j + "]";
       Container container = container(mapping(list.get(j), cat), cat);
       if (!names.add(container.name())) {
-        throw bad(cat + ".name", "duplicate container " + container.name());
+        throw bad(cat + ".name", "duplicate container " + shown(container.name()));
       }
       containers.add(container);
     }
@@ -128,7 +134,8 @@ final class SeedReader {
       case "running" -> ContainerState.CONTAINER_RUNNING;
       case "exited" -> ContainerState.CONTAINER_EXITED;
       case "created" -> ContainerState.CONTAINER_CREATED;
-      default -> throw bad(prefix + "state", "must be running, exited or created, got \"" + stateText + "\"");
+      default -> throw bad(prefix + "state", "must be running, exited or created, got "
+          + shown(stateText));
     };
     return new Container(name, memory, seconds, failure, state);
   }
@@ -145,7 +152,7 @@ final class SeedReader {
     }
     if (status == null || status == GrpcStatus.OK) {
       throw bad(key, "must be \"<GRPC_CODE>: <message>\" with a gRPC status name other than OK"
-          + " (UNKNOWN, NOT_FOUND, UNAVAILABLE, INTERNAL, ...), got \"" + text + "\"");
+          + " (UNKNOWN, NOT_FOUND, UNAVAILABLE, INTERNAL, ...), got " + shown(text));
     }
     return new Failure(status, m.group(2).trim());
   }
@@ -157,7 +164,7 @@ final class SeedReader {
     }
     for (Object key : map.keySet()) {
       if (!(key instanceof String)) {
-        throw bad(at, "keys must be strings, got " + key);
+        throw bad(at, "keys must be strings, got " + shown(String.valueOf(key)));
       }
     }
     return (Map<String, Object>) map;
@@ -176,7 +183,8 @@ final class SeedReader {
   private static void checkKeys(Map<String, Object> map, Set<String> known, String prefix) {
     for (String key : map.keySet()) {
       if (!known.contains(key)) {
-        throw bad(prefix + key, "unknown key (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
+        throw bad(prefix + key(key), "unknown key (known: "
+            + String.join(", ", known.stream().sorted().toList()) + ")");
       }
     }
   }
@@ -188,7 +196,8 @@ final class SeedReader {
     }
     if (value instanceof Number || value instanceof Boolean) {
       // YAML reads 1.10 as a number: make the fix obvious rather than guess its spelling.
-      throw bad(prefix + key, "must be a non-empty string (quote it: \"" + value + "\")");
+      throw bad(prefix + key, "must be a non-empty string (quote it: " + shown(String.valueOf(value))
+          + ")");
     }
     if (!(value instanceof String s) || s.isBlank()) {
       throw bad(prefix + key, "must be a non-empty string");
@@ -233,6 +242,36 @@ final class SeedReader {
       throw bad(prefix + key, problem + " below 2^63");
     }
     throw bad(prefix + key, problem);
+  }
+
+  /** A key as messages name it: as written when plain, else quoted and escaped. */
+  private static String key(String key) {
+    return PLAIN_KEY.matcher(key).matches() ? key : shown(key);
+  }
+
+  /**
+   * A caller's text inside a message: quoted, control characters escaped, cut at
+   * {@link #SHOWN_CHARS}, so that a message stays one short line whatever the seed holds.
+   */
+  static String shown(String text) {
+    String cut = text.length() > SHOWN_CHARS ? text.substring(0, SHOWN_CHARS) : text;
+    StringBuilder quoted = new StringBuilder("\"");
+    for (char c : cut.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        quoted.append('\\').append(c);
+      } else if (Character.isISOControl(c)) {
+        quoted.append(String.format("\\u%04x", (int) c));
+      } else {
+        quoted.append(c);
+      }
+    }
+    return quoted.append(cut.length() < text.length() ? "...\"" : "\"").toString();
+  }
+
+  /** A library's message on one line without control characters, at most {@code max} chars. */
+  private static String printable(String text, int max) {
+    String clean = text.replaceAll("\\p{Cntrl}", "?");
+    return clean.length() > max ? clean.substring(0, max) + "..." : clean;
   }
 
   private static IllegalArgumentException bad(String key, String problem) {

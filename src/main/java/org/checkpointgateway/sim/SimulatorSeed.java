@@ -17,7 +17,8 @@ import runtime.v1.PodSandboxState;
  * What the simulated runtime runs: its pods, their containers and how checkpoints of them behave.
  * Immutable and validated once; a bad value throws {@link IllegalArgumentException} whose message
  * starts with the offending key, e.g. {@code pods[0].containers[1].memoryBytes: must be a positive
- * number}.
+ * number}, or with the source's name for YAML that cannot be read; always one short line, any
+ * text of the seed it echoes quoted, escaped and cut (SeedReaderPropertyTest).
  *
  * @param bandwidthBytesPerSecond the bandwidth shared by all concurrent memory-sized checkpoints
  * @param unimplemented whether CheckpointContainer answers UNIMPLEMENTED (containerd 1.6/1.7)

@@ -98,7 +98,7 @@ class SimulatorSeedTest {
       pods: [{name: x}]                                                    | pods[0].namespace: must be a non-empty string
       pods: [{namespace: a, name: x, state: dead}]                         | pods[0].state: must be ready or notready
       pods: [{namespace: a, name: x, colour: red}]                         | pods[0].colour: unknown key
-      pods: [{namespace: a, name: x}, {namespace: a, name: x}]             | pods[1].name: duplicate pod a/x
+      pods: [{namespace: a, name: x}, {namespace: a, name: x}]             | pods[1].name: duplicate pod "a/x"
       pods: [{namespace: a, name: x, containers: [{name: c, memoryBytes: -5}]}]           | pods[0].containers[0].memoryBytes: must be a positive number
       pods: [{namespace: a, name: x, containers: [{name: c}, {name: d, memoryBytes: 0}]}] | pods[0].containers[1].memoryBytes: must be a positive number
       pods: [{namespace: a, name: x, containers: [{name: c, checkpointSeconds: 0}]}]      | pods[0].containers[0].checkpointSeconds: must be a positive number
@@ -107,7 +107,7 @@ class SimulatorSeedTest {
       pods: [{namespace: a, name: x, containers: [{name: c, fail: "OK: fine"}]}]          | pods[0].containers[0].fail: must be "<GRPC_CODE>: <message>"
       pods: [{namespace: a, name: x, containers: [{name: c, state: paused}]}]             | pods[0].containers[0].state: must be running, exited or created
       pods: [{namespace: a, name: x, containers: [{name: c, memoryByte: 1}]}]             | pods[0].containers[0].memoryByte: unknown key
-      pods: [{namespace: a, name: x, containers: [{name: c}, {name: c}]}]                 | pods[0].containers[1].name: duplicate container c
+      pods: [{namespace: a, name: x, containers: [{name: c}, {name: c}]}]                 | pods[0].containers[1].name: duplicate container "c"
       pods: [{namespace: a, name: x, containers: [{memoryBytes: 1}]}]                     | pods[0].containers[0].name: must be a non-empty string
       runtimeVersion: 1.10                                                 | runtimeVersion: must be a non-empty string (quote it
       writeArchives: no-thanks                                             | writeArchives: must be true or false

@@ -82,6 +82,15 @@ final class Child implements AutoCloseable {
     }
   }
 
+  /** SIGKILL, as a crashed process dies: nothing of it runs its shutdown; returns once it is gone. */
+  void kill() throws InterruptedException {
+    LIVE.remove(this);
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException(name + " did not die on SIGKILL");
+    }
+  }
+
   /** SIGTERM, up to 45 s to stop (the gateway's shutdown grace is 30 s), then SIGKILL. */
   @Override
   public void close() {

@@ -13,13 +13,13 @@ import java.util.List;
  * The load-test harness's entry point, run by {@code loadtest/run} (which builds the jar, raises
  * limits and cleans up):
  * {@code java -cp checkpoint-gateway.jar org.checkpointgateway.loadtest.LoadTest SCENARIO
- * --out DIR --work DIR --jar JAR --pids FILE [--quick] [--jfr]}.
+ * --out DIR --work DIR --jar JAR --pids FILE [--quick] [--jfr] [--minutes N]}.
  * Writes {@code DIR/SCENARIO.json} and {@code DIR/SCENARIO.svg}; exits 0 when every check passed,
  * 1 when one failed (lost requests, unexpected errors, a budget exceeded), 2 on bad usage.
  */
 public final class LoadTest {
 
-  static final List<String> SCENARIOS = List.of("overhead", "hold", "heavy");
+  static final List<String> SCENARIOS = List.of("overhead", "hold", "heavy", "soak");
 
   private LoadTest() {
   }
@@ -37,6 +37,7 @@ public final class LoadTest {
     Path work = null;
     Path jar = null;
     Path pids = null;
+    Integer minutes = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -45,13 +46,14 @@ public final class LoadTest {
         case "--work" -> work = Path.of(args[++i]);
         case "--jar" -> jar = Path.of(args[++i]);
         case "--pids" -> pids = Path.of(args[++i]);
+        case "--minutes" -> minutes = positive(args[++i]);
         default -> scenario = args[i];
       }
     }
     if (scenario == null || !SCENARIOS.contains(scenario) || out == null || work == null || jar == null
-        || pids == null) {
-      System.err.println("usage: LoadTest overhead|hold|heavy --out DIR --work DIR --jar JAR --pids FILE"
-          + " [--quick] [--jfr]");
+        || pids == null || minutes != null && minutes < 1) {
+      System.err.println("usage: LoadTest overhead|hold|heavy|soak --out DIR --work DIR --jar JAR --pids FILE"
+          + " [--quick] [--jfr] [--minutes N]");
       System.exit(2);
     }
     Files.createDirectories(out);
@@ -60,6 +62,9 @@ public final class LoadTest {
         .setEventLoopPoolSize(Run.GENERATOR_EVENT_LOOPS));
     Run run = new Run(scenario, quick, out.toAbsolutePath(), work.toAbsolutePath(), jar.toAbsolutePath(),
         pids.toAbsolutePath(), jfr, vertx);
+    if (minutes != null) {
+      run.minutes = minutes;
+    }
     int code;
     try {
       code = execute(run);
@@ -67,6 +72,15 @@ public final class LoadTest {
       vertx.close().await();
     }
     System.exit(code);
+  }
+
+  /** A whole number of at least 1, or 0 (refused as usage) for anything else. */
+  private static int positive(String text) {
+    try {
+      return Math.max(0, Integer.parseInt(text));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private static int execute(Run run) throws Exception {
@@ -79,6 +93,7 @@ public final class LoadTest {
     Scenario scenario = switch (run.scenario) {
       case "overhead" -> Overhead::run;
       case "hold" -> Hold::run;
+      case "soak" -> Soak::run;
       default -> Heavy::run;
     };
     String svg = null;

@@ -34,6 +34,8 @@ final class Run {
   final JsonArray checks = new JsonArray();
   final JsonArray notes = new JsonArray();
   Tokens tokens;
+  /** How long a full soak runs ({@code --minutes}). */
+  int minutes = Soak.DEFAULT_MINUTES;
 
   Run(String scenario, boolean quick, Path out, Path work, Path jar, Path pidFile, boolean jfr, Vertx vertx) {
     this.scenario = scenario;

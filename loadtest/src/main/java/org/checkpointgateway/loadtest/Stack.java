@@ -26,7 +26,8 @@ final class Stack implements AutoCloseable {
   private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
 
   final Run run;
-  final Child simulator;
+  // Replaced when the soak restarts the runtime.
+  volatile Child simulator;
   final Child gateway;
   final int port;
   final Path socket;
@@ -45,16 +46,19 @@ final class Stack implements AutoCloseable {
 
   /** Starts the simulator with {@code seedYaml}, then the gateway with {@code gatewayArgs}. */
   static Stack start(Run run, String seedYaml, List<String> gatewayArgs) throws Exception {
-    Path seed = Files.writeString(run.work.resolve("seed.yaml"), seedYaml, StandardCharsets.UTF_8);
+    return start(run, seedYaml, gatewayArgs, List.of());
+  }
+
+  /** As above, the gateway's JVM also given {@code gatewayJvm} (after {@link Run#SERVER_JVM}). */
+  static Stack start(Run run, String seedYaml, List<String> gatewayArgs, List<String> gatewayJvm)
+      throws Exception {
+    Files.writeString(run.work.resolve("seed.yaml"), seedYaml, StandardCharsets.UTF_8);
     Path socket = run.work.resolve("cri.sock");
     Path status = run.work.resolve("simulator-status.json");
-    Files.deleteIfExists(status);
-    Child sim = Child.java("simulator", run.work, run.pidFile, Run.SIMULATOR_JVM, List.of(
-        "-jar", run.jar.toString(), "simulate", "--socket", socket.toString(), "--pods", seed.toString(),
-        "--status-file", status.toString()));
-    waitFor("the simulator's status file", sim, () -> Files.exists(status) && Files.exists(socket));
+    Child sim = startSimulator(run, socket, status);
     int port = freePort();
     List<String> jvm = new ArrayList<>(Run.SERVER_JVM);
+    jvm.addAll(gatewayJvm);
     if (run.jfr) {
       jvm.add("-XX:StartFlightRecording=filename=" + run.out.resolve(run.scenario + "-gateway.jfr")
           + ",settings=profile");
@@ -89,6 +93,33 @@ final class Stack implements AutoCloseable {
         .put("simulatorCommand", new JsonArray(sim.command()))
         .put("gatewayCommand", new JsonArray(gw.command()));
     return stack;
+  }
+
+  /** The simulator of the work directory's seed on {@code socket}; returns once it serves. */
+  private static Child startSimulator(Run run, Path socket, Path status) throws Exception {
+    Files.deleteIfExists(status);
+    Child sim = Child.java("simulator", run.work, run.pidFile, Run.SIMULATOR_JVM, List.of(
+        "-jar", run.jar.toString(), "simulate", "--socket", socket.toString(), "--pods",
+        run.work.resolve("seed.yaml").toString(), "--status-file", status.toString()));
+    waitFor("the simulator's status file", sim, () -> Files.exists(status) && Files.exists(socket));
+    return sim;
+  }
+
+  /**
+   * Stops the runtime: with SIGKILL its socket file stays behind, as after a crash; with SIGTERM
+   * it stops as on a node's runtime upgrade (running checkpoints answered UNAVAILABLE).
+   */
+  void stopSimulator(boolean kill) throws InterruptedException {
+    if (kill) {
+      simulator.kill();
+    } else {
+      simulator.close();
+    }
+  }
+
+  /** Starts the runtime again on the same socket with the same seed; returns once it serves. */
+  void restartSimulator() throws Exception {
+    simulator = startSimulator(run, socket, statusFile);
   }
 
   /** The simulator's latest counters. */

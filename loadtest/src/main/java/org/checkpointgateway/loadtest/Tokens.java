@@ -34,12 +34,15 @@ final class Tokens {
   static final List<String> PERMISSIONS = List.of("checkpoint:*");
   private static final Duration TTL = Duration.ofHours(6);
 
+  private final Vertx vertx;
+  private final String secret;
   private final Path secretFile;
   private final List<Path> publicKeys = new ArrayList<>();
   private final Map<String, String> byAlgorithm = new LinkedHashMap<>();
 
   Tokens(Vertx vertx, Path dir) throws IOException, GeneralSecurityException {
-    String secret = TokenIssuer.randomSecret();
+    this.vertx = vertx;
+    this.secret = TokenIssuer.randomSecret();
     secretFile = write(dir.resolve("hs256.secret"), secret);
     byAlgorithm.put("HS256", TokenIssuer.hs256(vertx, secret)
         .issue("loadtest", PERMISSIONS, TTL, Optional.empty(), Optional.empty()));
@@ -63,6 +66,12 @@ final class Tokens {
 
   String token(String algorithm) {
     return byAlgorithm.get(algorithm);
+  }
+
+  /** An HS256 token with other permissions (the soak also downloads and deletes archives). */
+  String hs256(List<String> permissions) {
+    return TokenIssuer.hs256(vertx, secret).issue("loadtest", permissions, TTL, Optional.empty(),
+        Optional.empty());
   }
 
   /** The gateway flags that make it accept all three. */
