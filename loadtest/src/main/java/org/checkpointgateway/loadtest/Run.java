@@ -72,7 +72,7 @@ final class Run {
     return checks.stream().allMatch(c -> ((JsonObject) c).getBoolean("passed"));
   }
 
-  /** A figure against a goal of the README; reported, not enforced. */
+  /** A figure against a goal of docs/performance.md; reported, not enforced. */
   static JsonObject goal(String text, double value, double target, boolean met) {
     return new JsonObject().put("goal", text).put("value", value).put("target", target).put("met", met);
   }
