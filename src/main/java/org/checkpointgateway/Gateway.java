@@ -115,7 +115,7 @@ public final class Gateway {
       LOG.info(() -> "CRI endpoint " + endpoint + (sim != null ? " (embedded simulator)" : "")
           + " over " + transport(vertx));
       CriClient cri = CriClient.create(vertx, endpoint, metrics);
-      RuntimeWatch watch = new RuntimeWatch(vertx, cri, endpoint);
+      RuntimeWatch watch = new RuntimeWatch(vertx, cri, endpoint, options.runtimeProbe());
       watch.start();
       ArchiveDirectory archives = new ArchiveDirectory(vertx, options.checkpointDir());
       ThroughputEstimator throughput = new ThroughputEstimator();
@@ -129,7 +129,7 @@ public final class Gateway {
       // containerd 1.6/1.7 lack CRI CheckpointContainer: fall back to their task API.
       ContainerdFallback containerd = options.containerdTaskCheckpoint()
           ? ContainerdFallback.create(vertx, cri, endpoint) : null;
-      CheckpointControl checkpoints = CheckpointControl.create(vertx, cri,
+      CheckpointControl checkpoints = CheckpointControl.create(vertx, cri, watch,
           containerd != null ? containerd : ContainerCheckpointer.cri(cri), archives, admission,
           throughput, metrics,
           new CheckpointSettings(options.progressInterval(), options.diskReserveBytes(),

@@ -99,6 +99,10 @@ public final class Main implements Callable<Integer> {
   String retainMaxAge;
   @Option(names = "--retain-interval", paramLabel = "DURATION", description = "how often retention runs besides after each checkpoint (default 1m)")
   String retainInterval;
+  @Option(names = "--runtime-probe-interval", paramLabel = "DURATION", description = "how often readiness asks the runtime for its Version (default 500ms)")
+  String runtimeProbeInterval;
+  @Option(names = "--runtime-probe-timeout", paramLabel = "DURATION", description = "how long the runtime gets to answer a readiness probe before /readyz is 503 (default 1s)")
+  String runtimeProbeTimeout;
 
   public static void main(String[] args) {
     // Netty 4.2 sets up JFR events on its first buffer allocation, stalling an event loop for
@@ -165,7 +169,9 @@ public final class Main implements Callable<Integer> {
         .override("retention.perContainer", retainPerContainer, "--retain-per-container")
         .override("retention.maxBytes", retainMaxBytes, "--retain-max-bytes")
         .override("retention.maxAge", retainMaxAge, "--retain-max-age")
-        .override("retention.interval", retainInterval, "--retain-interval"));
+        .override("retention.interval", retainInterval, "--retain-interval")
+        .override("runtimeProbe.interval", runtimeProbeInterval, "--runtime-probe-interval")
+        .override("runtimeProbe.timeout", runtimeProbeTimeout, "--runtime-probe-timeout"));
   }
 
   @Override

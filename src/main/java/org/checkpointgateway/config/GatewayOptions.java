@@ -12,6 +12,7 @@ import java.util.OptionalLong;
 import org.checkpointgateway.archive.RetentionOptions;
 import org.checkpointgateway.auth.JwtOptions;
 import org.checkpointgateway.cri.CriEndpoint;
+import org.checkpointgateway.cri.RuntimeProbe;
 import org.checkpointgateway.config.Settings.Setting;
 
 /**
@@ -41,7 +42,8 @@ public record GatewayOptions(
     int jobHistoryMax,
     Duration jobHistoryAge,
     boolean containerdTaskCheckpoint,
-    RetentionOptions retention) {
+    RetentionOptions retention,
+    RuntimeProbe runtimeProbe) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** The kubelet's port, so that the gateway is a drop-in for callers. */
@@ -79,7 +81,8 @@ public record GatewayOptions(
       "jwt.issuer", "jwt.audience", "tls.cert", "tls.key", "maxConcurrent", "maxInflightBytes",
       "maxQueued", "diskReserveBytes", "progressInterval", "lookupMaxAge", "heartbeatInterval", "shutdownGrace",
       "metricsUnauthenticated", "jobHistoryMax", "jobHistoryAge", "containerdTaskCheckpoint", "retention.perContainer", "retention.maxBytes",
-      "retention.maxAge", "retention.interval", "retention.quietPeriod");
+      "retention.maxAge", "retention.interval", "retention.quietPeriod",
+      "runtimeProbe.interval", "runtimeProbe.timeout");
 
   public boolean tls() {
     return tlsCert.isPresent();
@@ -130,7 +133,14 @@ public record GatewayOptions(
         integer(settings, "jobHistoryMax", 1, 10_000_000).orElse(DEFAULT_JOB_HISTORY_MAX),
         positive(settings, "jobHistoryAge").orElse(DEFAULT_JOB_HISTORY_AGE),
         bool(settings, "containerdTaskCheckpoint").orElse(DEFAULT_CONTAINERD_TASK_CHECKPOINT),
-        retention(settings));
+        retention(settings),
+        runtimeProbe(settings));
+  }
+
+  private static RuntimeProbe runtimeProbe(Settings settings) {
+    return new RuntimeProbe(
+        positive(settings, "runtimeProbe.interval").orElse(RuntimeProbe.DEFAULT_INTERVAL),
+        positive(settings, "runtimeProbe.timeout").orElse(RuntimeProbe.DEFAULT_TIMEOUT));
   }
 
   private static <T> Optional<T> quantity(Settings settings, String key,

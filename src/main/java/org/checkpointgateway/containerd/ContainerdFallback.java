@@ -61,7 +61,8 @@ public final class ContainerdFallback implements ContainerCheckpointer {
               || !runtime.code().equals("Unimplemented")) {
             return Future.failedFuture(failure);
           }
-          return cri.version().transform(version -> {
+          Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+          return cri.version(left).transform(version -> {
             if (version.failed() || !version.result().getRuntimeName().equals(CONTAINERD)) {
               return Future.failedFuture(failure);
             }
