@@ -32,6 +32,15 @@ public record Deadline(long nanoTime) {
    * @param waitingFor what was waited for, appended to the message ("" when the runtime was)
    */
   public <T> Future<T> bound(Vertx vertx, Future<T> work, Future<Void> cancel, String waitingFor) {
+    return bound(vertx, work, waitingFor, cancel);
+  }
+
+  /** As {@link #bound(Vertx, Future, Future, String)}, for a wait nobody cancels but the clock. */
+  public <T> Future<T> bound(Vertx vertx, Future<T> work) {
+    return bound(vertx, work, "", null);
+  }
+
+  private <T> Future<T> bound(Vertx vertx, Future<T> work, String waitingFor, Future<Void> cancel) {
     if (work.isComplete()) {
       return work.succeeded() ? Future.succeededFuture(work.result())
           : Future.failedFuture(work.cause());
@@ -40,8 +49,10 @@ public record Deadline(long nanoTime) {
     Promise<T> answer = Promise.promise();
     long timer = vertx.setTimer(Math.max(1, remaining().toMillis()), id -> answer.tryFail(
         new RuntimeCallFailedException("DeadlineExceeded", "context deadline exceeded" + waitingFor)));
-    cancel.onComplete(ignored -> caller.runOnContext(nothing -> answer.tryFail(
-        new RuntimeCallFailedException("Canceled", "context canceled" + waitingFor))));
+    if (cancel != null) {
+      cancel.onComplete(ignored -> caller.runOnContext(nothing -> answer.tryFail(
+          new RuntimeCallFailedException("Canceled", "context canceled" + waitingFor))));
+    }
     work.onComplete(done -> caller.runOnContext(ignored -> {
       if (done.succeeded()) {
         answer.tryComplete(done.result());

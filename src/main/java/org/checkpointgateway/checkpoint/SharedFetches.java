@@ -30,8 +30,6 @@ final class SharedFetches<K, V> {
     Future<V> fetch(K key, Future<Void> unwanted);
   }
 
-  private static final Future<Void> NOT_CANCELLED = Promise.<Void>promise().future();
-
   private static final class Fetch<V> {
     final long begunNanos;
     final Context owner;
@@ -91,14 +89,14 @@ final class SharedFetches<K, V> {
       known = start(key);
     }
     if (known.result.isComplete()) {
-      return deadline.bound(vertx, known.result, NOT_CANCELLED, "");
+      return deadline.bound(vertx, known.result);
     }
     if (!known.join()) {
       known = start(key); // the one found was just abandoned by its last asker
       known.join();
     }
     Fetch<V> joined = known;
-    return deadline.bound(vertx, joined.result, NOT_CANCELLED, "")
+    return deadline.bound(vertx, joined.result)
         .onComplete(ignored -> joined.leave());
   }
 

@@ -2,6 +2,7 @@ package org.checkpointgateway.cri;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.net.SocketAddress;
@@ -46,7 +47,6 @@ final class GrpcCriClient implements CriClient {
   static final int CONNECTIONS_PER_EVENT_LOOP = 4;
 
   private static final String CRI_API_VERSION = "v1";
-  private static final Future<Void> NEVER = io.vertx.core.Promise.<Void>promise().future();
 
   /** A gRPC client and the connections under it. */
   private record Client(HttpClient transport, GrpcClient grpc) {
@@ -73,7 +73,10 @@ final class GrpcCriClient implements CriClient {
   @Override
   public Future<VersionResponse> version(Duration timeout) {
     return call(RuntimeServiceGrpcClient.Version,
-        VersionRequest.newBuilder().setVersion(CRI_API_VERSION).build(), timeout, NEVER);
+        // Nobody abandons a Version call; a fresh Future each time, as a shared one would keep
+        // every call's listener for the life of the process.
+        VersionRequest.newBuilder().setVersion(CRI_API_VERSION).build(), timeout,
+        Promise.<Void>promise().future());
   }
 
   @Override
