@@ -1,5 +1,6 @@
 package org.checkpointgateway.checkpoint;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 import static org.checkpointgateway.checkpoint.CheckpointService.NO_EVENTS;
@@ -44,6 +46,8 @@ final class RuntimeCheckpointService implements CheckpointControl {
   static final long DRAIN_POLL_MILLIS = 50;
   /** After the grace, how long cancelled checkpoints get to clean up and answer. */
   static final Duration CANCEL_WAIT = Duration.ofSeconds(5);
+  /** The reason of a checkpoint whose archive was not there after the runtime's success. */
+  static final String ARCHIVE_MISSING = "ArchiveMissing";
 
   private final Vertx vertx;
   private final RuntimeWatch runtime;
@@ -65,7 +69,7 @@ final class RuntimeCheckpointService implements CheckpointControl {
   /** How stale the free-space figure may be: archives grow far slower than requests arrive. */
   static final long FREE_SPACE_TTL_NANOS = 1_000_000_000L;
   // {usable bytes, when asked (nanoTime)}, replaced whole so that readers need no lock.
-  private volatile long[] freeSpace;
+  private final AtomicReference<long[]> freeSpace = new AtomicReference<>();
   // The weight of the checkpoints at the runtime now: what their archives are about to take of
   // the free space (a running one's bytes written so far count twice until it ends: cautious).
   private final AtomicLong spaceHeld = new AtomicLong();
@@ -171,7 +175,7 @@ final class RuntimeCheckpointService implements CheckpointControl {
           metrics.queueWait(target.namespace(), permit.waited());
           return holdSpaceFor(checkpoint.weightBytes())
               .compose(held -> execute(checkpoint, deadline, abandon, events)
-                  .onComplete(ignored -> releaseSpace(held)))
+                  .onComplete(done -> releaseSpace(held, done)))
               .onComplete(ignored -> permit.release());
         })
         .recover(failure -> Future.failedFuture(asCheckpointFailure(target, failure)));
@@ -214,10 +218,18 @@ final class RuntimeCheckpointService implements CheckpointControl {
     });
   }
 
-  private void releaseSpace(long weight) {
+  private void releaseSpace(long weight, AsyncResult<CheckpointResult> done) {
     spaceHeld.addAndGet(-weight);
-    // The archive now takes (or no longer needs) what was held: ask the file system afresh.
-    freeSpace = null;
+    if (done.succeeded()) {
+      // The archive now takes what was held: count it against the last reading until the next
+      // (no file-system call per checkpoint).
+      long written = done.result().archiveBytes();
+      freeSpace.updateAndGet(known -> known == null ? null
+          : new long[] {known[0] - written, known[1]});
+    } else if (done.cause() instanceof CheckpointFailedException failed
+        && failed.reason().equals(ARCHIVE_MISSING)) {
+      freeSpace.set(null); // the directory may be gone: made again before the next checkpoint
+    }
   }
 
   private boolean fits(long free, long held, long weight) {
@@ -238,14 +250,14 @@ final class RuntimeCheckpointService implements CheckpointControl {
    * two worker-pool round trips. The directory is made again if someone removed it.
    */
   private Future<Long> freeSpace() {
-    long[] known = freeSpace;
+    long[] known = freeSpace.get();
     if (known != null && System.nanoTime() - known[1] < FREE_SPACE_TTL_NANOS) {
       return Future.succeededFuture(known[0]);
     }
     return archives.ensureExists()
         .compose(ignored -> vertx.fileSystem().fsProps(archives.path().toString()))
         .map(fs -> {
-          freeSpace = new long[] {fs.usableSpace(), System.nanoTime()};
+          freeSpace.set(new long[] {fs.usableSpace(), System.nanoTime()});
           return fs.usableSpace();
         });
   }
@@ -387,7 +399,7 @@ final class RuntimeCheckpointService implements CheckpointControl {
               ? "no such file or directory" : found.cause().getMessage()) + ")";
       return Future.failedFuture(new CheckpointFailedException(target.toString(),
           "the runtime reported success but the archive " + archive + " " + what,
-          "ArchiveMissing"));
+          ARCHIVE_MISSING));
     });
   }
 
