@@ -14,7 +14,9 @@ import io.vertx.core.net.impl.ConnectionBase;
  * pipeline; Vert.x 5.0.7's HTTP/2 handler then closes the whole connection, failing every other
  * call on it (an in-flight checkpoint ends with "Broken pipe", and the Vert.x client completes
  * responses it had already failed: "Result is already complete"). This handler, first in the
- * pipeline, takes such stream errors before Vert.x sees them; connection errors pass.
+ * pipeline, takes such stream errors before Vert.x sees them; connection errors pass. Seen in the
+ * simulator's server after a freeze (RuntimeFaultTest); the gateway's runtime connections run the
+ * same Vert.x handler, so they carry the guard too.
  */
 @Sharable
 public final class StreamErrorGuard extends ChannelInboundHandlerAdapter {
