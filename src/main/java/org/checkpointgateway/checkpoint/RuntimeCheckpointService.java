@@ -167,13 +167,13 @@ final class RuntimeCheckpointService implements CheckpointControl {
     Future<Void> abandon = abandoning.future();
     Future<CheckpointResult> outcome = (draining
         ? Future.<Void>failedFuture(new UnavailableException("the gateway is stopping"))
-        : ensureSpaceFor(checkpoint.weightBytes()))
+        : ensureSpaceFor(checkpoint.weightBytes(), deadline, abandon))
         .compose(ignored -> admission.admit(target.namespace(), checkpoint.weightBytes(), deadline,
             abandon, (position, ahead) -> events.accept(
                 new Queued(target.container(), position, ahead))))
         .compose(permit -> {
           metrics.queueWait(target.namespace(), permit.waited());
-          return holdSpaceFor(checkpoint.weightBytes())
+          return holdSpaceFor(checkpoint.weightBytes(), deadline, abandon)
               .compose(held -> execute(checkpoint, deadline, abandon, events)
                   .onComplete(done -> releaseSpace(held, done)))
               .onComplete(ignored -> permit.release());
@@ -191,8 +191,8 @@ final class RuntimeCheckpointService implements CheckpointControl {
   }
 
   /** On arrival: refused at once when the archive cannot fit beside those being written. */
-  private Future<Void> ensureSpaceFor(long weight) {
-    return freeSpace().compose(free -> {
+  private Future<Void> ensureSpaceFor(long weight, Deadline deadline, Future<Void> abandon) {
+    return freeSpace(deadline, abandon).compose(free -> {
       long held = spaceHeld.get();
       return fits(free, held, weight) ? Future.<Void>succeededFuture()
           : Future.failedFuture(noSpace(free, held, weight));
@@ -204,8 +204,8 @@ final class RuntimeCheckpointService implements CheckpointControl {
    * free space until the checkpoint ends, so that checkpoints admitted together cannot all count
    * on the same free bytes (four 1.5 MiB archives on a 5 MiB disk: three run, one gets 507).
    */
-  private Future<Long> holdSpaceFor(long weight) {
-    return freeSpace().compose(free -> {
+  private Future<Long> holdSpaceFor(long weight, Deadline deadline, Future<Void> abandon) {
+    return freeSpace(deadline, abandon).compose(free -> {
       while (true) {
         long held = spaceHeld.get();
         if (!fits(free, held, weight)) {
@@ -249,6 +249,12 @@ final class RuntimeCheckpointService implements CheckpointControl {
    * {@link #FREE_SPACE_TTL_NANOS}: a burst of requests shares one answer instead of each paying
    * two worker-pool round trips. The directory is made again if someone removed it.
    */
+  private Future<Long> freeSpace(Deadline deadline, Future<Void> abandon) {
+    // A hung file system must not hold a request past its deadline.
+    return deadline.bound(vertx, freeSpace(), abandon, " while reading the free space of "
+        + archives.path());
+  }
+
   private Future<Long> freeSpace() {
     long[] known = freeSpace.get();
     if (known != null && System.nanoTime() - known[1] < FREE_SPACE_TTL_NANOS) {
@@ -276,7 +282,8 @@ final class RuntimeCheckpointService implements CheckpointControl {
         : reportProgress(target.container(), archive, started, estimate, events);
     archives.writing(archive);
     return callRuntime(checkpoint.containerId(), archive, deadline, abandon)
-        .compose(ignored -> writtenArchive(target, archive))
+        .compose(ignored -> deadline.bound(vertx, writtenArchive(target, archive), abandon,
+            " while checking the archive"))
         .map(size -> {
           Duration took = Duration.ofNanos(System.nanoTime() - started);
           throughput.record(checkpoint.weightBytes(), took);
