@@ -117,7 +117,7 @@ public final class Gateway {
       LOG.info(() -> "CRI endpoint " + endpoint + (sim != null ? " (embedded simulator)" : "")
           + " over " + transport(vertx));
       CriClient cri = CriClient.create(vertx, endpoint, metrics);
-      RuntimeWatch watch = new RuntimeWatch(vertx, cri, endpoint);
+      RuntimeWatch watch = new RuntimeWatch(vertx, cri, endpoint, options.runtimeProbe());
       watch.start();
       ArchiveDirectory archives = new ArchiveDirectory(vertx, options.checkpointDir());
       ThroughputEstimator throughput = new ThroughputEstimator();
@@ -132,7 +132,7 @@ public final class Gateway {
       // containerd a checkpoint is never cut short at the runtime (see ContainerdFallback).
       ContainerdFallback containerd = ContainerdFallback.create(vertx, cri, endpoint,
           options.containerdTaskCheckpoint());
-      CheckpointControl checkpoints = CheckpointControl.create(vertx, cri, containerd, archives,
+      CheckpointControl checkpoints = CheckpointControl.create(vertx, cri, watch, containerd, archives,
           admission, throughput, metrics,
           new CheckpointSettings(options.progressInterval(), options.diskReserveBytes(),
               options.lookupMaxAge()));

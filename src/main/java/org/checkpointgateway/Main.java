@@ -111,6 +111,10 @@ public final class Main implements Callable<Integer> {
   String streamBufferBytes;
   @Option(names = "--stream-stall-timeout", paramLabel = "DURATION", description = "an event stream full for this long is closed and its checkpoint cancelled (default 30s)")
   String streamStallTimeout;
+  @Option(names = "--runtime-probe-interval", paramLabel = "DURATION", description = "how often readiness asks the runtime for its Version (default 500ms)")
+  String runtimeProbeInterval;
+  @Option(names = "--runtime-probe-timeout", paramLabel = "DURATION", description = "how long the runtime gets to answer a readiness probe before /readyz is 503 (default 1s)")
+  String runtimeProbeTimeout;
 
   public static void main(String[] args) {
     // Netty 4.2 sets up JFR events on its first buffer allocation, stalling an event loop for
@@ -183,7 +187,9 @@ public final class Main implements Callable<Integer> {
         .override("auth.auditLog", auditLog, "--audit-log")
         .override("auth.auditLogBuffer", auditLogBuffer, "--audit-log-buffer")
         .override("streams.bufferBytes", streamBufferBytes, "--stream-buffer-bytes")
-        .override("streams.stallTimeout", streamStallTimeout, "--stream-stall-timeout"));
+        .override("streams.stallTimeout", streamStallTimeout, "--stream-stall-timeout")
+        .override("runtimeProbe.interval", runtimeProbeInterval, "--runtime-probe-interval")
+        .override("runtimeProbe.timeout", runtimeProbeTimeout, "--runtime-probe-timeout"));
   }
 
   @Override

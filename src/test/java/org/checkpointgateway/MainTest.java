@@ -7,7 +7,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.checkpointgateway.config.GatewayOptions;
+import org.checkpointgateway.cri.RuntimeProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -129,6 +131,7 @@ class MainTest {
     assertThat(parsed.embeddedSimulator()).isTrue();
     assertThat(parsed.jwt().hasKeys()).isFalse();
     assertThat(parsed.lookupMaxAge()).isEqualTo(GatewayOptions.DEFAULT_LOOKUP_MAX_AGE);
+    assertThat(parsed.runtimeProbe()).isEqualTo(RuntimeProbe.DEFAULT);
   }
 
   @Test
@@ -152,5 +155,18 @@ class MainTest {
     main.port = "9100";
     assertThat(main.options().port()).isEqualTo(9100);
     assertThat(main.options().containerCheckpointGate()).isFalse();
+  }
+
+  @Test
+  void runtimeProbeTakesPositiveDurations() {
+    Main main = new Main();
+    main.runtimeProbeInterval = "250ms";
+    main.runtimeProbeTimeout = "2s";
+    assertThat(main.options().runtimeProbe())
+        .isEqualTo(new RuntimeProbe(Duration.ofMillis(250), Duration.ofSeconds(2)));
+    Outcome zero = run("--runtime-probe-timeout", "0");
+    assertThat(zero.code()).isEqualTo(2);
+    assertThat(zero.err().strip()).isEqualTo(
+        "checkpoint-gateway: --runtime-probe-timeout: must be more than 0");
   }
 }

@@ -63,7 +63,7 @@ final class CheckpointRoutes {
     Deadline deadline = Deadline.in(timeout != null ? timeout : defaultTimeout);
     Promise<Void> callerGone = callerGone(ctx);
     CheckpointPermissions.requireCheckpoint(BearerAuthHandler.caller(ctx), target.namespace())
-        .compose(caller -> service.prepare(target))
+        .compose(caller -> service.prepare(target, deadline))
         // The kubelet finds pod and container before it reads the timeout: keep its order.
         .compose(prepared -> timeout != null ? Future.succeededFuture(prepared)
             : Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter")))
@@ -79,7 +79,7 @@ final class CheckpointRoutes {
     Deadline deadline = Deadline.in(timeout != null ? timeout : defaultTimeout);
     Promise<Void> callerGone = callerGone(ctx);
     CheckpointPermissions.requireCheckpoint(BearerAuthHandler.caller(ctx), namespace)
-        .compose(caller -> service.preparePod(namespace, pod))
+        .compose(caller -> service.preparePod(namespace, pod, deadline))
         .compose(prepared -> timeout != null ? Future.succeededFuture(prepared)
             : Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter")))
         .onSuccess(prepared -> answer(ctx, callerGone, events ->

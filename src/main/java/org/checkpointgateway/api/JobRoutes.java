@@ -17,6 +17,7 @@ import org.checkpointgateway.auth.Caller;
 import org.checkpointgateway.auth.CheckpointPermissions;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
+import org.checkpointgateway.checkpoint.Deadline;
 import org.checkpointgateway.checkpoint.PreparedCheckpoint;
 import org.checkpointgateway.error.BadRequestException;
 import org.checkpointgateway.error.NotFoundException;
@@ -106,10 +107,12 @@ final class JobRoutes {
   }
 
   private Future<List<PreparedCheckpoint>> prepare(JobRequest request) {
+    // The lookup is bounded by the job's timeout too (the job's own deadline starts after it).
+    Deadline deadline = Deadline.in(request.timeout());
     return request.container().isPresent()
         ? checkpoints.prepare(new CheckpointTarget(request.namespace(), request.pod(),
-            request.container().get())).map(List::of)
-        : checkpoints.preparePod(request.namespace(), request.pod());
+            request.container().get()), deadline).map(List::of)
+        : checkpoints.preparePod(request.namespace(), request.pod(), deadline);
   }
 
   private JobRequest parse(RoutingContext ctx) {

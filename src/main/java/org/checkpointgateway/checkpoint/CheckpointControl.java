@@ -5,16 +5,17 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import org.checkpointgateway.archive.ArchiveDirectory;
 import org.checkpointgateway.cri.CriClient;
+import org.checkpointgateway.cri.RuntimeWatch;
 import org.checkpointgateway.metrics.GatewayMetrics;
 
 /** The checkpoint service as the process that owns it sees it: it can also be drained. */
 public interface CheckpointControl extends CheckpointService {
 
-  static CheckpointControl create(Vertx vertx, CriClient cri, ContainerCheckpointer checkpointer,
-      ArchiveDirectory archives, AdmissionController admission, ThroughputEstimator throughput,
-      GatewayMetrics metrics, CheckpointSettings settings) {
-    return new RuntimeCheckpointService(vertx, cri, checkpointer, archives, admission, throughput,
-        metrics, settings);
+  static CheckpointControl create(Vertx vertx, CriClient cri, RuntimeWatch runtime,
+      ContainerCheckpointer checkpointer, ArchiveDirectory archives, AdmissionController admission,
+      ThroughputEstimator throughput, GatewayMetrics metrics, CheckpointSettings settings) {
+    return new RuntimeCheckpointService(vertx, cri, runtime, checkpointer, archives, admission,
+        throughput, metrics, settings);
   }
 
   /**

@@ -16,28 +16,32 @@ public interface CheckpointService {
   Consumer<CheckpointEvent> NO_EVENTS = event -> { };
 
   /**
-   * Finds a running container and weighs it.
+   * Finds a running container and weighs it, by the request's deadline.
    *
    * @return a failed Future with {@code NotFoundException} ({@code pod does not exist},
    *     {@code container <name> does not exist}) or a {@code CheckpointFailedException} when the
-   *     runtime cannot be asked
+   *     runtime cannot be asked: at once while nobody can connect to it, with
+   *     {@code DeadlineExceeded} when it does not answer by {@code deadline}
    */
-  Future<PreparedCheckpoint> prepare(CheckpointTarget target);
+  Future<PreparedCheckpoint> prepare(CheckpointTarget target, Deadline deadline);
 
   /** Finds every running container of a pod; {@code NotFoundException} when there is none. */
-  Future<List<PreparedCheckpoint>> preparePod(String namespace, String pod);
+  Future<List<PreparedCheckpoint>> preparePod(String namespace, String pod, Deadline deadline);
 
   /**
    * Checkpoints one prepared container through admission control.
    *
-   * @param deadline when the caller stops waiting: time in the queue counts; when it passes,
-   *     the runtime call is cancelled and the Future fails with a {@code DeadlineExceeded}
-   *     checkpoint failure
+   * @param deadline when the caller stops waiting: time in the queue counts, and so does time
+   *     waiting for a runtime that went away after the request was accepted (it runs when the
+   *     runtime returns); when it passes, the runtime call is cancelled and the Future fails
+   *     with a {@code DeadlineExceeded} checkpoint failure
    * @param cancel completes when the caller goes away or cancels; the runtime call is reset
    * @param events every event of this checkpoint, terminal one included, on the caller's context
-   * @return the archive, or a failed Future: {@code CheckpointFailedException} (runtime failure,
-   *     deadline, cancel), {@code OverloadedException} (queue full),
-   *     {@code InsufficientStorageException}, {@code UnavailableException} (stopping)
+   * @return the archive, checked to be a regular file; or a failed Future:
+   *     {@code CheckpointFailedException} (runtime failure, deadline, cancel, no archive after
+   *     the runtime's success), {@code OverloadedException} (queue full),
+   *     {@code InsufficientStorageException} (no room beside the checkpoints already running),
+   *     {@code UnavailableException} (stopping)
    */
   Future<CheckpointResult> run(PreparedCheckpoint checkpoint, Deadline deadline, Future<Void> cancel,
       Consumer<CheckpointEvent> events);

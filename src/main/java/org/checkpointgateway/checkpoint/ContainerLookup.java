@@ -46,26 +46,34 @@ final class ContainerLookup {
   private final SharedFetches<String, NodePicture> pictures;
 
   ContainerLookup(Vertx vertx, CriClient cri, Duration maxAge) {
-    this.pictures = new SharedFetches<>(vertx, maxAge, node -> {
+    // A picture serves requests with different deadlines: each waits within its own, and the
+    // calls are reset once nobody waits for them.
+    this.pictures = new SharedFetches<>(vertx, maxAge, (node, unwanted) -> {
       long taken = System.nanoTime();
-      return Future.all(cri.listReadySandboxes(Map.of()), cri.listRunningContainers("", Map.of()))
+      return Future.all(
+              cri.listReadySandboxes(Map.of(), CriClient.NO_DEADLINE, unwanted),
+              cri.listRunningContainers("", Map.of(), CriClient.NO_DEADLINE, unwanted))
           .map(lists -> NodePicture.of(taken, lists.resultAt(0), lists.resultAt(1)));
     });
   }
 
-  /** The running container, or a NotFoundException with the kubelet's text. */
-  Future<Running> find(CheckpointTarget target) {
+  /**
+   * The running container, or a NotFoundException with the kubelet's text; a
+   * {@code DeadlineExceeded} runtime failure when the runtime does not answer by {@code deadline}.
+   */
+  Future<Running> find(CheckpointTarget target, Deadline deadline) {
     return look(picture -> picture.sandbox(target.namespace(), target.pod())
-        .map(sandbox -> Optional.ofNullable(picture.newestByName(sandbox).get(target.container()))))
+        .map(sandbox -> Optional.ofNullable(picture.newestByName(sandbox).get(target.container()))),
+        deadline)
         .map(container -> container.orElseThrow(() -> new NotFoundException(
             "container " + target.container() + " does not exist")));
   }
 
   /** Every running container of the pod, one per name (the newest where a restart left two). */
-  Future<List<Running>> findAll(String namespace, String pod) {
+  Future<List<Running>> findAll(String namespace, String pod, Deadline deadline) {
     return look(picture -> picture.sandbox(namespace, pod)
         .map(sandbox -> Optional.of(List.copyOf(picture.newestByName(sandbox).values()))
-            .filter(containers -> !containers.isEmpty())))
+            .filter(containers -> !containers.isEmpty())), deadline)
         .map(containers -> containers.orElseThrow(() -> new NotFoundException(
             "pod " + pod + " has no running containers")));
   }
@@ -79,14 +87,15 @@ final class ContainerLookup {
    * What {@code question} finds in a recent picture; if nothing, what it finds in one taken
    * since this call. An unknown pod fails with the kubelet's {@code pod does not exist}.
    */
-  private <T> Future<Optional<T>> look(Function<NodePicture, Optional<Optional<T>>> question) {
+  private <T> Future<Optional<T>> look(Function<NodePicture, Optional<Optional<T>>> question,
+      Deadline deadline) {
     long asked = System.nanoTime();
-    return pictures.recent("node").compose(picture -> {
+    return pictures.recent("node", deadline).compose(picture -> {
       Optional<Optional<T>> answer = question.apply(picture);
       if (answer.flatMap(found -> found).isPresent() || picture.takenNanos() - asked >= 0) {
         return Future.succeededFuture(answer);
       }
-      return pictures.fetchedSince("node", asked).map(question);
+      return pictures.fetchedSince("node", asked, deadline).map(question);
     }).map(answer -> answer.orElseThrow(() -> new NotFoundException("pod does not exist")));
   }
 

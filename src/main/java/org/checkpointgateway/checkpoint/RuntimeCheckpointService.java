@@ -1,9 +1,11 @@
 package org.checkpointgateway.checkpoint;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.FileProps;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 import static org.checkpointgateway.checkpoint.CheckpointService.NO_EVENTS;
@@ -24,6 +28,7 @@ import org.checkpointgateway.checkpoint.CheckpointEvent.Progress;
 import org.checkpointgateway.checkpoint.CheckpointEvent.Queued;
 import org.checkpointgateway.checkpoint.CheckpointEvent.Started;
 import org.checkpointgateway.cri.CriClient;
+import org.checkpointgateway.cri.RuntimeWatch;
 import org.checkpointgateway.error.CheckpointFailedException;
 import org.checkpointgateway.error.InsufficientStorageException;
 import org.checkpointgateway.error.PodCheckpointFailedException;
@@ -41,9 +46,11 @@ final class RuntimeCheckpointService implements CheckpointControl {
   static final long DRAIN_POLL_MILLIS = 50;
   /** After the grace, how long cancelled checkpoints get to clean up and answer. */
   static final Duration CANCEL_WAIT = Duration.ofSeconds(5);
+  /** The reason of a checkpoint whose archive was not there after the runtime's success. */
+  static final String ARCHIVE_MISSING = "ArchiveMissing";
 
   private final Vertx vertx;
-  private final CriClient cri;
+  private final RuntimeWatch runtime;
   private final ContainerCheckpointer checkpointer;
   private final ContainerLookup lookup;
   // Memory working set by container id: a burst against one container shares one stats call.
@@ -62,20 +69,28 @@ final class RuntimeCheckpointService implements CheckpointControl {
   /** How stale the free-space figure may be: archives grow far slower than requests arrive. */
   static final long FREE_SPACE_TTL_NANOS = 1_000_000_000L;
   // {usable bytes, when asked (nanoTime)}, replaced whole so that readers need no lock.
-  private volatile long[] freeSpace;
+  private final AtomicReference<long[]> freeSpace = new AtomicReference<>();
+  // The weight of the checkpoints at the runtime now: what their archives are about to take of
+  // the free space (a running one's bytes written so far count twice until it ends: cautious).
+  private final AtomicLong spaceHeld = new AtomicLong();
 
-  RuntimeCheckpointService(Vertx vertx, CriClient cri, ContainerCheckpointer checkpointer,
-      ArchiveDirectory archives, AdmissionController admission, ThroughputEstimator throughput,
-      GatewayMetrics metrics, CheckpointSettings settings) {
+  RuntimeCheckpointService(Vertx vertx, CriClient cri, RuntimeWatch runtime,
+      ContainerCheckpointer checkpointer, ArchiveDirectory archives, AdmissionController admission,
+      ThroughputEstimator throughput, GatewayMetrics metrics, CheckpointSettings settings) {
     this.vertx = vertx;
-    this.cri = cri;
+    this.runtime = runtime;
     this.checkpointer = checkpointer;
     this.lookup = new ContainerLookup(vertx, cri, settings.lookupMaxAge());
     // A runtime without stats still checkpoints; the container then only counts for concurrency.
-    this.weights = new SharedFetches<>(vertx, settings.lookupMaxAge(),
-        containerId -> cri.memoryWorkingSet(containerId).otherwise(failure -> {
+    // A runtime that is away, silent or was left by every asker is no answer, though.
+    this.weights = new SharedFetches<>(vertx, settings.lookupMaxAge(), (containerId, unwanted) ->
+        cri.memoryWorkingSet(containerId, CriClient.NO_DEADLINE, unwanted).recover(failure -> {
+          if (failure instanceof RuntimeCallFailedException call
+              && List.of("Canceled", "DeadlineExceeded", "Unavailable").contains(call.code())) {
+            return Future.failedFuture(failure);
+          }
           LOG.fine(() -> "no memory stats for " + containerId + ": " + failure.getMessage());
-          return 0L;
+          return Future.succeededFuture(0L);
         }));
     this.archives = archives;
     this.admission = admission;
@@ -86,30 +101,51 @@ final class RuntimeCheckpointService implements CheckpointControl {
   }
 
   @Override
-  public Future<PreparedCheckpoint> prepare(CheckpointTarget target) {
-    return lookup.find(target)
-        .compose(container -> weigh(target, container.id()))
-        .recover(failure -> Future.failedFuture(asCheckpointFailure(target, failure)));
+  public Future<PreparedCheckpoint> prepare(CheckpointTarget target, Deadline deadline) {
+    return reachable()
+        .compose(ignored -> lookup.find(target, deadline))
+        .compose(container -> weigh(target, container.id(), deadline))
+        .recover(failure -> Future.failedFuture(asCheckpointFailure(target, noticed(failure))));
   }
 
   @Override
-  public Future<List<PreparedCheckpoint>> preparePod(String namespace, String pod) {
+  public Future<List<PreparedCheckpoint>> preparePod(String namespace, String pod,
+      Deadline deadline) {
     CheckpointTarget podTarget = new CheckpointTarget(namespace, pod, "");
-    return lookup.findAll(namespace, pod)
+    return reachable()
+        .compose(ignored -> lookup.findAll(namespace, pod, deadline))
         .compose(containers -> {
           List<Future<PreparedCheckpoint>> weighed = new ArrayList<>();
           containers.stream()
               .sorted(Comparator.comparing(ContainerLookup.Running::name))
               .forEach(container -> weighed.add(weigh(new CheckpointTarget(namespace, pod,
-                  container.name()), container.id())));
+                  container.name()), container.id(), deadline)));
           return Future.all(weighed).map(all -> all.<PreparedCheckpoint>list());
         })
-        .recover(failure -> Future.failedFuture(asCheckpointFailure(podTarget, failure)));
+        .recover(failure -> Future.failedFuture(asCheckpointFailure(podTarget, noticed(failure))));
   }
 
-  private Future<PreparedCheckpoint> weigh(CheckpointTarget target, String containerId) {
-    return weights.recent(containerId)
+  private Future<PreparedCheckpoint> weigh(CheckpointTarget target, String containerId,
+      Deadline deadline) {
+    return weights.recent(containerId, deadline)
         .map(weight -> new PreparedCheckpoint(target, containerId, weight));
+  }
+
+  /**
+   * A request that arrives while nobody can connect to the runtime gets the kubelet's answer at
+   * once (its CRI call would fail to connect just the same), with what the connection said.
+   */
+  private Future<Void> reachable() {
+    return runtime.away().<Future<Void>>map(Future::failedFuture)
+        .orElse(Future.succeededFuture());
+  }
+
+  /** Tells the watch when a call found nobody at the socket, so every later request knows. */
+  private Throwable noticed(Throwable failure) {
+    if (RuntimeWatch.isDialFailure(failure)) {
+      runtime.dialFailed((RuntimeCallFailedException) failure);
+    }
+    return failure;
   }
 
   @Override
@@ -131,13 +167,15 @@ final class RuntimeCheckpointService implements CheckpointControl {
     Future<Void> abandon = abandoning.future();
     Future<CheckpointResult> outcome = (draining
         ? Future.<Void>failedFuture(new UnavailableException("the gateway is stopping"))
-        : ensureSpaceFor(checkpoint.weightBytes()))
+        : ensureSpaceFor(checkpoint.weightBytes(), deadline, abandon))
         .compose(ignored -> admission.admit(target.namespace(), checkpoint.weightBytes(), deadline,
             abandon, (position, ahead) -> events.accept(
                 new Queued(target.container(), position, ahead))))
         .compose(permit -> {
           metrics.queueWait(target.namespace(), permit.waited());
-          return execute(checkpoint, deadline, abandon, events)
+          return holdSpaceFor(checkpoint.weightBytes(), deadline, abandon)
+              .compose(held -> execute(checkpoint, deadline, abandon, events)
+                  .onComplete(done -> releaseSpace(held, done)))
               .onComplete(ignored -> permit.release());
         })
         .recover(failure -> Future.failedFuture(asCheckpointFailure(target, failure)));
@@ -152,15 +190,58 @@ final class RuntimeCheckpointService implements CheckpointControl {
     });
   }
 
-  private Future<Void> ensureSpaceFor(long weight) {
-    return freeSpace().compose(free -> {
-      long needed = weight + settings.diskReserveBytes();
-      return free >= needed ? Future.<Void>succeededFuture()
-          : Future.failedFuture(new InsufficientStorageException(String.format(
-              "not enough space in %s for the archive: %d bytes free, %d needed "
-                  + "(%d of memory to write and %d to keep free)",
-              archives.path(), free, needed, weight, settings.diskReserveBytes())));
+  /** On arrival: refused at once when the archive cannot fit beside those being written. */
+  private Future<Void> ensureSpaceFor(long weight, Deadline deadline, Future<Void> abandon) {
+    return freeSpace(deadline, abandon).compose(free -> {
+      long held = spaceHeld.get();
+      return fits(free, held, weight) ? Future.<Void>succeededFuture()
+          : Future.failedFuture(noSpace(free, held, weight));
     });
+  }
+
+  /**
+   * Once admitted, just before the runtime is called: the archive's weight is held against the
+   * free space until the checkpoint ends, so that checkpoints admitted together cannot all count
+   * on the same free bytes (four 1.5 MiB archives on a 5 MiB disk: three run, one gets 507).
+   */
+  private Future<Long> holdSpaceFor(long weight, Deadline deadline, Future<Void> abandon) {
+    return freeSpace(deadline, abandon).compose(free -> {
+      while (true) {
+        long held = spaceHeld.get();
+        if (!fits(free, held, weight)) {
+          return Future.failedFuture(noSpace(free, held, weight));
+        }
+        if (spaceHeld.compareAndSet(held, held + weight)) {
+          return Future.succeededFuture(weight);
+        }
+      }
+    });
+  }
+
+  private void releaseSpace(long weight, AsyncResult<CheckpointResult> done) {
+    spaceHeld.addAndGet(-weight);
+    if (done.succeeded()) {
+      // The archive now takes what was held: count it against the last reading until the next
+      // (no file-system call per checkpoint).
+      long written = done.result().archiveBytes();
+      freeSpace.updateAndGet(known -> known == null ? null
+          : new long[] {known[0] - written, known[1]});
+    } else if (done.cause() instanceof CheckpointFailedException failed
+        && failed.reason().equals(ARCHIVE_MISSING)) {
+      freeSpace.set(null); // the directory may be gone: made again before the next checkpoint
+    }
+  }
+
+  private boolean fits(long free, long held, long weight) {
+    return free - held >= weight + settings.diskReserveBytes();
+  }
+
+  private InsufficientStorageException noSpace(long free, long held, long weight) {
+    return new InsufficientStorageException(String.format(
+        "not enough space in %s for the archive: %d bytes free, %d of them held for the "
+            + "checkpoints running, %d needed (%d of memory to write and %d to keep free)",
+        archives.path(), free, held, weight + settings.diskReserveBytes(), weight,
+        settings.diskReserveBytes()));
   }
 
   /**
@@ -168,15 +249,21 @@ final class RuntimeCheckpointService implements CheckpointControl {
    * {@link #FREE_SPACE_TTL_NANOS}: a burst of requests shares one answer instead of each paying
    * two worker-pool round trips. The directory is made again if someone removed it.
    */
+  private Future<Long> freeSpace(Deadline deadline, Future<Void> abandon) {
+    // A hung file system must not hold a request past its deadline.
+    return deadline.bound(vertx, freeSpace(), abandon, " while reading the free space of "
+        + archives.path());
+  }
+
   private Future<Long> freeSpace() {
-    long[] known = freeSpace;
+    long[] known = freeSpace.get();
     if (known != null && System.nanoTime() - known[1] < FREE_SPACE_TTL_NANOS) {
       return Future.succeededFuture(known[0]);
     }
     return archives.ensureExists()
         .compose(ignored -> vertx.fileSystem().fsProps(archives.path().toString()))
         .map(fs -> {
-          freeSpace = new long[] {fs.usableSpace(), System.nanoTime()};
+          freeSpace.set(new long[] {fs.usableSpace(), System.nanoTime()});
           return fs.usableSpace();
         });
   }
@@ -194,10 +281,9 @@ final class RuntimeCheckpointService implements CheckpointControl {
     long ticker = events == NO_EVENTS ? -1
         : reportProgress(target.container(), archive, started, estimate, events);
     archives.writing(archive);
-    return checkpointer.checkpoint(checkpoint.containerId(), archive, deadline.remaining(), abandon)
-        // The plain kubelet answer has no place for the size: no file-system call for it.
-        .compose(ignored -> events == NO_EVENTS ? Future.succeededFuture(CheckpointResult.UNMEASURED)
-            : archiveSize(archive))
+    return callRuntime(checkpoint.containerId(), archive, deadline, abandon)
+        .compose(ignored -> deadline.bound(vertx, writtenArchive(target, archive), abandon,
+            " while checking the archive"))
         .map(size -> {
           Duration took = Duration.ofNanos(System.nanoTime() - started);
           throughput.record(checkpoint.weightBytes(), took);
@@ -242,8 +328,7 @@ final class RuntimeCheckpointService implements CheckpointControl {
         Future<CheckpointResult> run = runs.get(i);
         if (run.succeeded()) {
           items.addAll(run.result().items());
-          long size = run.result().archiveBytes();
-          bytes = size == CheckpointResult.UNMEASURED ? size : bytes + size;
+          bytes += run.result().archiveBytes();
           longest = longest.compareTo(run.result().duration()) < 0 ? run.result().duration() : longest;
         } else {
           failures.put(checkpoints.get(i).target().container(), run.cause());
@@ -287,8 +372,47 @@ final class RuntimeCheckpointService implements CheckpointControl {
     }
   }
 
-  private Future<Long> archiveSize(Path archive) {
-    return vertx.fileSystem().props(archive.toString()).map(FileProps::size).otherwise(0L);
+  /**
+   * The runtime's call, once it is reachable. A request accepted before the runtime went away
+   * (restarted, its socket removed) waits for it within the deadline, and a call that could not
+   * connect never reached the runtime: it waits for the runtime's return and is made again.
+   */
+  private Future<Void> callRuntime(String containerId, Path archive, Deadline deadline,
+      Future<Void> abandon) {
+    String why = runtime.away().map(away -> " while waiting for the runtime to return ("
+        + away.description() + ")").orElse("");
+    return deadline.bound(vertx, runtime.whenBack(), abandon, why)
+        .compose(back -> checkpointer.checkpoint(containerId, archive, deadline.remaining(), abandon))
+        .recover(failure -> {
+          if (!RuntimeWatch.isDialFailure(failure) || deadline.passed() || abandon.isComplete()) {
+            return Future.failedFuture(failure);
+          }
+          runtime.dialFailed((RuntimeCallFailedException) failure);
+          return callRuntime(containerId, archive, deadline, abandon);
+        });
+  }
+
+  /**
+   * The archive's size, once its {@code lstat} shows a regular file: a runtime's success is not
+   * taken for an archive when the directory was removed under it (or the name replaced).
+   */
+  private Future<Long> writtenArchive(CheckpointTarget target, Path archive) {
+    return vertx.fileSystem().lprops(archive.toString()).transform(found -> {
+      if (found.succeeded() && found.result().isRegularFile()) {
+        return Future.succeededFuture(found.result().size());
+      }
+      String what = found.succeeded() ? "is not a regular file (" + kind(found.result()) + ")"
+          : "is missing (" + (found.cause().getCause() instanceof NoSuchFileException
+              ? "no such file or directory" : found.cause().getMessage()) + ")";
+      return Future.failedFuture(new CheckpointFailedException(target.toString(),
+          "the runtime reported success but the archive " + archive + " " + what,
+          ARCHIVE_MISSING));
+    });
+  }
+
+  private static String kind(FileProps props) {
+    return props.isDirectory() ? "a directory" : props.isSymbolicLink() ? "a symbolic link"
+        : "a special file";
   }
 
   private static Throwable asCheckpointFailure(CheckpointTarget target, Throwable failure) {

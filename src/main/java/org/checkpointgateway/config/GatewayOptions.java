@@ -14,6 +14,7 @@ import org.checkpointgateway.auth.AuthHardening;
 import org.checkpointgateway.auth.TokenRules;
 import org.checkpointgateway.auth.JwtOptions;
 import org.checkpointgateway.cri.CriEndpoint;
+import org.checkpointgateway.cri.RuntimeProbe;
 import org.checkpointgateway.config.Settings.Setting;
 
 /**
@@ -45,7 +46,8 @@ public record GatewayOptions(
     boolean containerdTaskCheckpoint,
     RetentionOptions retention,
     AuthHardening auth,
-    StreamLimits streams) {
+    StreamLimits streams,
+    RuntimeProbe runtimeProbe) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** The kubelet's port, so that the gateway is a drop-in for callers. */
@@ -85,7 +87,8 @@ public record GatewayOptions(
       "metricsUnauthenticated", "jobHistoryMax", "jobHistoryAge", "containerdTaskCheckpoint", "retention.perContainer", "retention.maxBytes",
       "retention.maxAge", "retention.interval", "retention.quietPeriod",
       "auth.jwtAllowNoExp", "auth.jwtMaxLifetime", "auth.auditLog", "auth.auditLogBuffer",
-      "streams.bufferBytes", "streams.stallTimeout");
+      "streams.bufferBytes", "streams.stallTimeout",
+      "runtimeProbe.interval", "runtimeProbe.timeout");
 
   public boolean tls() {
     return tlsCert.isPresent();
@@ -138,7 +141,8 @@ public record GatewayOptions(
         bool(settings, "containerdTaskCheckpoint").orElse(DEFAULT_CONTAINERD_TASK_CHECKPOINT),
         retention(settings),
         auth(settings),
-        streams(settings));
+        streams(settings),
+        runtimeProbe(settings));
   }
 
   private static AuthHardening auth(Settings settings) {
@@ -180,6 +184,12 @@ public record GatewayOptions(
     }
     return new StreamLimits(buffer,
         positive(settings, "streams.stallTimeout").orElse(StreamLimits.DEFAULT_STALL_TIMEOUT));
+  }
+
+  private static RuntimeProbe runtimeProbe(Settings settings) {
+    return new RuntimeProbe(
+        positive(settings, "runtimeProbe.interval").orElse(RuntimeProbe.DEFAULT_INTERVAL),
+        positive(settings, "runtimeProbe.timeout").orElse(RuntimeProbe.DEFAULT_TIMEOUT));
   }
 
   private static <T> Optional<T> quantity(Settings settings, String key,

@@ -77,7 +77,7 @@ public final class ContainerdFallback implements ContainerCheckpointer {
       return viaTasks().checkpoint(containerId, archive, timeout, abandon);
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    return runtime().compose(version -> {
+    return runtime(timeout).compose(version -> {
       boolean isContainerd = version != null && version.getRuntimeName().equals(CONTAINERD);
       return (isContainerd ? uncut(containerId, archive, remaining(deadline), abandon)
           : viaCri.checkpoint(containerId, archive, remaining(deadline), abandon))
@@ -96,10 +96,10 @@ public final class ContainerdFallback implements ContainerCheckpointer {
   }
 
   /** CRI Version, asked until it has answered once; null while the runtime does not answer. */
-  private Future<VersionResponse> runtime() {
+  private Future<VersionResponse> runtime(Duration timeout) {
     VersionResponse known = runtime;
     return known != null ? Future.succeededFuture(known)
-        : cri.version().map(answer -> runtime = answer).otherwise((VersionResponse) null);
+        : cri.version(timeout).map(answer -> runtime = answer).otherwise((VersionResponse) null);
   }
 
   private static Duration remaining(long deadline) {

@@ -26,17 +26,30 @@ public interface CriClient {
     return new GrpcCriClient(vertx, endpoint, metrics);
   }
 
-  /** CRI {@code Version}: the runtime's name and version. */
-  Future<VersionResponse> version();
+  /**
+   * The timeout of a call that ends when its callers stop waiting (its {@code abandon}) rather
+   * than at a time of its own, such as a lookup shared by requests with different deadlines: a
+   * year, the longest a request may ask for.
+   */
+  Duration NO_DEADLINE = Duration.ofDays(365);
 
-  /** READY pod sandboxes carrying all the given labels. */
-  Future<List<PodSandbox>> listReadySandboxes(Map<String, String> labels);
+  /** CRI {@code Version}: the runtime's name and version, within {@code timeout}. */
+  Future<VersionResponse> version(Duration timeout);
+
+  /**
+   * READY pod sandboxes carrying all the given labels. Like every call here: {@code timeout}
+   * travels as {@code grpc-timeout} and fails the call with {@code DeadlineExceeded}; when
+   * {@code abandon} completes the call is reset and fails with {@code Canceled}.
+   */
+  Future<List<PodSandbox>> listReadySandboxes(Map<String, String> labels, Duration timeout,
+      Future<Void> abandon);
 
   /** RUNNING containers of one sandbox (of every sandbox if empty) carrying all the given labels. */
-  Future<List<Container>> listRunningContainers(String sandboxId, Map<String, String> labels);
+  Future<List<Container>> listRunningContainers(String sandboxId, Map<String, String> labels,
+      Duration timeout, Future<Void> abandon);
 
   /** The container's memory working set in bytes, from CRI {@code ContainerStats}. */
-  Future<Long> memoryWorkingSet(String containerId);
+  Future<Long> memoryWorkingSet(String containerId, Duration timeout, Future<Void> abandon);
 
   /**
    * CRI {@code CheckpointContainer}: the runtime writes the archive to {@code location}.
@@ -49,6 +62,13 @@ public interface CriClient {
    */
   Future<Void> checkpointContainer(String containerId, String location, Duration timeout,
       Future<Void> abandon);
+
+  /**
+   * Retires the connections made so far: calls under way on them finish, later calls connect
+   * anew from every event loop. For when the socket went away: a connection made before then
+   * may lead to a runtime that nobody can reach any more.
+   */
+  void dropConnections();
 
   /** Closes the connections. */
   Future<Void> close();

@@ -4,13 +4,17 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.ServiceMethod;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.checkpointgateway.error.RuntimeCallFailedException;
 import org.checkpointgateway.metrics.GatewayMetrics;
 import runtime.v1.CheckpointContainerRequest;
@@ -36,8 +40,6 @@ import runtime.v1.VersionResponse;
  */
 final class GrpcCriClient implements CriClient {
 
-  /** Metadata calls (lookups, stats, version) are cheap; a runtime slower than this is unwell. */
-  static final Duration METADATA_CALL_TIMEOUT = Duration.ofSeconds(10);
   /**
    * HTTP/2 connections to the runtime from each event loop; each carries the server's stream
    * limit (100 in the simulator by default, unlimited in grpc-go servers such as containerd).
@@ -46,36 +48,46 @@ final class GrpcCriClient implements CriClient {
 
   private static final String CRI_API_VERSION = "v1";
 
+  /** A gRPC client and the connections under it. */
+  private record Client(HttpClient transport, GrpcClient grpc) {
+  }
+
   private final Vertx vertx;
   private final SocketAddress address;
   // One client per event loop, whose connections live on that loop: a call made there reaches
   // the runtime and comes back without crossing threads (two hand-offs a call otherwise).
-  private final Map<Thread, GrpcClient> perEventLoop = new ConcurrentHashMap<>();
+  private final Map<Thread, Client> perEventLoop = new ConcurrentHashMap<>();
   // For calls from other threads (start-up, tests, workers).
-  private final GrpcClient shared;
+  private volatile Client shared;
+  // Dropped clients whose calls are still under way; closed with the rest.
+  private final Set<Client> retiring = ConcurrentHashMap.newKeySet();
   private final GatewayMetrics metrics;
 
   GrpcCriClient(Vertx vertx, CriEndpoint endpoint, GatewayMetrics metrics) {
     this.vertx = vertx;
     this.metrics = metrics;
     this.address = endpoint.socketAddress();
-    this.shared = GrpcUnaryCall.client(vertx, CONNECTIONS_PER_EVENT_LOOP);
+    this.shared = newClient();
   }
 
   @Override
-  public Future<VersionResponse> version() {
-    return metadataCall(RuntimeServiceGrpcClient.Version,
-        VersionRequest.newBuilder().setVersion(CRI_API_VERSION).build());
+  public Future<VersionResponse> version(Duration timeout) {
+    return call(RuntimeServiceGrpcClient.Version,
+        // Nobody abandons a Version call; a fresh Future each time, as a shared one would keep
+        // every call's listener for the life of the process.
+        VersionRequest.newBuilder().setVersion(CRI_API_VERSION).build(), timeout,
+        Promise.<Void>promise().future());
   }
 
   @Override
-  public Future<List<PodSandbox>> listReadySandboxes(Map<String, String> labels) {
+  public Future<List<PodSandbox>> listReadySandboxes(Map<String, String> labels, Duration timeout,
+      Future<Void> abandon) {
     PodSandboxFilter filter = PodSandboxFilter.newBuilder()
         .setState(PodSandboxStateValue.newBuilder().setState(PodSandboxState.SANDBOX_READY))
         .putAllLabelSelector(labels)
         .build();
-    return metadataCall(RuntimeServiceGrpcClient.ListPodSandbox,
-        ListPodSandboxRequest.newBuilder().setFilter(filter).build())
+    return call(RuntimeServiceGrpcClient.ListPodSandbox,
+        ListPodSandboxRequest.newBuilder().setFilter(filter).build(), timeout, abandon)
         // Runtimes may ignore parts of a filter; keep only what was asked for.
         .map(response -> response.getItemsList().stream()
             .filter(sandbox -> sandbox.getState() == PodSandboxState.SANDBOX_READY)
@@ -84,14 +96,15 @@ final class GrpcCriClient implements CriClient {
   }
 
   @Override
-  public Future<List<Container>> listRunningContainers(String sandboxId, Map<String, String> labels) {
+  public Future<List<Container>> listRunningContainers(String sandboxId, Map<String, String> labels,
+      Duration timeout, Future<Void> abandon) {
     ContainerFilter filter = ContainerFilter.newBuilder()
         .setPodSandboxId(sandboxId)
         .setState(ContainerStateValue.newBuilder().setState(ContainerState.CONTAINER_RUNNING))
         .putAllLabelSelector(labels)
         .build();
-    return metadataCall(RuntimeServiceGrpcClient.ListContainers,
-        ListContainersRequest.newBuilder().setFilter(filter).build())
+    return call(RuntimeServiceGrpcClient.ListContainers,
+        ListContainersRequest.newBuilder().setFilter(filter).build(), timeout, abandon)
         .map(response -> response.getContainersList().stream()
             .filter(container -> container.getState() == ContainerState.CONTAINER_RUNNING)
             .filter(container -> sandboxId.isEmpty() || container.getPodSandboxId().equals(sandboxId))
@@ -100,9 +113,9 @@ final class GrpcCriClient implements CriClient {
   }
 
   @Override
-  public Future<Long> memoryWorkingSet(String containerId) {
-    return metadataCall(RuntimeServiceGrpcClient.ContainerStats,
-        ContainerStatsRequest.newBuilder().setContainerId(containerId).build())
+  public Future<Long> memoryWorkingSet(String containerId, Duration timeout, Future<Void> abandon) {
+    return call(RuntimeServiceGrpcClient.ContainerStats,
+        ContainerStatsRequest.newBuilder().setContainerId(containerId).build(), timeout, abandon)
         .map(response -> response.getStats().getMemory().getWorkingSetBytes().getValue());
   }
 
@@ -120,24 +133,39 @@ final class GrpcCriClient implements CriClient {
   }
 
   @Override
+  public void dropConnections() {
+    List<Client> old = new ArrayList<>(perEventLoop.values());
+    perEventLoop.clear();
+    old.add(shared);
+    shared = newClient();
+    for (Client client : old) {
+      retiring.add(client);
+      // New calls are refused at once, calls under way keep their own deadlines.
+      client.transport().shutdown(NO_DEADLINE.toSeconds(), TimeUnit.SECONDS)
+          .onComplete(ignored -> retiring.remove(client));
+    }
+  }
+
+  @Override
   public Future<Void> close() {
-    List<Future<Void>> closing = new java.util.ArrayList<>();
-    closing.add(shared.close());
-    perEventLoop.values().forEach(client -> closing.add(client.close()));
+    List<Future<Void>> closing = new ArrayList<>();
+    closing.add(shared.grpc().close());
+    perEventLoop.values().forEach(client -> closing.add(client.grpc().close()));
+    retiring.forEach(client -> closing.add(client.grpc().close()));
     return Future.join(closing).mapEmpty();
+  }
+
+  private Client newClient() {
+    HttpClient transport = GrpcUnaryCall.transport(vertx, CONNECTIONS_PER_EVENT_LOOP);
+    return new Client(transport, GrpcUnaryCall.client(vertx, transport));
   }
 
   private GrpcClient grpc() {
     Context context = Vertx.currentContext();
     if (context == null || !context.isEventLoopContext()) {
-      return shared;
+      return shared.grpc();
     }
-    return perEventLoop.computeIfAbsent(Thread.currentThread(),
-        loop -> GrpcUnaryCall.client(vertx, CONNECTIONS_PER_EVENT_LOOP));
-  }
-
-  private <Req, Resp> Future<Resp> metadataCall(ServiceMethod<Resp, Req> method, Req message) {
-    return call(method, message, METADATA_CALL_TIMEOUT, Promise.<Void>promise().future());
+    return perEventLoop.computeIfAbsent(Thread.currentThread(), loop -> newClient()).grpc();
   }
 
   private <Req, Resp> Future<Resp> call(ServiceMethod<Resp, Req> method, Req message,

@@ -2,9 +2,16 @@ package org.checkpointgateway.cri;
 
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.StreamResetException;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcErrorException;
 import io.vertx.grpc.common.GrpcStatus;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.checkpointgateway.error.GatewayException;
 import org.checkpointgateway.error.RuntimeCallFailedException;
 
@@ -14,6 +21,12 @@ import org.checkpointgateway.error.RuntimeCallFailedException;
  * match on it.
  */
 final class GrpcStatusTranslator {
+
+  /** How grpc-go describes a connection it could not make: the call never reached the runtime. */
+  private static final String DIAL_FAILURE =
+      "connection error: desc = \"transport: Error while dialing: ";
+  /** Netty's epoll gives the errno in its message: "connect(..) failed with error(-111)". */
+  private static final Pattern NETTY_ERRNO = Pattern.compile("error\\(-(\\d{1,4})\\)");
 
   private GrpcStatusTranslator() {
   }
@@ -70,6 +83,77 @@ final class GrpcStatusTranslator {
       return new RuntimeCallFailedException("Unavailable", "error reading from server: EOF");
     }
     return new RuntimeCallFailedException("Unavailable",
-        "connection error: desc = \"transport: " + failure.getMessage() + "\"");
+        "connection error: desc = \"transport: " + describe(failure) + "\"");
+  }
+
+  /**
+   * No connection could be made to the socket (nothing listens, no such file): grpc-go's words,
+   * {@code dial unix /run/x.sock: connect: connection refused}. Failures of another kind (a
+   * closed client) are transport failures.
+   */
+  static RuntimeCallFailedException fromDial(SocketAddress address, Throwable failure) {
+    if (!(failure instanceof IOException)) {
+      return fromTransport(failure);
+    }
+    return dialFailure(address.path(), errno(failure));
+  }
+
+  /** @param reason the error as Go's syscall package words it ({@code connection refused}) */
+  static RuntimeCallFailedException dialFailure(String socketPath, String reason) {
+    return new RuntimeCallFailedException("Unavailable",
+        DIAL_FAILURE + "dial unix " + socketPath + ": connect: " + reason + "\"");
+  }
+
+  /** Whether a call failed before it reached the runtime: it may be made again. */
+  static boolean isDialFailure(Throwable failure) {
+    return failure instanceof RuntimeCallFailedException runtime
+        && runtime.code().equals("Unavailable") && runtime.description().startsWith(DIAL_FAILURE);
+  }
+
+  /**
+   * The errno text as Go spells it: Linux's strerror in lower case ("no such file or directory").
+   * Netty's epoll says "connect(..) failed with error(-111)", the JDK "Connection refused".
+   */
+  static String errno(Throwable failure) {
+    if (failure instanceof FileNotFoundException || failure instanceof NoSuchFileException) {
+      return "no such file or directory";
+    }
+    if (failure instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    String text = failure.getMessage();
+    if (text == null || text.isBlank()) {
+      return failure.getClass().getSimpleName();
+    }
+    Matcher netty = NETTY_ERRNO.matcher(text);
+    if (netty.find()) {
+      return strerror(Integer.parseInt(netty.group(1)));
+    }
+    int address = text.indexOf(": "); // an address the JDK may append
+    if (address > 0) {
+      text = text.substring(0, address);
+    }
+    return Character.toLowerCase(text.charAt(0)) + text.substring(1);
+  }
+
+  /** The errors a connect to a unix socket can meet, as Go's syscall package words them. */
+  private static String strerror(int errno) {
+    return switch (errno) {
+      case 2 -> "no such file or directory";
+      case 11 -> "resource temporarily unavailable";
+      case 13 -> "permission denied";
+      case 20 -> "not a directory";
+      case 88 -> "socket operation on non-socket";
+      case 104 -> "connection reset by peer";
+      case 110 -> "connection timed out";
+      case 111 -> "connection refused";
+      default -> "errno " + errno;
+    };
+  }
+
+  /** A message for the log and the caller; never "null". */
+  private static String describe(Throwable failure) {
+    String message = failure.getMessage();
+    return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
   }
 }

@@ -17,6 +17,7 @@ import io.vertx.grpc.common.ServiceMethod;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 import org.checkpointgateway.error.RuntimeCallFailedException;
 
 /**
@@ -26,6 +27,8 @@ import org.checkpointgateway.error.RuntimeCallFailedException;
  * {@link RuntimeCallFailedException}. Shared by the CRI client and containerd's own API.
  */
 public final class GrpcUnaryCall {
+
+  private static final Logger LOG = Logger.getLogger(GrpcUnaryCall.class.getName());
 
   private GrpcUnaryCall() {
   }
@@ -38,11 +41,30 @@ public final class GrpcUnaryCall {
 
   /** A gRPC client for a unix socket: HTTP/2 with prior knowledge, {@code :authority: localhost}. */
   public static GrpcClient client(Vertx vertx, int connections) {
-    HttpClient transport = new LocalhostAuthorityHttpClient(vertx.httpClientBuilder()
+    return client(vertx, transport(vertx, connections));
+  }
+
+  /**
+   * The HTTP/2 connections under a {@link #client}: {@code shutdown} on it lets calls under way
+   * finish while new ones go elsewhere.
+   */
+  static HttpClient transport(Vertx vertx, int connections) {
+    return new LocalhostAuthorityHttpClient(vertx.httpClientBuilder()
         .with(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
             .setHttp2ClearTextUpgrade(false))
         .with(new PoolOptions().setHttp2MaxSize(connections))
+        .withConnectHandler(connection -> {
+          StreamErrorGuard.install(connection);
+          // A runtime that dies breaks every connection at once; the runtime watch says so in
+          // one line, so no stack trace per connection (Vert.x logs them as SEVERE otherwise).
+          connection.exceptionHandler(failure -> LOG.fine(() -> "connection to the runtime: "
+              + failure));
+        })
         .build());
+  }
+
+  /** A gRPC client over {@code transport}, which it closes when it closes. */
+  static GrpcClient client(Vertx vertx, HttpClient transport) {
     // vertx-grpc 5.0 takes client options only along with a transport it builds itself, which
     // can carry neither pool options nor our authority; its implementation's constructor takes
     // both (and closes the transport when the client closes).
@@ -77,7 +99,8 @@ public final class GrpcUnaryCall {
 
     grpc.request(address, method).onComplete(created -> {
       if (created.failed()) {
-        result.tryFail(GrpcStatusTranslator.fromTransport(created.cause()));
+        // No stream: the call never reached the runtime.
+        result.tryFail(GrpcStatusTranslator.fromDial(address, created.cause()));
         return;
       }
       GrpcClientRequest<Req, Resp> request = created.result();

@@ -1,41 +1,81 @@
 package org.checkpointgateway.cri;
 
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
+import org.checkpointgateway.error.RuntimeCallFailedException;
 import runtime.v1.VersionResponse;
 
 /**
- * Asks the runtime for its {@code Version} on a timer, so that readiness reflects a runtime that
- * answered recently, and logs when it arrives, goes away and returns. Runs on one event loop.
+ * Watches the runtime: every probe interval it checks that the socket is there and asks for the
+ * runtime's {@code Version} with a short deadline, so that readiness reflects a runtime that
+ * stopped answering (frozen, gone, its socket removed) within a second or two, and logs when it
+ * arrives, goes away and returns.
+ *
+ * <p>The runtime is <em>away</em> while nobody can connect to its socket (no such file, connection
+ * refused): a probe or any call that failed to connect says so, and the first probe that is
+ * answered again ends it. Callers use that to answer new requests at once and to hold requests
+ * already accepted until the runtime returns. A runtime that accepts connections but does not
+ * answer (frozen) is not ready but not away: calls to it wait within their own deadlines.
  */
 public final class RuntimeWatch {
 
-  /** A probe costs one tiny unary call over a unix socket: cheap enough to run every second. */
-  public static final long PROBE_INTERVAL_MILLIS = 1000;
-
   private static final Logger LOG = Logger.getLogger(RuntimeWatch.class.getName());
+
+  /** While away: why, and what completes when the runtime answers again. */
+  private record Away(RuntimeCallFailedException failure, Promise<Void> back) {
+  }
 
   private final Vertx vertx;
   private final CriClient cri;
   private final CriEndpoint endpoint;
+  private final RuntimeProbe probe;
+  private final AtomicReference<Away> away = new AtomicReference<>();
+  // The socket's lstat runs on a thread of its own: a worker pool busy with a slow disk must not
+  // delay readiness, and the event loop starts that one thread once, not one per probe.
+  private final WorkerExecutor lstat;
   private volatile VersionResponse version;
   private volatile String notReadyReason = "the runtime has not answered yet";
-  private long timerId = -1;
+  private volatile boolean stopped;
+  private volatile long timerId = -1;
+  // Touched on the watch's context only.
+  private boolean probing;
 
-  public RuntimeWatch(Vertx vertx, CriClient cri, CriEndpoint endpoint) {
+  public RuntimeWatch(Vertx vertx, CriClient cri, CriEndpoint endpoint, RuntimeProbe probe) {
     this.vertx = vertx;
     this.cri = cri;
     this.endpoint = endpoint;
+    this.probe = probe;
+    this.lstat = vertx.createSharedWorkerExecutor("checkpoint-gateway-runtime-watch", 1);
   }
 
-  /** Starts probing now and then every {@link #PROBE_INTERVAL_MILLIS}. */
+  /** Starts probing now and then every probe interval, on a context of its own. */
   public void start() {
-    probe();
-    timerId = vertx.setPeriodic(PROBE_INTERVAL_MILLIS, id -> probe());
+    Context context = vertx.getOrCreateContext();
+    context.runOnContext(ignored -> {
+      if (!stopped) {
+        probe();
+        timerId = vertx.setPeriodic(probe.interval().toMillis(), id -> probe());
+      }
+    });
   }
 
   public void stop() {
+    stopped = true;
     vertx.cancelTimer(timerId);
+    lstat.close();
   }
 
   /** The runtime's last answer, or null while it is not ready. */
@@ -48,23 +88,104 @@ public final class RuntimeWatch {
     return notReadyReason;
   }
 
+  /** While nobody can connect to the runtime's socket, the failure that says so. */
+  public Optional<RuntimeCallFailedException> away() {
+    return Optional.ofNullable(away.get()).map(Away::failure);
+  }
+
+  /** Completes at once while the runtime is not away; else when it answers again. */
+  public Future<Void> whenBack() {
+    Away now = away.get();
+    return now == null ? Future.succeededFuture() : now.back().future();
+  }
+
+  /**
+   * A call failed to connect (see {@link #isDialFailure}): the runtime is away from now until a
+   * probe is answered. Safe from any thread.
+   */
+  public void dialFailed(RuntimeCallFailedException failure) {
+    Away fresh = new Away(failure, Promise.promise());
+    Away before = away.getAndUpdate(now -> now == null ? fresh : new Away(failure, now.back()));
+    version = null;
+    notReadyReason = reason(failure);
+    if (before == null) {
+      LOG.warning(() -> "runtime at " + endpoint + " is away: " + failure.getMessage());
+      // Connections made before may lead to a runtime nobody can reach by the socket any more
+      // (its socket removed): from now on every event loop connects anew.
+      cri.dropConnections();
+    }
+  }
+
+  /** Whether a call failed before it reached the runtime (it can be made again). */
+  public static boolean isDialFailure(Throwable failure) {
+    return GrpcStatusTranslator.isDialFailure(failure);
+  }
+
   private void probe() {
-    cri.version().onComplete(answer -> {
-      if (answer.succeeded()) {
-        if (version == null) {
-          VersionResponse v = answer.result();
-          LOG.info(() -> "runtime ready at " + endpoint + ": " + v.getRuntimeName() + " "
-              + v.getRuntimeVersion() + " (CRI " + v.getRuntimeApiVersion() + ")");
-        }
-        version = answer.result();
-      } else {
-        String reason = "runtime at " + endpoint + " does not answer: " + answer.cause().getMessage();
-        if (version != null || !reason.equals(notReadyReason)) {
-          LOG.warning(reason);
-        }
-        notReadyReason = reason;
-        version = null;
-      }
-    });
+    if (probing || stopped) {
+      return;
+    }
+    probing = true;
+    String socket = endpoint.socketPath().toString();
+    // A live connection still answers after the socket file was removed; nobody else can connect.
+    lstat.executeBlocking(() -> unreachable(endpoint.socketPath()), false)
+        .compose(unreachable -> unreachable == null ? cri.version(probe.timeout())
+            : Future.<VersionResponse>failedFuture(
+                GrpcStatusTranslator.dialFailure(socket, unreachable)))
+        .onComplete(answer -> {
+          probing = false;
+          if (stopped) {
+            return;
+          }
+          if (answer.succeeded()) {
+            answered(answer.result());
+          } else if (isDialFailure(answer.cause())) {
+            dialFailed((RuntimeCallFailedException) answer.cause());
+          } else {
+            silent(answer.cause());
+          }
+        });
+  }
+
+  private void answered(VersionResponse answer) {
+    Away was = away.getAndSet(null);
+    if (version == null) {
+      LOG.info(() -> "runtime ready at " + endpoint + ": " + answer.getRuntimeName() + " "
+          + answer.getRuntimeVersion() + " (CRI " + answer.getRuntimeApiVersion() + ")");
+    }
+    version = answer;
+    if (was != null) {
+      was.back().tryComplete();
+    }
+  }
+
+  /** Connected but no answer within the probe's timeout (frozen), or a broken answer. */
+  private void silent(Throwable failure) {
+    String reason = reason(failure) + (failure instanceof RuntimeCallFailedException runtime
+        && runtime.code().equals("DeadlineExceeded")
+        ? " (no answer to Version within " + probe.timeout().toMillis() + " ms)" : "");
+    if (version != null || !reason.equals(notReadyReason)) {
+      LOG.warning(reason);
+    }
+    notReadyReason = reason;
+    version = null;
+  }
+
+  private String reason(Throwable failure) {
+    return "runtime at " + endpoint + " does not answer: " + failure.getMessage();
+  }
+
+  /** Why nobody can connect to the socket, in Go's words; null when a connect may work. */
+  private static String unreachable(Path socket) {
+    try {
+      Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return null;
+    } catch (NoSuchFileException e) {
+      return "no such file or directory";
+    } catch (AccessDeniedException e) {
+      return "permission denied";
+    } catch (IOException e) {
+      return null; // let the connection say what is wrong
+    }
   }
 }

@@ -117,7 +117,8 @@ public final class GatewayMetrics {
   static String outcome(Throwable failure) {
     if (failure == null) {
       return "succeeded";
-    } else if (failure instanceof CheckpointFailedException checkpoint) {
+    } else if (failure instanceof CheckpointFailedException checkpoint
+        && checkpoint.runtimeFailure() != null) {
       return switch (checkpoint.runtimeFailure().code()) {
         case "DeadlineExceeded" -> "deadline_exceeded";
         case "Canceled" -> "cancelled";

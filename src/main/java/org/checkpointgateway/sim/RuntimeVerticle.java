@@ -11,6 +11,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.server.GrpcServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.checkpointgateway.cri.StreamErrorGuard;
 
 /**
  * The gRPC server on the unix socket. Deployed so that every handler, timer and counter of the
@@ -44,14 +45,18 @@ final class RuntimeVerticle implements Deployable {
     // A load test holds thousands of checkpoints open over the client's few connections.
     HttpServerOptions options = new HttpServerOptions().setInitialSettings(
         new Http2Settings().setMaxConcurrentStreams(seed.http2MaxConcurrentStreams()));
-    server = context.owner().createHttpServer(options).requestHandler(request -> {
-      // GrpcServerRequest does not expose the HTTP request's authority, and Vert.x keeps the
-      // pseudo-headers out of headers(). The gRPC server dispatches the call handler synchronously
-      // from here, so the handler reads the authority of the very request being handled.
-      authority = request.authority() == null ? null : request.authority().toString();
-      grpc.handle(request);
-      authority = null;
-    });
+    server = context.owner().createHttpServer(options)
+        // A call reset as it is answered must not close the connection the others share.
+        .connectionHandler(StreamErrorGuard::install)
+        .requestHandler(request -> {
+          // GrpcServerRequest does not expose the HTTP request's authority, and Vert.x keeps the
+          // pseudo-headers out of headers(). The gRPC server dispatches the call handler
+          // synchronously from here, so the handler reads the authority of the very request being
+          // handled.
+          authority = request.authority() == null ? null : request.authority().toString();
+          grpc.handle(request);
+          authority = null;
+        });
     return server.listen(SocketAddress.domainSocketAddress(socketPath.toString()));
   }
 

@@ -36,11 +36,16 @@ class SharedFetchesTest {
     StrictVertx.assertNeverBlocked(vertx);
   }
 
+  /** Whether each started fetch was abandoned by all its askers, in order. */
+  final List<Future<Void>> unwanted = new CopyOnWriteArrayList<>();
+  static final Deadline LATER = Deadline.in(Duration.ofMinutes(5));
+
   SharedFetches<String, String> fetches(Duration maxAge) {
-    return new SharedFetches<>(vertx, maxAge, key -> {
+    return new SharedFetches<>(vertx, maxAge, (key, abandoned) -> {
       // The answer arrives on the fetcher's context, as a runtime call's would.
       Promise<String> answer = Promise.promise();
       started.add(answer);
+      unwanted.add(abandoned);
       return answer.future();
     });
   }
@@ -66,24 +71,24 @@ class SharedFetchesTest {
   void concurrentAskersShareOneFetchAndAreAnsweredOnTheirOwnContexts() {
     SharedFetches<String, String> shared = fetches(Duration.ofMinutes(1));
     List<Future<String>> askers = List.of(
-        askOnOwnContext(() -> shared.recent("node")),
-        askOnOwnContext(() -> shared.recent("node")),
-        askOnOwnContext(() -> shared.recent("node")));
+        askOnOwnContext(() -> shared.recent("node", LATER)),
+        askOnOwnContext(() -> shared.recent("node", LATER)),
+        askOnOwnContext(() -> shared.recent("node", LATER)));
     Await.until("the first fetch to start", () -> started.size() == 1);
     answer(0, "picture-1");
 
     assertThat(askers).extracting(Await::result).containsOnly("own:picture-1");
     assertThat(started).hasSize(1);
     // Later askers within the age are answered from the same fetch.
-    assertThat(Await.result(askOnOwnContext(() -> shared.recent("node")))).isEqualTo("own:picture-1");
+    assertThat(Await.result(askOnOwnContext(() -> shared.recent("node", LATER)))).isEqualTo("own:picture-1");
     assertThat(started).hasSize(1);
   }
 
   @Test
   void eachKeyHasItsOwnFetch() {
     SharedFetches<String, String> shared = fetches(Duration.ofMinutes(1));
-    Future<String> a = askOnOwnContext(() -> shared.recent("a"));
-    Future<String> b = askOnOwnContext(() -> shared.recent("b"));
+    Future<String> a = askOnOwnContext(() -> shared.recent("a", LATER));
+    Future<String> b = askOnOwnContext(() -> shared.recent("b", LATER));
     Await.until("two fetches to start", () -> started.size() == 2);
     answer(0, "first");
     answer(1, "second");
@@ -95,12 +100,12 @@ class SharedFetchesTest {
   @Test
   void anAnswerOlderThanTheAgeIsFetchedAgain() {
     SharedFetches<String, String> shared = fetches(Duration.ZERO);
-    Future<String> first = askOnOwnContext(() -> shared.recent("node"));
+    Future<String> first = askOnOwnContext(() -> shared.recent("node", LATER));
     Await.until("the first fetch", () -> started.size() == 1);
     answer(0, "old");
     assertThat(Await.result(first)).isEqualTo("own:old");
 
-    Future<String> second = askOnOwnContext(() -> shared.recent("node"));
+    Future<String> second = askOnOwnContext(() -> shared.recent("node", LATER));
     Await.until("a second fetch", () -> started.size() == 2);
     answer(1, "new");
     assertThat(Await.result(second)).isEqualTo("own:new");
@@ -109,15 +114,15 @@ class SharedFetchesTest {
   @Test
   void fetchedSinceNeverAnswersFromAFetchBegunBefore() {
     SharedFetches<String, String> shared = fetches(Duration.ofMinutes(1));
-    Future<String> early = askOnOwnContext(() -> shared.recent("node"));
+    Future<String> early = askOnOwnContext(() -> shared.recent("node", LATER));
     Await.until("the first fetch", () -> started.size() == 1);
     long asked = System.nanoTime();
 
     // The first fetch is still under way, but it began before `asked`: a new one starts.
-    Future<String> fresh = askOnOwnContext(() -> shared.fetchedSince("node", asked));
+    Future<String> fresh = askOnOwnContext(() -> shared.fetchedSince("node", asked, LATER));
     Await.until("a fetch begun since", () -> started.size() == 2);
     // A second asker since then shares that newer fetch.
-    Future<String> alsoFresh = askOnOwnContext(() -> shared.fetchedSince("node", asked));
+    Future<String> alsoFresh = askOnOwnContext(() -> shared.fetchedSince("node", asked, LATER));
     answer(0, "before");
     answer(1, "since");
 
@@ -130,15 +135,51 @@ class SharedFetchesTest {
   @Test
   void aFailedFetchIsSharedByItsWaitersButNeverReused() {
     SharedFetches<String, String> shared = fetches(Duration.ofMinutes(1));
-    Future<String> a = askOnOwnContext(() -> shared.recent("node"));
-    Future<String> b = askOnOwnContext(() -> shared.recent("node"));
+    Future<String> a = askOnOwnContext(() -> shared.recent("node", LATER));
+    Future<String> b = askOnOwnContext(() -> shared.recent("node", LATER));
     Await.until("the fetch", () -> started.size() == 1);
     fetcherContext.runOnContext(ignored -> started.get(0).fail("runtime down"));
     assertThat(List.of(Await.result(a), Await.result(b))).containsOnly("own:failed runtime down");
 
-    Future<String> retry = askOnOwnContext(() -> shared.recent("node"));
+    Future<String> retry = askOnOwnContext(() -> shared.recent("node", LATER));
     Await.until("a new fetch after the failure", () -> started.size() == 2);
     answer(1, "back");
     assertThat(Await.result(retry)).isEqualTo("own:back");
+  }
+
+  @Test
+  void eachAskerWaitsWithinItsOwnDeadlineNotTheFetchs() {
+    SharedFetches<String, String> shared = fetches(Duration.ofMinutes(1));
+    Future<String> hurried = askOnOwnContext(() -> shared.recent("node",
+        Deadline.in(Duration.ofMillis(300))));
+    Future<String> patient = askOnOwnContext(() -> shared.recent("node", LATER));
+    Await.until("the fetch", () -> started.size() == 1);
+
+    // The hurried asker gives up at its deadline, as a grpc-go context would say; the fetch goes
+    // on for the patient one, who gets the answer that comes later.
+    assertThat(Await.result(hurried)).isEqualTo(
+        "own:failed rpc error: code = DeadlineExceeded desc = context deadline exceeded");
+    assertThat(unwanted.get(0).isComplete()).isFalse();
+    answer(0, "late picture");
+    assertThat(Await.result(patient)).isEqualTo("own:late picture");
+    assertThat(started).hasSize(1);
+  }
+
+  @Test
+  void aFetchNobodyWaitsForAnyMoreIsAbandonedAndNeverJoined() {
+    SharedFetches<String, String> shared = fetches(Duration.ofMinutes(1));
+    Future<String> a = askOnOwnContext(() -> shared.recent("node", Deadline.in(Duration.ofMillis(200))));
+    Future<String> b = askOnOwnContext(() -> shared.recent("node", Deadline.in(Duration.ofMillis(300))));
+    Await.until("the fetch", () -> started.size() == 1);
+    assertThat(Await.result(a)).contains("DeadlineExceeded");
+    assertThat(unwanted.get(0).isComplete()).as("abandoned while someone waits").isFalse();
+    assertThat(Await.result(b)).contains("DeadlineExceeded");
+    // Its runtime call is reset: a frozen runtime does not collect calls nobody waits for.
+    Await.until("the fetch to be abandoned", () -> unwanted.get(0).isComplete());
+
+    Future<String> later = askOnOwnContext(() -> shared.recent("node", LATER));
+    Await.until("a new fetch", () -> started.size() == 2);
+    answer(1, "fresh");
+    assertThat(Await.result(later)).isEqualTo("own:fresh");
   }
 }

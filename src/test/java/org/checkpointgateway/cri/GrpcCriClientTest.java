@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -24,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The CRI client against the simulated runtime over a real unix socket. */
 class GrpcCriClientTest {
+
+  static final Duration TIMEOUT = Duration.ofSeconds(10);
+  static final io.vertx.core.Future<Void> NEVER = Promise.<Void>promise().future();
 
   @TempDir
   Path dir;
@@ -52,14 +58,14 @@ class GrpcCriClientTest {
 
   @Test
   void versionAndLookupsGoThroughTheSocket() {
-    assertThat(Await.result(cri.version()).getRuntimeName()).isEqualTo("checkpoint-gateway-simulator");
+    assertThat(Await.result(cri.version(Duration.ofSeconds(10))).getRuntimeName()).isEqualTo("checkpoint-gateway-simulator");
     var sandboxes = Await.result(cri.listReadySandboxes(Map.of(
-        "io.kubernetes.pod.name", "demo", "io.kubernetes.pod.namespace", "default")));
+        "io.kubernetes.pod.name", "demo", "io.kubernetes.pod.namespace", "default"), TIMEOUT, NEVER));
     assertThat(sandboxes).hasSize(1);
-    var containers = Await.result(cri.listRunningContainers(sandboxes.get(0).getId(), Map.of()));
+    var containers = Await.result(cri.listRunningContainers(sandboxes.get(0).getId(), Map.of(), TIMEOUT, NEVER));
     assertThat(containers).extracting(c -> c.getMetadata().getName())
         .containsExactlyInAnyOrder("app", "sidecar", "slow", "broken");
-    assertThat(Await.result(cri.memoryWorkingSet(SimulatedRuntime.containerId("default", "demo", "app"))))
+    assertThat(Await.result(cri.memoryWorkingSet(SimulatedRuntime.containerId("default", "demo", "app"), TIMEOUT, NEVER)))
         .isEqualTo(8388608L);
   }
 
@@ -80,8 +86,8 @@ class GrpcCriClientTest {
     CriClient busy = CriClient.create(vertx,
         CriEndpoint.parse("unix://" + runtime.socketPath()), GatewayMetrics.none());
     try {
-      assertThat(Await.result(busy.listRunningContainers("", Map.of()))).hasSize(3000);
-      assertThat(Await.result(busy.listReadySandboxes(Map.of()))).hasSize(300);
+      assertThat(Await.result(busy.listRunningContainers("", Map.of(), TIMEOUT, NEVER))).hasSize(3000);
+      assertThat(Await.result(busy.listReadySandboxes(Map.of(), TIMEOUT, NEVER))).hasSize(300);
     } finally {
       Await.result(busy.close());
     }
@@ -127,12 +133,44 @@ class GrpcCriClientTest {
   }
 
   @Test
-  void missingSocketIsUnavailable() {
-    Await.result(runtime.close());
+  void aMissingSocketSaysSoAsGrpcGoDoes() {
+    Await.result(runtime.close()); // removes its socket
     runtime = null;
-    RuntimeCallFailedException failure = (RuntimeCallFailedException) Await.failure(cri.version());
-    assertThat(failure.code()).isEqualTo("Unavailable");
-    assertThat(failure.description()).startsWith("connection error: desc = \"transport: ");
+    RuntimeCallFailedException failure = (RuntimeCallFailedException) Await.failure(
+        cri.version(TIMEOUT));
+    // Was "transport: null": Netty reports ENOENT as an exception without a message.
+    assertThat(failure.getMessage()).isEqualTo("rpc error: code = Unavailable desc = connection "
+        + "error: desc = \"transport: Error while dialing: dial unix " + dir.resolve("cri.sock")
+        + ": connect: no such file or directory\"");
+    assertThat(RuntimeWatch.isDialFailure(failure)).isTrue();
+  }
+
+  @Test
+  void aSocketNobodyListensOnIsConnectionRefused() throws Exception {
+    // What a killed runtime leaves: the socket file, and nobody accepting on it.
+    Path stale = dir.resolve("stale.sock");
+    try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      dead.bind(UnixDomainSocketAddress.of(stale));
+    }
+    CriClient toStale = CriClient.create(vertx, CriEndpoint.parse("unix://" + stale),
+        GatewayMetrics.none());
+    try {
+      RuntimeCallFailedException failure = (RuntimeCallFailedException) Await.failure(
+          toStale.checkpointContainer("id", dir.resolve("x.tar").toString(), TIMEOUT, NEVER));
+      assertThat(failure.getMessage()).isEqualTo("rpc error: code = Unavailable desc = connection "
+          + "error: desc = \"transport: Error while dialing: dial unix " + stale
+          + ": connect: connection refused\"");
+      assertThat(RuntimeWatch.isDialFailure(failure)).isTrue();
+    } finally {
+      Await.result(toStale.close());
+    }
+  }
+
+  @Test
+  void aCallThatReachedTheRuntimeIsNoDialFailure() {
+    var call = cri.checkpointContainer(SimulatedRuntime.containerId("default", "demo", "slow"),
+        dir.resolve("d.tar").toString(), Duration.ofMillis(200), NEVER);
+    assertThat(RuntimeWatch.isDialFailure(Await.failure(call))).isFalse();
   }
 
   @Test
