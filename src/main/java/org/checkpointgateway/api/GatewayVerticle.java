@@ -11,6 +11,7 @@ import java.util.List;
 import org.checkpointgateway.archive.ArchiveStore;
 import org.checkpointgateway.auth.BearerAuthHandler;
 import org.checkpointgateway.config.GatewayOptions;
+import org.checkpointgateway.metrics.GatewayMetrics;
 
 /**
  * The HTTP front: one instance per event loop, all on one port. The instances share the services
@@ -47,7 +48,10 @@ public final class GatewayVerticle extends VerticleBase {
     router.errorHandler(405, ErrorMapper::handle);
     router.errorHandler(500, ErrorMapper::handle);
     server = vertx.createHttpServer(serverOptions(options));
-    return server.requestHandler(router).listen();
+    return server
+        .connectionHandler(GatewayMetrics::ensureConnectionMetric)
+        .requestHandler(router)
+        .listen();
   }
 
   /** The port actually bound (differs from the option when it was 0). */

@@ -10,7 +10,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.spi.metrics.TCPMetrics;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
@@ -145,6 +148,23 @@ public final class GatewayMetrics {
             .tag("namespace", label)
             .publishPercentileHistogram()
             .register(registry)).record(waited);
+  }
+
+  /**
+   * Gives a new HTTP connection its connection metric if Vert.x left it without one. Vert.x
+   * 5.0.7 sets a server's metrics only once its socket is bound and accepting, in a listener that
+   * can run after the first connections were accepted (seen in a cold JVM with clients connecting
+   * from the first instant); such a connection got no metric, and its first request threw a
+   * NullPointerException in the metrics' requestBegin and was never answered. Called from the
+   * server's connection handler, before the connection reads its first request.
+   */
+  @SuppressWarnings("unchecked")
+  public static void ensureConnectionMetric(HttpConnection connection) {
+    if (connection instanceof ConnectionBase base && base.metric() == null
+        && base.metrics() instanceof TCPMetrics<?> metrics) {
+      base.metric(((TCPMetrics<Object>) metrics).connected(base.remoteAddress(),
+          base.remoteName()));
+    }
   }
 
   /** Gauges read on every scrape. */
