@@ -31,6 +31,8 @@ public final class GatewayVerticle extends VerticleBase {
     GatewayOptions options = services.options();
     Router router = Router.router(vertx);
     BearerAuthHandler authentication = BearerAuthHandler.create(services.tokens());
+    // Before any route reads the request: refusals of malformed HTTP.
+    RequestChecks.mount(router);
     // Open routes are this explicit list; every other route puts authentication first.
     new HealthRoutes(services.runtime(), services.stopping()).mount(router);
     new MetricsRoutes(services.metrics(), options.metricsUnauthenticated())
@@ -44,12 +46,14 @@ public final class GatewayVerticle extends VerticleBase {
     // Archives are served whatever the feature gate says: they may predate its switching off.
     new ArchiveRoutes(services.archives()).mount(router, authentication);
     router.route().failureHandler(ErrorMapper::handle);
+    router.errorHandler(400, ErrorMapper::handle);
     router.errorHandler(404, ErrorMapper::handle);
     router.errorHandler(405, ErrorMapper::handle);
     router.errorHandler(500, ErrorMapper::handle);
     server = vertx.createHttpServer(serverOptions(options));
     return server
         .connectionHandler(GatewayMetrics::ensureConnectionMetric)
+        .invalidRequestHandler(RequestChecks.invalid(HttpServerOptions.DEFAULT_MAX_HEADER_SIZE))
         .requestHandler(router)
         .listen();
   }
