@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import org.checkpointgateway.api.ApiServices;
 import org.checkpointgateway.api.GatewayVerticle;
+import org.checkpointgateway.api.HttpConnections;
 import org.checkpointgateway.archive.ArchiveDirectory;
 import org.checkpointgateway.archive.ArchiveStore;
 import org.checkpointgateway.archive.Retention;
@@ -153,7 +154,7 @@ public final class Gateway {
               : TokenVerifier.create(vertx, options.jwt()))
           .compose(tokens -> {
             ApiServices services = new ApiServices(options, checkpoints, tokens, watch, jobs,
-                archiveStore, registry, stopping::get);
+                archiveStore, registry, stopping::get, new HttpConnections(options.http()));
             return vertx.deployVerticle(() -> {
               GatewayVerticle verticle = new GatewayVerticle(services);
               verticles.add(verticle);

@@ -13,9 +13,11 @@ import org.checkpointgateway.jobs.JobStore;
  * What the HTTP verticles are handed: shared, thread-safe services made once per gateway.
  *
  * @param stopping true once the gateway began to stop: readiness turns 503
+ * @param connections the HTTP connections of all verticles: their count and deadlines
  */
 public record ApiServices(GatewayOptions options, CheckpointService checkpoints,
     TokenVerifier tokens, RuntimeWatch runtime, JobStore jobs, ArchiveStore archives,
     PrometheusMeterRegistry metrics,
-    BooleanSupplier stopping) {
+    BooleanSupplier stopping,
+    HttpConnections connections) {
 }

@@ -31,7 +31,8 @@ public final class GatewayVerticle extends VerticleBase {
     GatewayOptions options = services.options();
     Router router = Router.router(vertx);
     BearerAuthHandler authentication = BearerAuthHandler.create(services.tokens());
-    // Before any route reads the request: refusals of malformed HTTP.
+    // Before any route reads the request: refusals of the connection, then of malformed HTTP.
+    services.connections().mount(router);
     RequestChecks.mount(router);
     // Open routes are this explicit list; every other route puts authentication first.
     new HealthRoutes(services.runtime(), services.stopping()).mount(router);
@@ -50,10 +51,14 @@ public final class GatewayVerticle extends VerticleBase {
     router.errorHandler(404, ErrorMapper::handle);
     router.errorHandler(405, ErrorMapper::handle);
     router.errorHandler(500, ErrorMapper::handle);
-    server = vertx.createHttpServer(serverOptions(options));
+    HttpServerOptions serverOptions = services.connections().apply(serverOptions(options));
+    server = vertx.createHttpServer(serverOptions);
     return server
-        .connectionHandler(GatewayMetrics::ensureConnectionMetric)
-        .invalidRequestHandler(RequestChecks.invalid(HttpServerOptions.DEFAULT_MAX_HEADER_SIZE))
+        .connectionHandler(connection -> {
+          GatewayMetrics.ensureConnectionMetric(connection);
+          services.connections().accept(connection, serverOptions);
+        })
+        .invalidRequestHandler(RequestChecks.invalid(options.http().maxHeaderSize()))
         .requestHandler(router)
         .listen();
   }
