@@ -116,6 +116,18 @@ class HttpParsingTest extends GatewayTestBase {
   }
 
   @Test
+  void headersAndRequestLinesBeyondTheirLimitsAreRefusedSayingSo() {
+    start(fixture.settings().override("http.maxHeaderSize", "2Ki", "--http-max-header-size"));
+    assertThat(RawHttp.exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: "
+        + "a".repeat(3000) + "\r\n\r\n"))
+        .startsWith("HTTP/1.1 431 ").endsWith("\r\n\r\nrequest headers larger than 2048 bytes");
+    assertThat(RawHttp.exchange(port, "GET /" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n"))
+        .contains(" 414 ").endsWith("\r\n\r\nrequest line longer than 4096 bytes");
+    assertThat(RawHttp.exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Fits: "
+        + "a".repeat(1500) + "\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200 ");
+  }
+
+  @Test
   void twoHostHeadersAre400() {
     start();
     assertThat(RawHttp.exchange(port, "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n"
