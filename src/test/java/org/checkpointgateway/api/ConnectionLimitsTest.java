@@ -37,6 +37,17 @@ class ConnectionLimitsTest extends GatewayTestBase {
   @Test
   void headersSentByteByByteAreCutAtTheHeaderTimeout() {
     fixture.startGateway(limits("1s", "60s", "100"));
+    assertSlowlorisCut();
+  }
+
+  /** With h2c Vert.x hands a connection over only after its first request: timed from the accept. */
+  @Test
+  void withH2cTheFirstHeadersAreCutAtTheHeaderTimeoutToo() {
+    fixture.startGateway(limits("1s", "60s", "100").override("http.h2c", "true", "--http-h2c"));
+    assertSlowlorisCut();
+  }
+
+  private void assertSlowlorisCut() {
     try (RawHttp slowloris = RawHttp.connect(fixture.gateway.port())) {
       long begun = System.nanoTime();
       slowloris.send("GET /healthz HTTP/1.1\r\nHost: x\r\n");
