@@ -31,16 +31,12 @@ public final class HttpConnections {
   private static final String H2C_UPGRADE = "h2c";
 
   private final HttpLimits limits;
+  /** Connections open now, refused ones included until they close. */
   private final AtomicInteger open = new AtomicInteger();
   private final RateLimitedLog refusals = new RateLimitedLog(LOG, 1);
 
   public HttpConnections(HttpLimits limits) {
     this.limits = limits;
-  }
-
-  /** Connections open now, refused ones included until they close. */
-  public int open() {
-    return open.get();
   }
 
   /**
