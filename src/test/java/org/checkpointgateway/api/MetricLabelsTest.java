@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.GatewayTestBase;
 import org.checkpointgateway.support.RawHttp;
 import org.checkpointgateway.support.StrictVertx;
@@ -32,6 +33,9 @@ class MetricLabelsTest extends GatewayTestBase {
     // One round of each kind: the meters these answers need exist before counting.
     sendEach(port, 2 * BATCH, MetricLabelsTest::attack);
     fixture.send(HttpMethod.GET, "/metrics", null);
+    // The server counts an answer once it is written, which may be after the client read it.
+    Await.until("the first scrape to be counted", () -> registry.find("vertx.http.server.requests")
+        .tag("route", "/metrics").counter() != null);
     long meters = httpMeters(registry);
     int scrapeBytes = fixture.send(HttpMethod.GET, "/metrics", null).body().length();
 
