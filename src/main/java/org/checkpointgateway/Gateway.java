@@ -20,6 +20,7 @@ import java.util.logging.Logger;
 import org.checkpointgateway.api.ApiServices;
 import org.checkpointgateway.api.GatewayVerticle;
 import org.checkpointgateway.api.StreamMeters;
+import org.checkpointgateway.api.HttpConnections;
 import org.checkpointgateway.archive.ArchiveDirectory;
 import org.checkpointgateway.archive.ArchiveStore;
 import org.checkpointgateway.archive.Retention;
@@ -164,7 +165,8 @@ public final class Gateway {
           })
           .compose(tokens -> {
             ApiServices services = new ApiServices(options, checkpoints, tokens, watch, jobs,
-                archiveStore, registry, stopping::get, audits.get(0), new StreamMeters(registry));
+                archiveStore, registry, stopping::get, audits.get(0), new StreamMeters(registry),
+                new HttpConnections(options.http()));
             return vertx.deployVerticle(() -> {
               GatewayVerticle verticle = new GatewayVerticle(services);
               verticles.add(verticle);

@@ -115,6 +115,16 @@ public final class Main implements Callable<Integer> {
   String runtimeProbeInterval;
   @Option(names = "--runtime-probe-timeout", paramLabel = "DURATION", description = "how long the runtime gets to answer a readiness probe before /readyz is 503 (default 1s)")
   String runtimeProbeTimeout;
+  @Option(names = "--http-header-timeout", paramLabel = "DURATION", description = "time a connection gets to send a request's headers, else it is closed (default 10s)")
+  String httpHeaderTimeout;
+  @Option(names = "--http-idle-timeout", paramLabel = "DURATION", description = "time a connection with no request in flight stays open (default 90s)")
+  String httpIdleTimeout;
+  @Option(names = "--max-connections", paramLabel = "N", description = "connections served at once; more get 503 and are closed (default: the open-file limit less 1024, at most 16384)")
+  String maxConnections;
+  @Option(names = "--http-max-header-size", paramLabel = "BYTES", description = "bytes of a request's headers, else 431 (default 8Ki)")
+  String httpMaxHeaderSize;
+  @Option(names = "--http-h2c", description = "the plain port also speaks HTTP/2 with prior knowledge (h2c); its first request per connection then escapes the smuggling check")
+  boolean httpH2c;
 
   public static void main(String[] args) {
     // Netty 4.2 sets up JFR events on its first buffer allocation, stalling an event loop for
@@ -189,7 +199,12 @@ public final class Main implements Callable<Integer> {
         .override("streams.bufferBytes", streamBufferBytes, "--stream-buffer-bytes")
         .override("streams.stallTimeout", streamStallTimeout, "--stream-stall-timeout")
         .override("runtimeProbe.interval", runtimeProbeInterval, "--runtime-probe-interval")
-        .override("runtimeProbe.timeout", runtimeProbeTimeout, "--runtime-probe-timeout"));
+        .override("runtimeProbe.timeout", runtimeProbeTimeout, "--runtime-probe-timeout")
+        .override("http.headerTimeout", httpHeaderTimeout, "--http-header-timeout")
+        .override("http.idleTimeout", httpIdleTimeout, "--http-idle-timeout")
+        .override("http.maxConnections", maxConnections, "--max-connections")
+        .override("http.maxHeaderSize", httpMaxHeaderSize, "--http-max-header-size")
+        .override("http.h2c", httpH2c ? "true" : null, "--http-h2c"));
   }
 
   @Override

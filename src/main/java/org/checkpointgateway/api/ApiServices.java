@@ -16,11 +16,13 @@ import org.checkpointgateway.jobs.JobStore;
  * @param stopping true once the gateway began to stop: readiness turns 503
  * @param audit where audited requests are recorded ({@link Audit#none()} without an audit log)
  * @param streamMeters what the event streams of all verticles hold back, on one set of meters
+ * @param connections the HTTP connections of all verticles: their count and deadlines
  */
 public record ApiServices(GatewayOptions options, CheckpointService checkpoints,
     TokenVerifier tokens, RuntimeWatch runtime, JobStore jobs, ArchiveStore archives,
     PrometheusMeterRegistry metrics,
     BooleanSupplier stopping,
     Audit audit,
-    StreamMeters streamMeters) {
+    StreamMeters streamMeters,
+    HttpConnections connections) {
 }

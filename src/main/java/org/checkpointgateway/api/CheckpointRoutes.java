@@ -114,17 +114,24 @@ final class CheckpointRoutes {
     return gone;
   }
 
-  /**
-   * The kubelet's reading of {@code ?timeout=}: the last value wins, a base-10 integer of seconds;
-   * 0 or absent means the default. Returns null when the value cannot be used.
-   */
   private Duration timeout(List<String> values) {
+    return timeout(values, defaultTimeout);
+  }
+
+  /**
+   * The kubelet's reading of {@code ?timeout=}: the last value wins, a base-10 integer of seconds
+   * as Go's {@code strconv.ParseInt(s, 10, 64)} reads it (an optional sign, ASCII digits, within
+   * 64 bits); 0 or absent means the default. Returns null when the value cannot be used.
+   */
+  static Duration timeout(List<String> values, Duration defaultTimeout) {
     if (values.isEmpty()) {
       return defaultTimeout;
     }
+    String value = values.get(values.size() - 1);
     long seconds;
     try {
-      seconds = Long.parseLong(values.get(values.size() - 1));
+      // Java's parseLong also takes non-ASCII digits (U+0663); Go's does not.
+      seconds = asciiDigits(value) ? Long.parseLong(value) : -1;
     } catch (NumberFormatException e) {
       return null;
     }
@@ -136,5 +143,18 @@ final class CheckpointRoutes {
     }
     Duration asked = Duration.ofSeconds(seconds);
     return asked.compareTo(MAX_TIMEOUT) > 0 ? MAX_TIMEOUT : asked;
+  }
+
+  private static boolean asciiDigits(String value) {
+    int start = value.startsWith("+") || value.startsWith("-") ? 1 : 0;
+    if (value.length() == start) {
+      return false;
+    }
+    for (int i = start; i < value.length(); i++) {
+      if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -1,6 +1,7 @@
 package org.checkpointgateway.api;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -26,6 +27,10 @@ public final class ErrorMapper {
 
   private static final Logger LOG = Logger.getLogger(ErrorMapper.class.getName());
   private static final String API_PREFIX = "/api/";
+  /** A caller can send malformed requests as fast as it likes: one short line each, rationed. */
+  private static final RateLimitedLog MALFORMED = new RateLimitedLog(LOG, 10);
+  /** Our own failures keep their stack trace, rationed too: a caller might find a way to repeat one. */
+  private static final RateLimitedLog UNEXPECTED = new RateLimitedLog(LOG, 5);
 
   private ErrorMapper() {
   }
@@ -66,13 +71,14 @@ public final class ErrorMapper {
 
   /** A router failure handler: answers for a failed Future or a bare status (404, 405 ...). */
   public static void handle(RoutingContext ctx) {
-    Throwable failure = ctx.failure();
+    Throwable failure = refusedByVertxWeb(ctx) ? new BadRequestException(
+        String.valueOf(ctx.failure().getMessage())) : ctx.failure();
     int status = failure != null ? status(failure) : ctx.statusCode();
     String message;
     String reason;
     if (failure != null) {
       if (!(failure instanceof GatewayException)) {
-        LOG.log(Level.SEVERE, "unexpected failure on " + ctx.request().method() + " "
+        UNEXPECTED.log(Level.SEVERE, "unexpected failure on " + ctx.request().method() + " "
             + ctx.request().path(), failure);
       }
       message = message(failure);
@@ -80,6 +86,9 @@ public final class ErrorMapper {
     } else {
       message = bareStatusText(status);
       reason = HttpResponseStatus.valueOf(status).reasonPhrase().replace(" ", "");
+    }
+    if (status == 400) {
+      logMalformed(400, ctx.request(), message);
     }
     if (failure instanceof UnauthenticatedException && failure.getCause() != null) {
       LOG.fine(() -> "unauthenticated request to " + ctx.request().path() + ": "
@@ -113,6 +122,21 @@ public final class ErrorMapper {
           .putHeader("X-Content-Type-Options", "nosniff")
           .end(message);
     }
+  }
+
+  /**
+   * vertx-web refusing a malformed request before any route (no {@code Host}, an empty path):
+   * the caller's mistake, in vertx-web's words.
+   */
+  private static boolean refusedByVertxWeb(RoutingContext ctx) {
+    return ctx.failure() != null && !(ctx.failure() instanceof GatewayException)
+        && ctx.statusCode() == 400;
+  }
+
+  /** One short line for a caller's malformed request, within the shared ration. */
+  static void logMalformed(int status, HttpServerRequest request, String why) {
+    MALFORMED.log(Level.INFO, status + " for " + request.method() + " " + request.path() + " from "
+        + request.remoteAddress() + ": " + why, null);
   }
 
   /** Texts of the kubelet's Go router for statuses that carry no failure. */

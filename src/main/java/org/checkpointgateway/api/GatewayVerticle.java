@@ -11,6 +11,7 @@ import java.util.List;
 import org.checkpointgateway.archive.ArchiveStore;
 import org.checkpointgateway.auth.BearerAuthHandler;
 import org.checkpointgateway.config.GatewayOptions;
+import org.checkpointgateway.metrics.GatewayMetrics;
 
 /**
  * The HTTP front: one instance per event loop, all on one port. The instances share the services
@@ -31,6 +32,9 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     BearerAuthHandler authentication =
         BearerAuthHandler.create(services.tokens(), services.audit());
+    // Before any route reads the request: refusals of the connection, then of malformed HTTP.
+    services.connections().mount(router);
+    RequestChecks.mount(router);
     // Open routes are this explicit list; every other route puts authentication first.
     new HealthRoutes(services.runtime(), services.stopping()).mount(router);
     new MetricsRoutes(services.metrics(), options.metricsUnauthenticated())
@@ -46,11 +50,20 @@ public final class GatewayVerticle extends VerticleBase {
     // Archives are served whatever the feature gate says: they may predate its switching off.
     new ArchiveRoutes(services.archives()).mount(router, authentication);
     router.route().failureHandler(ErrorMapper::handle);
+    router.errorHandler(400, ErrorMapper::handle);
     router.errorHandler(404, ErrorMapper::handle);
     router.errorHandler(405, ErrorMapper::handle);
     router.errorHandler(500, ErrorMapper::handle);
-    server = vertx.createHttpServer(serverOptions(options));
-    return server.requestHandler(router).listen();
+    HttpServerOptions serverOptions = services.connections().apply(serverOptions(options));
+    server = vertx.createHttpServer(serverOptions);
+    return server
+        .connectionHandler(connection -> {
+          GatewayMetrics.ensureConnectionMetric(connection);
+          services.connections().accept(connection, serverOptions);
+        })
+        .invalidRequestHandler(RequestChecks.invalid(options.http().maxHeaderSize()))
+        .requestHandler(router)
+        .listen();
   }
 
   /** The port actually bound (differs from the option when it was 0). */

@@ -47,7 +47,8 @@ public record GatewayOptions(
     RetentionOptions retention,
     AuthHardening auth,
     StreamLimits streams,
-    RuntimeProbe runtimeProbe) {
+    RuntimeProbe runtimeProbe,
+    HttpLimits http) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** The kubelet's port, so that the gateway is a drop-in for callers. */
@@ -88,7 +89,9 @@ public record GatewayOptions(
       "retention.maxAge", "retention.interval", "retention.quietPeriod",
       "auth.jwtAllowNoExp", "auth.jwtMaxLifetime", "auth.auditLog", "auth.auditLogBuffer",
       "streams.bufferBytes", "streams.stallTimeout",
-      "runtimeProbe.interval", "runtimeProbe.timeout");
+      "runtimeProbe.interval", "runtimeProbe.timeout",
+      "http.headerTimeout", "http.idleTimeout", "http.maxConnections", "http.maxHeaderSize",
+      "http.h2c");
 
   public boolean tls() {
     return tlsCert.isPresent();
@@ -142,7 +145,8 @@ public record GatewayOptions(
         retention(settings),
         auth(settings),
         streams(settings),
-        runtimeProbe(settings));
+        runtimeProbe(settings),
+        http(settings));
   }
 
   private static AuthHardening auth(Settings settings) {
@@ -190,6 +194,61 @@ public record GatewayOptions(
     return new RuntimeProbe(
         positive(settings, "runtimeProbe.interval").orElse(RuntimeProbe.DEFAULT_INTERVAL),
         positive(settings, "runtimeProbe.timeout").orElse(RuntimeProbe.DEFAULT_TIMEOUT));
+  }
+
+  /**
+   * Limits on the connections callers open (docs/limits-and-hardening.md says what a caller sees).
+   *
+   * @param headerTimeout time a connection gets to deliver a request's headers, counted from
+   *     its first byte (or from its opening); then it is closed
+   * @param idleTimeout time a connection with no request in flight may stay open; one with a
+   *     request in flight is never cut
+   * @param maxConnections connections served at once; one beyond gets 503 and is closed
+   * @param maxHeaderSize bytes of a request's header block (HTTP/1.1) or header list (HTTP/2)
+   * @param h2c whether the plain (non-TLS) port also speaks HTTP/2 with prior knowledge; off by
+   *     default, as with the kubelet: Vert.x then decodes the first request of every plain
+   *     connection before the gateway gets the connection, outside the checks above
+   */
+  public record HttpLimits(Duration headerTimeout, Duration idleTimeout, int maxConnections,
+      int maxHeaderSize, boolean h2c) {
+
+    /** Headers are a few hundred bytes; Go servers hardened against slowloris use 10 s too. */
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+    /** The kubelet's (and Go's http.DefaultTransport keep-alive): clients close first. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(90);
+    /** Vert.x's and nginx's 8 KiB: room for a bearer token of several kilobytes. */
+    public static final int DEFAULT_MAX_HEADER_SIZE = 8192;
+    /**
+     * Below the process's open-file limit (as nginx asks of worker_connections), keeping 1024
+     * descriptors for the runtime's sockets, archives and the JVM; at most 16384 (about 350 MB
+     * at the 21.6 KB an open request was measured to hold).
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS =
+        (int) Math.max(64, Math.min(16_384, openFileLimit() - 1024));
+    public static final HttpLimits DEFAULT = new HttpLimits(DEFAULT_HEADER_TIMEOUT,
+        DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_SIZE, false);
+
+    private static long openFileLimit() {
+      return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+          instanceof com.sun.management.UnixOperatingSystemMXBean unix
+          ? unix.getMaxFileDescriptorCount() : 4096;
+    }
+  }
+
+  private static HttpLimits http(Settings settings) {
+    return new HttpLimits(
+        positive(settings, "http.headerTimeout").orElse(HttpLimits.DEFAULT_HEADER_TIMEOUT),
+        positive(settings, "http.idleTimeout").orElse(HttpLimits.DEFAULT_IDLE_TIMEOUT),
+        integer(settings, "http.maxConnections", 1, 10_000_000)
+            .orElse(HttpLimits.DEFAULT_MAX_CONNECTIONS),
+        quantity(settings, "http.maxHeaderSize", Quantities::bytes).map(size -> {
+          if (size < 1024 || size > 1 << 20) {
+            throw new ConfigException(settings.get("http.maxHeaderSize").orElseThrow().origin()
+                + ": must be between 1Ki and 1Mi, got " + size);
+          }
+          return size.intValue();
+        }).orElse(HttpLimits.DEFAULT_MAX_HEADER_SIZE),
+        bool(settings, "http.h2c").orElse(false));
   }
 
   private static <T> Optional<T> quantity(Settings settings, String key,

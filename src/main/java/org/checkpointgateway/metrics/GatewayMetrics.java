@@ -2,18 +2,26 @@ package org.checkpointgateway.metrics;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.spi.metrics.TCPMetrics;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.checkpointgateway.error.CheckpointFailedException;
 import org.checkpointgateway.error.InsufficientStorageException;
@@ -29,7 +37,13 @@ import org.checkpointgateway.error.UnavailableException;
  */
 public final class GatewayMetrics {
 
+  /** Methods that keep their name as a label; RFC 9110's, and PATCH. */
+  static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
+      "OPTIONS", "TRACE", "PATCH");
+  static final int MAX_NAMESPACE_LABELS = 100;
+
   private final MeterRegistry registry;
+  private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
   // Meters are kept, not looked up per call: the registry's lookup showed in profiles.
   private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -46,9 +60,25 @@ public final class GatewayMetrics {
     return new GatewayMetrics(new SimpleMeterRegistry());
   }
 
-  /** A Prometheus registry for a new gateway process. */
+  /**
+   * A Prometheus registry for a new gateway process. Vert.x labels a request with every route it
+   * passed ({@code /api/v1/archives/*>/api/v1/archives/:name}); the last one is the template
+   * that served it.
+   */
   public static PrometheusMeterRegistry prometheusRegistry() {
-    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(MeterFilter.replaceTagValues(Label.HTTP_ROUTE.toString(),
+        route -> route.substring(route.lastIndexOf('>') + 1)));
+    return registry;
+  }
+
+  /**
+   * The method label of a request: one of a fixed set, or {@code other}. Any token is a valid
+   * method name, so a caller could otherwise make a new set of meters per request.
+   */
+  static String methodLabel(HttpMethod method) {
+    String name = method.name();
+    return METHODS.contains(name) ? name : "other";
   }
 
   /**
@@ -65,8 +95,11 @@ public final class GatewayMetrics {
         .setJvmMetricsEnabled(true)
         // The route label needs vertx-web's matched route; the path would explode cardinality.
         // Pools (the worker pools) need their type and name, or their gauges collide.
-        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE,
-            Label.POOL_TYPE, Label.POOL_NAME))
+        // Not Label.HTTP_METHOD: the method comes from the tags provider, bounded.
+        .setLabels(EnumSet.of(Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE,
+            Label.POOL_NAME))
+        .setServerRequestTagsProvider(request ->
+            Tags.of(Label.HTTP_METHOD.toString(), methodLabel(request.method())))
         // The only HTTP client is the runtime's, measured per CRI method and code by criCall;
         // Vert.x's own client meters cost about 5% of the gateway's CPU under load (profiled).
         .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
@@ -100,13 +133,38 @@ public final class GatewayMetrics {
         .register(registry)).record(took);
   }
 
-  /** Time a checkpoint waited for admission. */
+  /**
+   * Time a checkpoint waited for admission. Namespaces come from the runtime (a checkpoint is
+   * admitted only in a namespace where a container was found), but a cluster that makes
+   * namespaces for every build would still grow the label without end: beyond
+   * {@link #MAX_NAMESPACE_LABELS} namespaces the others count as {@code other}.
+   */
   public void queueWait(String namespace, Duration waited) {
-    timers.computeIfAbsent("queue\n" + namespace, key ->
+    String label = namespaces.contains(namespace)
+        || namespaces.size() < MAX_NAMESPACE_LABELS && namespaces.add(namespace)
+        ? namespace : "other";
+    timers.computeIfAbsent("queue\n" + label, key ->
         Timer.builder("checkpoint.queue.wait").description("Time waited for admission")
-            .tag("namespace", namespace)
+            .tag("namespace", label)
             .publishPercentileHistogram()
             .register(registry)).record(waited);
+  }
+
+  /**
+   * Gives a new HTTP connection its connection metric if Vert.x left it without one. Vert.x
+   * 5.0.7 sets a server's metrics only once its socket is bound and accepting, in a listener that
+   * can run after the first connections were accepted (seen in a cold JVM with clients connecting
+   * from the first instant); such a connection got no metric, and its first request threw a
+   * NullPointerException in the metrics' requestBegin and was never answered. Called from the
+   * server's connection handler, before the connection reads its first request.
+   */
+  @SuppressWarnings("unchecked")
+  public static void ensureConnectionMetric(HttpConnection connection) {
+    if (connection instanceof ConnectionBase base && base.metric() == null
+        && base.metrics() instanceof TCPMetrics<?> metrics) {
+      base.metric(((TCPMetrics<Object>) metrics).connected(base.remoteAddress(),
+          base.remoteName()));
+    }
   }
 
   /** Gauges read on every scrape. */

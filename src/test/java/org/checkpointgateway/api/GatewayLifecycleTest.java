@@ -78,8 +78,8 @@ class GatewayLifecycleTest extends GatewayTestBase {
   }
 
   @Test
-  void plainPortSpeaksH2cToo() {
-    fixture.startGateway();
+  void plainPortSpeaksH2cWhenAsked() {
+    fixture.startGateway(fixture.settings().override("http.h2c", "true", "--http-h2c"));
     HttpClient h2c = vertx.createHttpClient(new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
     String token = fixture.adminToken();

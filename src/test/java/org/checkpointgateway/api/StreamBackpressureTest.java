@@ -77,7 +77,9 @@ class StreamBackpressureTest extends GatewayTestBase {
         .override("heartbeatInterval", "50ms", "--heartbeat-interval")
         .override("shutdownGrace", "0", "--shutdown-grace")
         .override("streams.bufferBytes", String.valueOf(BUFFER), "--stream-buffer-bytes")
-        .override("streams.stallTimeout", stallTimeout, "--stream-stall-timeout"));
+        .override("streams.stallTimeout", stallTimeout, "--stream-stall-timeout")
+        // The HTTP/2 case speaks h2c with prior knowledge, which the plain port offers on request.
+        .override("http.h2c", "true", "--http-h2c"));
     token = fixture.adminToken();
   }
 

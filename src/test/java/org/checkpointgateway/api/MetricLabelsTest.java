@@ -1,0 +1,103 @@
+package org.checkpointgateway.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.http.HttpMethod;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.checkpointgateway.support.Await;
+import org.checkpointgateway.support.GatewayTestBase;
+import org.checkpointgateway.support.RawHttp;
+import org.checkpointgateway.support.StrictVertx;
+import org.junit.jupiter.api.Test;
+
+/**
+ * No label of the HTTP request metrics takes a value a caller chooses: thousands of made-up
+ * methods and paths leave the number of meters, and the size of {@code /metrics}, as they were.
+ */
+class MetricLabelsTest extends GatewayTestBase {
+
+  private static final int BATCH = 100;
+
+  @Test
+  void madeUpMethodsAndPathsMakeNoNewMeters() {
+    fixture.startGateway(fixture.settings()
+        .override("metricsUnauthenticated", "true", "--metrics-unauthenticated"));
+    PrometheusMeterRegistry registry = StrictVertx.registry(vertx);
+    int port = fixture.gateway.port();
+    // One round of each kind: the meters these answers need exist before counting.
+    sendEach(port, 2 * BATCH, MetricLabelsTest::attack);
+    fixture.send(HttpMethod.GET, "/metrics", null);
+    // The server counts an answer once it is written, which may be after the client read it.
+    Await.until("the first scrape to be counted", () -> registry.find("vertx.http.server.requests")
+        .tag("route", "/metrics").counter() != null);
+    long meters = httpMeters(registry);
+    int scrapeBytes = fixture.send(HttpMethod.GET, "/metrics", null).body().length();
+
+    sendEach(port, 40 * BATCH, i -> attack(i + 2 * BATCH));
+
+    // The HTTP meters: the JVM's may come and go on their own (a new kind of GC pause).
+    assertThat(httpMeters(registry)).as("HTTP meters after 4000 made-up requests")
+        .isEqualTo(meters);
+    String scrape = fixture.send(HttpMethod.GET, "/metrics", null).body();
+    // Counts grow by a few digits; a label per request would add a few KB per request.
+    assertThat(scrape.length()).isLessThan(scrapeBytes + 2_000);
+    assertThat(labels(registry, "method")).isSubsetOf("GET", "HEAD", "POST", "PUT", "DELETE",
+        "CONNECT", "OPTIONS", "TRACE", "PATCH", "other").contains("other", "GET", "POST");
+    assertThat(labels(registry, "route")).containsExactlyInAnyOrder("", "/healthz", "/metrics",
+        "/api/v1/archives/:name", "/checkpoint/:namespace/:pod/:container");
+  }
+
+  /** Request {@code i}: a made-up method, an unknown path, an archive or a checkpoint by name. */
+  private static String attack(int i) {
+    return switch (i % 4) {
+      case 0 -> "M" + i + " /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+      case 1 -> "GET /no/such/path/" + i + " HTTP/1.1\r\nHost: x\r\n\r\n";
+      case 2 -> "GET /api/v1/archives/archive-" + i + ".tar HTTP/1.1\r\nHost: x\r\n\r\n";
+      default -> "POST /checkpoint/ns-" + i + "/pod/c HTTP/1.1\r\nHost: x\r\n\r\n";
+    };
+  }
+
+  /** Sends {@code count} requests, pipelined {@link #BATCH} to a connection, all answered. */
+  private static void sendEach(int port, int count, IntFunction<String> request) {
+    for (int first = 0; first < count; first += BATCH) {
+      StringBuilder batch = new StringBuilder();
+      for (int i = first; i < first + BATCH; i++) {
+        batch.append(request.apply(i));
+      }
+      batch.append("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      String answers = RawHttp.exchange(port, batch.toString());
+      assertThat(count(answers, "HTTP/1.1 ")).isEqualTo(BATCH + 1);
+    }
+  }
+
+  private static int count(String text, String part) {
+    Matcher m = Pattern.compile(Pattern.quote(part)).matcher(text);
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
+  }
+
+  private static long httpMeters(PrometheusMeterRegistry registry) {
+    return registry.getMeters().stream()
+        .filter(meter -> meter.getId().getName().startsWith("vertx.http.server")).count();
+  }
+
+  private static Set<String> labels(PrometheusMeterRegistry registry, String tag) {
+    Set<String> values = new TreeSet<>();
+    for (Meter meter : registry.getMeters()) {
+      if (meter.getId().getName().startsWith("vertx.http.server")
+          && meter.getId().getTag(tag) != null) {
+        values.add(meter.getId().getTag(tag));
+      }
+    }
+    return values;
+  }
+}
