@@ -100,6 +100,15 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--retain-interval", paramLabel = "DURATION", description = "how often retention runs besides after each checkpoint (default 1m)")
   String retainInterval;
 
+  @Option(names = "--inspect-max-members", paramLabel = "N", description = "tar members one archive inspection may walk; beyond, 422 (default 10000)")
+  String inspectMaxMembers;
+
+  @Option(names = "--inspect-max-bytes", paramLabel = "BYTES", description = "bytes one archive inspection may read from the file; beyond, 422 (default 16Mi)")
+  String inspectMaxBytes;
+
+  @Option(names = "--inspect-max-concurrent", paramLabel = "N", description = "archive inspections at once; beyond, 429 (default 2)")
+  String inspectMaxConcurrent;
+
   public static void main(String[] args) {
     // Netty 4.2 sets up JFR events on its first buffer allocation, stalling an event loop for
     // hundreds of milliseconds; we do not use those events.
@@ -165,7 +174,10 @@ public final class Main implements Callable<Integer> {
         .override("retention.perContainer", retainPerContainer, "--retain-per-container")
         .override("retention.maxBytes", retainMaxBytes, "--retain-max-bytes")
         .override("retention.maxAge", retainMaxAge, "--retain-max-age")
-        .override("retention.interval", retainInterval, "--retain-interval"));
+        .override("retention.interval", retainInterval, "--retain-interval")
+        .override("archives.inspectMaxMembers", inspectMaxMembers, "--inspect-max-members")
+        .override("archives.inspectMaxBytes", inspectMaxBytes, "--inspect-max-bytes")
+        .override("archives.inspectMaxConcurrent", inspectMaxConcurrent, "--inspect-max-concurrent"));
   }
 
   @Override

@@ -35,4 +35,16 @@ public final class ArchivePermissions {
     }
     return true;
   }
+
+  /**
+   * Whether the caller may {@code action} archives of every namespace ({@code archives:read:*},
+   * {@code archives:*}, {@code *}): the only callers that see an archive whose own contents do
+   * not say its namespace. Asked with a name no namespace can have ({@code _}: namespaces are
+   * DNS labels), which only a wildcard grants.
+   */
+  public static boolean mayEveryNamespace(Caller caller, String action) {
+    return caller.may("archives:" + action + ":" + NO_NAMESPACE);
+  }
+
+  private static final String NO_NAMESPACE = "_";
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import org.checkpointgateway.archive.ArchiveLimits;
 import org.checkpointgateway.archive.RetentionOptions;
 import org.checkpointgateway.auth.JwtOptions;
 import org.checkpointgateway.cri.CriEndpoint;
@@ -41,7 +42,8 @@ public record GatewayOptions(
     int jobHistoryMax,
     Duration jobHistoryAge,
     boolean containerdTaskCheckpoint,
-    RetentionOptions retention) {
+    RetentionOptions retention,
+    ArchiveLimits archiveLimits) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** The kubelet's port, so that the gateway is a drop-in for callers. */
@@ -79,7 +81,8 @@ public record GatewayOptions(
       "jwt.issuer", "jwt.audience", "tls.cert", "tls.key", "maxConcurrent", "maxInflightBytes",
       "maxQueued", "diskReserveBytes", "progressInterval", "lookupMaxAge", "heartbeatInterval", "shutdownGrace",
       "metricsUnauthenticated", "jobHistoryMax", "jobHistoryAge", "containerdTaskCheckpoint", "retention.perContainer", "retention.maxBytes",
-      "retention.maxAge", "retention.interval", "retention.quietPeriod");
+      "retention.maxAge", "retention.interval", "retention.quietPeriod",
+      "archives.inspectMaxMembers", "archives.inspectMaxBytes", "archives.inspectMaxConcurrent");
 
   public boolean tls() {
     return tlsCert.isPresent();
@@ -130,7 +133,23 @@ public record GatewayOptions(
         integer(settings, "jobHistoryMax", 1, 10_000_000).orElse(DEFAULT_JOB_HISTORY_MAX),
         positive(settings, "jobHistoryAge").orElse(DEFAULT_JOB_HISTORY_AGE),
         bool(settings, "containerdTaskCheckpoint").orElse(DEFAULT_CONTAINERD_TASK_CHECKPOINT),
-        retention(settings));
+        retention(settings),
+        archiveLimits(settings));
+  }
+
+  private static ArchiveLimits archiveLimits(Settings settings) {
+    long bytes = quantity(settings, "archives.inspectMaxBytes", Quantities::bytes)
+        .orElse(ArchiveLimits.DEFAULT_INSPECT_MAX_BYTES);
+    if (bytes < 1) {
+      throw new ConfigException(settings.get("archives.inspectMaxBytes").orElseThrow().origin()
+          + ": must be at least 1");
+    }
+    return new ArchiveLimits(
+        integer(settings, "archives.inspectMaxMembers", 1, 100_000_000)
+            .orElse(ArchiveLimits.DEFAULT_INSPECT_MAX_MEMBERS),
+        bytes,
+        integer(settings, "archives.inspectMaxConcurrent", 1, 1000)
+            .orElse(ArchiveLimits.DEFAULT_INSPECT_MAX_CONCURRENT));
   }
 
   private static <T> Optional<T> quantity(Settings settings, String key,

@@ -142,14 +142,22 @@ class ArchiveRoutesTest {
   }
 
   @Test
-  void anUnreadableArchiveWithAnAmbiguousNameNeedsEveryCandidateNamespace() throws IOException {
+  void anArchiveWhoseContentsDoNotSayItsNamespaceIsForEveryNamespaceReadersOnly() throws IOException {
+    // Not a checkpoint: its name is all that speaks for it, and any file can be given a name.
     String name = "checkpoint-p_a-b-c-2026-03-01T10:00:00.000000000Z.tar";
     Files.writeString(fixture.checkpointDir.resolve(name), "not a tar");
-    assertThat(names(get("/api/v1/archives", reader("a")))).doesNotContain(name);
-    assertThat(names(get("/api/v1/archives", reader("a-b")))).doesNotContain(name);
-    String both = fixture.token("both", "archives:read:a", "archives:read:a-b");
-    List<String> seen = names(get("/api/v1/archives", both));
-    assertThat(seen).contains(name);
+    Path podman = ArchiveFixtures.podman(fixture.checkpointDir.resolve(
+        "checkpoint-x_default-y-2026-03-01T10:00:00.000000000Z.tar"), "y", OLD);
+    String both = fixture.token("both", "archives:read:a", "archives:read:a-b", "archives:read:default");
+    for (String token : List.of(reader("a"), reader("a-b"), reader("default"), both)) {
+      assertThat(names(get("/api/v1/archives", token))).doesNotContain(name, podman.getFileName().toString());
+      assertThat(get("/api/v1/archives/" + name, token).status()).isEqualTo(404);
+      assertThat(get("/api/v1/archives/" + podman.getFileName(), token).status()).isEqualTo(404);
+    }
+    String everyNamespace = fixture.token("all", "archives:read:*");
+    assertThat(names(get("/api/v1/archives", everyNamespace))).contains(name, podman.getFileName().toString());
+    assertThat(get("/api/v1/archives/" + podman.getFileName(), everyNamespace).body())
+        .isEqualTo(latin1(podman));
   }
 
   @Test
