@@ -264,7 +264,11 @@ final class LocalArchiveStore implements ArchiveStore {
             || failure.getCause() instanceof NoSuchFileException ? notFound(name) : failure))
         .compose(ignored -> {
           facts.remove(name);
-          return pins.contains(name) ? pins.set(name, false) : Future.<Void>succeededFuture();
+          // The archive is gone either way: a pin left behind by a failed save is harmless.
+          return pins.contains(name) ? pins.set(name, false).recover(failure -> {
+            LOG.warning(() -> "the pin of deleted archive " + name + " stays: " + failure.getMessage());
+            return Future.succeededFuture();
+          }) : Future.<Void>succeededFuture();
         })
         .eventually(() -> {
           removing.remove(name);

@@ -45,6 +45,8 @@ class ArchiveRoutesTest {
   HttpClient http;
   Path defaultApp;
   Path teamA;
+  /** Undoes what made the directory refuse writes, if a test did. */
+  Runnable writable;
 
   @BeforeEach
   void start() {
@@ -60,6 +62,9 @@ class ArchiveRoutesTest {
 
   @AfterEach
   void stop() {
+    if (writable != null) {
+      writable.run();
+    }
     Await.result(http.close());
     fixture.close();
     Await.result(vertx.close());
@@ -299,6 +304,70 @@ class ArchiveRoutesTest {
         .setDefaultPort(fixture.gateway.port()));
     assertThat(new JsonObject(get("/api/v1/archives?container=app", admin()).body())
         .getJsonArray("items").getJsonObject(0).getBoolean("pinned")).isTrue();
+  }
+
+  /**
+   * Makes saving the pins fail, for root too: the checkpoint directory made immutable
+   * ({@code chattr +i}) where the file system and capabilities allow, else a directory put where
+   * the pins file's new copy must be written. Returns what undoes it.
+   */
+  Runnable pinsCannotBeSaved() throws IOException {
+    Path directory = fixture.checkpointDir;
+    if (run("chattr", "+i", directory.toString())) {
+      try {
+        Files.delete(Files.createFile(directory.resolve("probe")));
+      } catch (IOException refused) {
+        return () -> run("chattr", "-i", directory.toString());
+      }
+      run("chattr", "-i", directory.toString());
+    }
+    Path obstacle = Files.createDirectories(directory.resolve(ArchiveStore.PINS_FILE + ".tmp/x"));
+    return () -> {
+      try {
+        Files.delete(obstacle);
+        Files.delete(obstacle.getParent());
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+  }
+
+  static boolean run(String... command) {
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      process.getInputStream().readAllBytes();
+      return process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && process.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void aPinThatCannotBeSavedChangesNothing() throws IOException {
+    String uri = "/api/v1/archives/" + DEFAULT_APP;
+    writable = pinsCannotBeSaved();
+    HttpAnswer failed = call(HttpMethod.PUT, uri + "/pin", admin(), Map.of());
+    assertThat(failed.status()).as(failed.body()).isEqualTo(507);
+    JsonObject body = new JsonObject(failed.body());
+    assertThat(body.getString("reason")).isEqualTo("InsufficientStorage");
+    assertThat(body.getString("message")).contains("cannot save the pins", "the pins are unchanged")
+        .doesNotContain(fixture.checkpointDir.toString());
+    assertThat(new JsonObject(get("/api/v1/archives?container=app", admin()).body())
+        .getJsonArray("items").getJsonObject(0).getBoolean("pinned")).isFalse();
+
+    writable.run();
+    writable = null;
+    // Nothing of the failed pin is left: a pin now saves, and the archive may be deleted.
+    String other = "/api/v1/archives/" + teamA.getFileName();
+    HttpAnswer pinned = call(HttpMethod.PUT, other + "/pin", admin(), Map.of());
+    assertThat(pinned.status()).as(pinned.body()).isEqualTo(200);
+    assertThat(new JsonObject(pinned.body()).getBoolean("pinned")).isTrue();
+    assertThat(fixture.checkpointDir.resolve(ArchiveStore.PINS_FILE)).content()
+        .contains(teamA.getFileName().toString()).doesNotContain(DEFAULT_APP);
+    assertThat(call(HttpMethod.DELETE, uri, admin(), Map.of()).status()).isEqualTo(204);
   }
 
   @Test
