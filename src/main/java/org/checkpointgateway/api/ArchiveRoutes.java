@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -110,8 +111,13 @@ final class ArchiveRoutes {
       }
       return store.startDownload(archive).compose(download -> {
         response.closeHandler(ignored -> download.release());
-        return describe(response, archive, range).sendFile(download.channel(), offset, length)
-            .andThen(ignored -> download.release());
+        describe(response, archive, range);
+        // HTTP/1 sends the open channel (zero-copy); Vert.x's HTTP/2 sends only by name, and
+        // opens it on a worker: the name of the open descriptor reaches the same file.
+        Future<Void> sent = request.version() == HttpVersion.HTTP_2
+            ? response.sendFile(download.path(), offset, length)
+            : response.sendFile(download.channel(), offset, length);
+        return sent.andThen(ignored -> download.release());
       });
     }).onFailure(failure -> {
       if (response.headWritten()) {

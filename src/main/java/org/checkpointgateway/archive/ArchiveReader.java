@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -70,15 +69,15 @@ final class ArchiveReader {
 
   /** {@link #facts(SeekableByteChannel, ArchiveLimits)} of the regular file {@code archive} is. */
   static ArchiveFacts facts(Path archive) throws IOException {
-    try (FileChannel channel = SafeOpen.open(archive, FileIdentity.lstat(archive))) {
-      return facts(channel, ArchiveLimits.DEFAULTS);
+    try (SafeOpen.Opened file = SafeOpen.open(archive, FileIdentity.lstat(archive))) {
+      return facts(file.channel(), ArchiveLimits.DEFAULTS);
     }
   }
 
   /** {@link #inspect(SeekableByteChannel, long, ArchiveLimits)} of the regular file {@code archive} is. */
   static ArchiveInspection inspect(Path archive, long archiveSize) throws IOException {
-    try (FileChannel channel = SafeOpen.open(archive, FileIdentity.lstat(archive))) {
-      return inspect(channel, archiveSize, ArchiveLimits.DEFAULTS);
+    try (SafeOpen.Opened file = SafeOpen.open(archive, FileIdentity.lstat(archive))) {
+      return inspect(file.channel(), archiveSize, ArchiveLimits.DEFAULTS);
     }
   }
 

@@ -69,6 +69,12 @@ public interface ArchiveStore {
     /** The archive's file, open for reading: serve from this, never from its name. */
     java.nio.channels.FileChannel channel();
 
+    /**
+     * A name of the open file ({@code /proc/self/fd/N}) until release, for APIs that take only
+     * a name (Vert.x sends a file over HTTP/2 only by name).
+     */
+    String path();
+
     void release();
   }
 }

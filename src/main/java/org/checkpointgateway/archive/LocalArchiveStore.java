@@ -89,8 +89,8 @@ final class LocalArchiveStore implements ArchiveStore {
           + " (--inspect-max-concurrent " + limits.inspectMaxConcurrent() + "); try again shortly", 1));
     }
     return inspectPool.<ArchiveInspection>executeBlocking(() -> {
-      try (FileChannel channel = SafeOpen.open(archive.path(), archive.identity())) {
-        return ArchiveReader.inspect(channel, archive.size(), limits);
+      try (SafeOpen.Opened file = SafeOpen.open(archive.path(), archive.identity())) {
+        return ArchiveReader.inspect(file.channel(), archive.size(), limits);
       }
     }, false)
         .andThen(ignored -> inspections.release())
@@ -128,7 +128,7 @@ final class LocalArchiveStore implements ArchiveStore {
       return Future.succeededFuture(() -> context.runOnContext(
           ignored -> downloads.computeIfPresent(name, (k, n) -> n > 1 ? n - 1 : null)));
     });
-    return registered.compose(unregister -> vertx.<FileChannel>executeBlocking(
+    return registered.compose(unregister -> vertx.<SafeOpen.Opened>executeBlocking(
             () -> SafeOpen.open(archive.path(), archive.identity()), false)
         .transform(opened -> {
           if (opened.failed()) {
@@ -145,25 +145,30 @@ final class LocalArchiveStore implements ArchiveStore {
 
   /** A download's open file and its registration, both let go once. */
   private static final class OpenDownload implements Download {
-    private final FileChannel channel;
+    private final SafeOpen.Opened file;
     private final Runnable unregister;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    OpenDownload(FileChannel channel, Runnable unregister) {
-      this.channel = channel;
+    OpenDownload(SafeOpen.Opened file, Runnable unregister) {
+      this.file = file;
       this.unregister = unregister;
     }
 
     @Override
     public FileChannel channel() {
-      return channel;
+      return file.channel();
+    }
+
+    @Override
+    public String path() {
+      return file.path().toString();
     }
 
     @Override
     public void release() {
       if (released.compareAndSet(false, true)) {
         try {
-          channel.close();
+          file.close();
         } catch (IOException e) {
           LOG.fine(() -> "closing a download: " + e.getMessage());
         }
@@ -301,8 +306,8 @@ final class LocalArchiveStore implements ArchiveStore {
       return Future.succeededFuture(cached.facts());
     }
     return vertx.executeBlocking(() -> {
-      try (FileChannel channel = SafeOpen.open(path, identity)) {
-        return ArchiveReader.facts(channel, limits);
+      try (SafeOpen.Opened file = SafeOpen.open(path, identity)) {
+        return ArchiveReader.facts(file.channel(), limits);
       }
     }, false).transform(read -> {
       ArchiveFacts known = read.succeeded() ? read.result() : null;

@@ -15,9 +15,9 @@ import java.util.Locale;
  * (whose target would be served), a FIFO (whose open waits for a writer, holding a thread for
  * good), another file. So the name is opened with {@code O_NOFOLLOW} (a link fails) and
  * {@code O_NONBLOCK} (a FIFO opens at once instead of waiting), the open descriptor is checked to
- * be a regular file of the same device, inode, size and times, and the channel returned reads
- * that descriptor's file through {@code /proc/self/fd/N}, which reaches the open file whatever
- * the name denotes by then. Linux only; every call blocks, so callers run it on a worker.
+ * be a regular file of the same device, inode, size and times, and the file is read through
+ * {@code /proc/self/fd/N}, which reaches the open descriptor's file whatever the name denotes by
+ * then. Linux only; every call blocks, so callers run it on a worker.
  */
 final class SafeOpen {
 
@@ -44,13 +44,13 @@ final class SafeOpen {
 
   /**
    * The file {@code path} denotes, open for reading, when it is the regular file
-   * {@code expected} describes.
+   * {@code expected} describes. Closing the result closes its channel and descriptor.
    *
    * @throws NoSuchFileException when nothing has that name any more
    * @throws ArchiveChangedException when the name now denotes another file, a changed file, or
    *     not a regular file
    */
-  static FileChannel open(Path path, FileIdentity expected) throws IOException {
+  static Opened open(Path path, FileIdentity expected) throws IOException {
     int fd = LIBC.open(path.toString(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
       int errno = Native.getLastError();
@@ -61,19 +61,53 @@ final class SafeOpen {
       }
       throw new IOException("cannot open " + path + " (errno " + errno + ")");
     }
+    Opened opened = new Opened(fd);
     try {
-      Path opened = Path.of("/proc/self/fd/" + fd);
-      FileIdentity actual = FileIdentity.stat(opened);
+      FileIdentity actual = FileIdentity.stat(opened.path());
       if (!actual.isRegularFile()) {
         throw new ArchiveChangedException(path + " is no longer a regular file");
       }
       if (!actual.equals(expected)) {
         throw new ArchiveChangedException(path + " is no longer the file that was looked up");
       }
-      // A regular file, so this second open cannot block; it reaches the descriptor's file.
-      return FileChannel.open(opened, StandardOpenOption.READ);
-    } finally {
+      // A regular file: opening it again through the descriptor cannot block.
+      opened.channel = FileChannel.open(opened.path(), StandardOpenOption.READ);
+      return opened;
+    } catch (IOException | RuntimeException e) {
+      opened.close();
+      throw e;
+    }
+  }
+
+  /** A checked regular file, open: its descriptor and a channel reading it. Closes once. */
+  static final class Opened implements java.io.Closeable {
+    private final int fd;
+    private FileChannel channel;
+    private boolean closed;
+
+    private Opened(int fd) {
+      this.fd = fd;
+    }
+
+    FileChannel channel() {
+      return channel;
+    }
+
+    /** A name for the open file while this is open: {@code /proc/self/fd/N}. */
+    Path path() {
+      return Path.of("/proc/self/fd/" + fd);
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+      if (closed) {
+        return;
+      }
+      closed = true;
       LIBC.close(fd);
+      if (channel != null) {
+        channel.close();
+      }
     }
   }
 

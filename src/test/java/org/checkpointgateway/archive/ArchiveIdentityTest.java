@@ -115,6 +115,8 @@ class ArchiveIdentityTest {
       // keep reading
     }
     assertThat(read.array()).isEqualTo(original);
+    // The name of the open descriptor (what HTTP/2 sends by) reaches the same file.
+    assertThat(Files.readAllBytes(Path.of(download.path()))).isEqualTo(original);
     download.release();
     assertThat(channel.isOpen()).isFalse();
   }
