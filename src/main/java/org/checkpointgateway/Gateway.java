@@ -140,7 +140,7 @@ public final class Gateway {
       JobStore jobs = new JobStore(vertx, coordination, checkpoints, options.jobHistoryMax(),
           options.jobHistoryAge());
       AtomicBoolean stopping = new AtomicBoolean();
-      ArchiveStore archiveStore = ArchiveStore.create(vertx, archives);
+      ArchiveStore archiveStore = ArchiveStore.create(vertx, archives, options.archiveLimits());
       Retention retention = archiveStore.startRetention(options.retention());
       metrics.gauge("archive.retention.removed", "Archives removed by retention",
           retention::removedArchives);

@@ -126,6 +126,15 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--http-h2c", description = "the plain port also speaks HTTP/2 with prior knowledge (h2c); its first request per connection then escapes the smuggling check")
   boolean httpH2c;
 
+  @Option(names = "--inspect-max-members", paramLabel = "N", description = "tar members one archive inspection may walk; beyond, 422 (default 10000)")
+  String inspectMaxMembers;
+
+  @Option(names = "--inspect-max-bytes", paramLabel = "BYTES", description = "bytes one archive inspection may read from the file; beyond, 422 (default 16Mi)")
+  String inspectMaxBytes;
+
+  @Option(names = "--inspect-max-concurrent", paramLabel = "N", description = "archive inspections at once; beyond, 429 (default 2)")
+  String inspectMaxConcurrent;
+
   public static void main(String[] args) {
     // Netty 4.2 sets up JFR events on its first buffer allocation, stalling an event loop for
     // hundreds of milliseconds; we do not use those events.
@@ -204,7 +213,10 @@ public final class Main implements Callable<Integer> {
         .override("http.idleTimeout", httpIdleTimeout, "--http-idle-timeout")
         .override("http.maxConnections", maxConnections, "--max-connections")
         .override("http.maxHeaderSize", httpMaxHeaderSize, "--http-max-header-size")
-        .override("http.h2c", httpH2c ? "true" : null, "--http-h2c"));
+        .override("http.h2c", httpH2c ? "true" : null, "--http-h2c")
+        .override("archives.inspectMaxMembers", inspectMaxMembers, "--inspect-max-members")
+        .override("archives.inspectMaxBytes", inspectMaxBytes, "--inspect-max-bytes")
+        .override("archives.inspectMaxConcurrent", inspectMaxConcurrent, "--inspect-max-concurrent"));
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -32,7 +33,11 @@ import org.checkpointgateway.error.NotFoundException;
  * caller: it is left out of lists and every request naming it answers 404 exactly as for a
  * missing archive, so names cannot be probed. A caller that may see an archive but not act on
  * it gets 403: download needs {@code archives:download}, inspect {@code archives:read}, delete,
- * pin and unpin {@code archives:delete}.
+ * pin and unpin {@code archives:delete}. An archive whose contents do not say its namespace is
+ * for callers allowed every namespace only (see {@link Archive#namespacesToRead}).
+ *
+ * <p>A download sends the file the lookup checked, from a descriptor opened on a worker thread
+ * (never by name on the event loop: a name may denote a link or a FIFO by then).
  */
 final class ArchiveRoutes {
 
@@ -81,7 +86,7 @@ final class ArchiveRoutes {
     store.list().onSuccess(archives -> {
       JsonArray items = new JsonArray();
       for (Archive archive : archives) {
-        if (ArchivePermissions.may(caller, ArchivePermissions.READ, archive.namespacesToRead())
+        if (may(caller, ArchivePermissions.READ, archive)
             && namespace.map(n -> archive.namespace().filter(n::equals).isPresent()).orElse(true)
             && pod.map(archive.pod()::equals).orElse(true)
             && container.map(c -> archive.container().filter(c::equals).isPresent()).orElse(true)) {
@@ -101,30 +106,28 @@ final class ArchiveRoutes {
             + " is being written"));
       }
       String etag = archive.etag();
-      response.putHeader(HttpHeaders.ETAG, etag);
       if (matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
-        return response.setStatusCode(304).end();
+        return response.putHeader(HttpHeaders.ETAG, etag).setStatusCode(304).end();
       }
       // If-Range with another validator: the caller's partial copy is stale, send it all.
       String ifRange = request.getHeader("If-Range");
       Optional<ByteRange> range = ifRange != null && !ifRange.trim().equals(etag) ? Optional.empty()
           : ByteRange.parse(request.getHeader("Range"), archive.size());
-      response.putHeader(HttpHeaders.CONTENT_TYPE, "application/x-tar")
-          .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
-          .putHeader(HttpHeaders.LAST_MODIFIED,
-              DateTimeFormatter.RFC_1123_DATE_TIME.format(archive.modified().atOffset(ZoneOffset.UTC)))
-          .putHeader("Content-Disposition", "attachment; filename=\"" + archive.fileName() + "\"");
       long offset = range.map(ByteRange::first).orElse(0L);
       long length = range.map(ByteRange::length).orElse(archive.size());
-      range.ifPresent(r -> response.setStatusCode(206)
-          .putHeader(HttpHeaders.CONTENT_RANGE, r.contentRange(archive.size())));
       if (request.method() == HttpMethod.HEAD) {
-        return response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(length)).end();
+        return describe(response, archive, range)
+            .putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(length)).end();
       }
-      return store.startDownload(archive).compose(lease -> {
-        response.closeHandler(ignored -> lease.release());
-        return response.sendFile(archive.path().toString(), offset, length)
-            .onComplete(ignored -> lease.release());
+      return store.startDownload(archive).compose(download -> {
+        response.closeHandler(ignored -> download.release());
+        describe(response, archive, range);
+        // HTTP/1 sends the open channel (zero-copy); Vert.x's HTTP/2 sends only by name, and
+        // opens it on a worker: the name of the open descriptor reaches the same file.
+        Future<Void> sent = request.version() == HttpVersion.HTTP_2
+            ? response.sendFile(download.path(), offset, length)
+            : response.sendFile(download.channel(), offset, length);
+        return sent.andThen(ignored -> download.release());
       });
     }).onFailure(failure -> {
       if (response.headWritten()) {
@@ -137,6 +140,18 @@ final class ArchiveRoutes {
         ctx.fail(failure);
       }
     });
+  }
+
+  private static HttpServerResponse describe(HttpServerResponse response, Archive archive,
+      Optional<ByteRange> range) {
+    range.ifPresent(r -> response.setStatusCode(206)
+        .putHeader(HttpHeaders.CONTENT_RANGE, r.contentRange(archive.size())));
+    return response.putHeader(HttpHeaders.ETAG, archive.etag())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/x-tar")
+        .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
+        .putHeader(HttpHeaders.LAST_MODIFIED,
+            DateTimeFormatter.RFC_1123_DATE_TIME.format(archive.modified().atOffset(ZoneOffset.UTC)))
+        .putHeader("Content-Disposition", "attachment; filename=\"" + archive.fileName() + "\"");
   }
 
   private void inspect(RoutingContext ctx) {
@@ -174,15 +189,22 @@ final class ArchiveRoutes {
     Caller caller = BearerAuthHandler.caller(ctx);
     String name = ctx.pathParam("name");
     return store.find(name).compose(archive -> {
-      List<String> namespaces = archive.namespacesToRead();
-      if (!ArchivePermissions.visible(caller, namespaces)) {
+      if (!may(caller, ArchivePermissions.READ, archive)
+          && !may(caller, ArchivePermissions.DOWNLOAD, archive)) {
         return Future.failedFuture(new NotFoundException("no archive named " + name));
       }
-      return ArchivePermissions.may(caller, action, namespaces)
+      return may(caller, action, archive)
           ? Future.succeededFuture(archive)
           : Future.failedFuture(new ForbiddenException(caller.subject(), action, "archives",
-              String.join(",", namespaces)));
+              String.join(",", archive.namespacesToRead().orElse(List.of("*")))));
     });
+  }
+
+  /** Whether the caller may {@code action} the archive: its namespaces', or every namespace. */
+  private static boolean may(Caller caller, String action, Archive archive) {
+    return archive.namespacesToRead()
+        .map(namespaces -> ArchivePermissions.may(caller, action, namespaces))
+        .orElseGet(() -> ArchivePermissions.mayEveryNamespace(caller, action));
   }
 
   private static boolean matches(String ifNoneMatch, String etag) {

@@ -12,6 +12,7 @@ import org.checkpointgateway.error.ConflictException;
 import org.checkpointgateway.error.ForbiddenException;
 import org.checkpointgateway.error.GatewayException;
 import org.checkpointgateway.error.InsufficientStorageException;
+import org.checkpointgateway.error.LimitExceededException;
 import org.checkpointgateway.error.NotFoundException;
 import org.checkpointgateway.error.OverloadedException;
 import org.checkpointgateway.error.RangeNotSatisfiableException;
@@ -55,6 +56,8 @@ public final class ErrorMapper {
       return 507;
     } else if (failure instanceof RangeNotSatisfiableException) {
       return 416;
+    } else if (failure instanceof LimitExceededException) {
+      return 422;
     }
     return 500;
   }

@@ -16,9 +16,10 @@ import java.util.Optional;
  *     written, or not a container checkpoint)
  * @param pinned whether retention must keep it
  * @param beingWritten whether a runtime is writing it for a checkpoint of this gateway now
+ * @param identity the file as it was looked at: only that file is ever read or served
  */
 public record Archive(ArchiveName name, Path path, long size, Instant modified, ArchiveFacts facts,
-    boolean pinned, boolean beingWritten) {
+    boolean pinned, boolean beingWritten, FileIdentity identity) {
 
   /** The file name. */
   public String fileName() {
@@ -34,12 +35,22 @@ public record Archive(ArchiveName name, Path path, long size, Instant modified, 
   }
 
   /**
-   * The namespaces a caller must be allowed to read to see this archive: the known one, or, when
-   * the archive cannot say and the name is ambiguous, every namespace the name allows (so a
-   * caller never sees an archive of a namespace it may not read).
+   * The namespaces a caller scoped to namespaces must be allowed to see this archive: the one its
+   * own metadata names, or, while this gateway is writing it, every namespace its name allows
+   * (this gateway chose that name). Empty when the file cannot say which namespace it belongs
+   * to (not a checkpoint, unreadable, Podman's, or too big to read): its name proves nothing,
+   * since any file can be given one. Empty too when another name links to the file: its contents
+   * may change through that name after they were read. An archive with no namespaces here is for
+   * callers allowed every namespace only.
    */
-  public List<String> namespacesToRead() {
-    return namespace().map(List::of).orElseGet(name::namespaceCandidates);
+  public Optional<List<String>> namespacesToRead() {
+    if (identity.links() != 1) {
+      return Optional.empty();
+    }
+    if (facts != null && facts.namespace() != null) {
+      return Optional.of(List.of(facts.namespace()));
+    }
+    return beingWritten ? Optional.of(name.namespaceCandidates()) : Optional.empty();
   }
 
   public String pod() {

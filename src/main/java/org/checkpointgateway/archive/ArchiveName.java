@@ -32,6 +32,8 @@ public record ArchiveName(String name, String pod, String namespaceAndContainer,
       "checkpoint-([a-z0-9][a-z0-9.-]*)_([a-z0-9][a-z0-9-]*-[A-Za-z0-9][A-Za-z0-9._-]*?)-"
           + "(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d{1,9})?(?:Z|[+-]\\d\\d:\\d\\d))\\.tar");
 
+  private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9-]+");
+
   /** The name parsed, or empty when it is not an archive name. */
   public static Optional<ArchiveName> parse(String name) {
     if (name == null || name.length() > 512) {
@@ -56,12 +58,17 @@ public record ArchiveName(String name, String pod, String namespaceAndContainer,
 
   /**
    * Every namespace the name allows: each split of {@code <namespace>-<container>} at a
-   * {@code -}. One element when the name is unambiguous.
+   * {@code -} whose first part can be a namespace (a DNS label: no {@code .}, {@code _} or
+   * capitals, which container names of other engines may have). One element when the name is
+   * unambiguous.
    */
   public List<String> namespaceCandidates() {
     List<String> candidates = new ArrayList<>();
     for (int i = namespaceAndContainer.indexOf('-'); i > 0;
         i = namespaceAndContainer.indexOf('-', i + 1)) {
+      if (!NAMESPACE.matcher(namespaceAndContainer.substring(0, i)).matches()) {
+        break; // a longer prefix holds the same character
+      }
       if (i < namespaceAndContainer.length() - 1) {
         candidates.add(namespaceAndContainer.substring(0, i));
       }

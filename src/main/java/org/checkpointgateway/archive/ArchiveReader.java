@@ -1,27 +1,22 @@
 package org.checkpointgateway.archive;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarFile;
 import org.checkpointgateway.archive.ArchiveInspection.DumpStats;
 import org.checkpointgateway.archive.ArchiveInspection.Member;
 import org.checkpointgateway.archive.ArchiveInspection.Sizes;
@@ -32,13 +27,14 @@ import org.checkpointgateway.archive.criu.PstreeEntry;
 import org.checkpointgateway.archive.criu.StatsEntry;
 
 /**
- * Reads checkpoint archives. Every method blocks: callers run them on worker threads.
+ * Reads checkpoint archives: what their metadata members say and what an inspector shows. The
+ * tar is walked by {@link TarReader}, which seeks from header to header: the memory pages
+ * (gigabytes) and the root-fs diff are never read, only the few small members asked for, and
+ * every reading stays within its {@link ArchiveLimits}.
  *
- * <p>The tar is read with commons-compress's {@link TarFile}, which seeks from header to header:
- * the memory pages (gigabytes) and the root-fs diff are never read, only the few small members
- * asked for. ({@code TarArchiveInputStream} skips by reading, so reading the metadata of a
- * containerd archive, whose {@code checkpoint/} directory comes first, would read it all.) The
- * file is opened without following symbolic links.
+ * <p>Every method blocks (callers run them on worker threads) and reads only the channel it is
+ * given, which {@link SafeOpen} opened. Whatever the file holds, the only failure is an
+ * {@link IOException} ({@link InspectionLimitException} when a limit is passed).
  */
 final class ArchiveReader {
 
@@ -46,50 +42,61 @@ final class ArchiveReader {
   static final long MAX_JSON_BYTES = 8L << 20;
   private static final long MAX_IMAGE_BYTES = 4L << 20;
   private static final int MAX_PROCESSES = 4096;
+  private static final Set<String> METADATA = Set.of("config.dump", "spec.dump", "status.dump",
+      "stats-dump", "checkpoint/inventory.img", "checkpoint/pstree.img");
 
   private ArchiveReader() {
   }
 
   /** The metadata members' account of the container. */
-  static ArchiveFacts facts(Path archive) throws IOException {
-    try (Opened opened = open(archive)) {
-      return facts(opened);
+  static ArchiveFacts facts(SeekableByteChannel archive, ArchiveLimits limits) throws IOException {
+    try {
+      return facts(Opened.read(archive, limits));
+    } catch (RuntimeException e) {
+      throw malformed(e);
     }
   }
 
   /** Everything an inspector shows. */
-  static ArchiveInspection inspect(Path archive, long archiveSize) throws IOException {
-    try (Opened opened = open(archive)) {
-      ArchiveFacts facts = facts(opened);
-      JsonObject spec = opened.json("spec.dump");
-      List<String> command = new ArrayList<>();
-      if (spec != null && spec.getValue("process") instanceof JsonObject process
-          && process.getValue("args") instanceof JsonArray args) {
-        args.forEach(arg -> command.add(String.valueOf(arg)));
-      }
-      long criuImages = 0;
-      long pages = 0;
-      long rootfsDiff = 0;
-      List<Member> members = new ArrayList<>();
-      for (TarArchiveEntry entry : opened.tar.getEntries()) {
-        String name = normalise(entry.getName());
-        if (entry.isFile() && name.startsWith("checkpoint/")) {
-          criuImages += entry.getSize();
-          if (name.startsWith("checkpoint/pages-")) {
-            pages += entry.getSize();
-          }
-        } else if (entry.isFile() && name.equals("rootfs-diff.tar")) {
-          rootfsDiff = entry.getSize();
-        }
-        if (members.size() < ArchiveInspection.MAX_MEMBERS) {
-          members.add(new Member(name, entry.getSize(), type(entry)));
-        }
-      }
-      return new ArchiveInspection(facts, List.copyOf(command),
-          new Sizes(archiveSize, criuImages, pages, rootfsDiff), dumpStats(opened),
-          imagesVersion(opened), processes(opened), List.copyOf(members),
-          opened.tar.getEntries().size());
+  static ArchiveInspection inspect(SeekableByteChannel archive, long archiveSize,
+      ArchiveLimits limits) throws IOException {
+    try {
+      return inspect(Opened.read(archive, limits), archiveSize);
+    } catch (RuntimeException e) {
+      throw malformed(e);
     }
+  }
+
+  /** {@link #facts(SeekableByteChannel, ArchiveLimits)} of the regular file {@code archive} is. */
+  static ArchiveFacts facts(Path archive) throws IOException {
+    try (SafeOpen.Opened file = SafeOpen.open(archive, FileIdentity.lstat(archive))) {
+      return facts(file.channel(), ArchiveLimits.DEFAULTS);
+    }
+  }
+
+  /** {@link #inspect(SeekableByteChannel, long, ArchiveLimits)} of the regular file {@code archive} is. */
+  static ArchiveInspection inspect(Path archive, long archiveSize) throws IOException {
+    try (SafeOpen.Opened file = SafeOpen.open(archive, FileIdentity.lstat(archive))) {
+      return inspect(file.channel(), archiveSize, ArchiveLimits.DEFAULTS);
+    }
+  }
+
+  private static IOException malformed(RuntimeException e) {
+    return new IOException("malformed archive: " + e, e);
+  }
+
+  private static ArchiveInspection inspect(Opened opened, long archiveSize) throws IOException {
+    ArchiveFacts facts = facts(opened);
+    JsonObject spec = opened.json("spec.dump");
+    List<String> command = new ArrayList<>();
+    if (spec != null && spec.getValue("process") instanceof JsonObject process
+        && process.getValue("args") instanceof JsonArray args) {
+      args.forEach(arg -> command.add(String.valueOf(arg)));
+    }
+    return new ArchiveInspection(facts, List.copyOf(command),
+        new Sizes(archiveSize, opened.criuImages, opened.pages, opened.rootfsDiff),
+        dumpStats(opened), imagesVersion(opened), processes(opened), List.copyOf(opened.listed),
+        opened.count);
   }
 
   private static ArchiveFacts facts(Opened opened) throws IOException {
@@ -155,7 +162,7 @@ final class ArchiveReader {
   }
 
   private static List<ArchiveInspection.Process> processes(Opened opened) throws IOException {
-    TarArchiveEntry pstree = opened.entries.get("checkpoint/pstree.img");
+    TarReader.Member pstree = opened.wanted.get("checkpoint/pstree.img");
     if (pstree == null) {
       return List.of();
     }
@@ -178,43 +185,69 @@ final class ArchiveReader {
     return List.copyOf(processes);
   }
 
-  private static Opened open(Path archive) throws IOException {
-    SeekableByteChannel channel = Files.newByteChannel(archive,
-        Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
-    try {
-      return new Opened(new TarFile(channel));
-    } catch (IOException | RuntimeException e) {
-      channel.close();
-      throw e;
-    }
-  }
+  /**
+   * One walk of an archive: the members listed (the first {@link ArchiveInspection#MAX_MEMBERS}),
+   * its sizes, and the metadata members by name (the first of each name), read on demand.
+   */
+  private static final class Opened implements TarReader.Visitor {
+    final TarReader tar;
+    final Map<String, TarReader.Member> wanted = new HashMap<>();
+    final List<Member> listed = new ArrayList<>();
+    // spec.dump is asked for twice; read and parse it once.
+    private final Map<String, JsonObject> parsed = new HashMap<>();
+    int count;
+    long criuImages;
+    long pages;
+    long rootfsDiff;
 
-  /** An open archive and its members by name. */
-  private static final class Opened implements AutoCloseable {
-    final TarFile tar;
-    final Map<String, TarArchiveEntry> entries = new LinkedHashMap<>();
-
-    Opened(TarFile tar) {
+    private Opened(TarReader tar) {
       this.tar = tar;
-      for (TarArchiveEntry entry : tar.getEntries()) {
-        entries.putIfAbsent(normalise(entry.getName()), entry);
+    }
+
+    static Opened read(SeekableByteChannel archive, ArchiveLimits limits) throws IOException {
+      Opened opened = new Opened(new TarReader(archive, limits));
+      opened.count = opened.tar.members(opened);
+      return opened;
+    }
+
+    @Override
+    public void member(TarReader.Member entry) {
+      String name = normalise(entry.name());
+      if (entry.isFile() && name.startsWith("checkpoint/")) {
+        criuImages += entry.size();
+        if (name.startsWith("checkpoint/pages-")) {
+          pages += entry.size();
+        }
+      } else if (entry.isFile() && name.equals("rootfs-diff.tar")) {
+        rootfsDiff = entry.size();
+      }
+      if (listed.size() < ArchiveInspection.MAX_MEMBERS) {
+        listed.add(new Member(name, entry.size(), type(entry)));
+      }
+      if (METADATA.contains(name) || name.startsWith("checkpoint/core-") && name.endsWith(".img")) {
+        wanted.putIfAbsent(name, entry);
       }
     }
 
     JsonObject json(String member) throws IOException {
-      TarArchiveEntry entry = entries.get(member);
-      if (entry == null || !entry.isFile() || entry.getSize() > MAX_JSON_BYTES) {
+      TarReader.Member entry = wanted.get(member);
+      if (entry == null || !entry.isFile() || entry.size() > MAX_JSON_BYTES) {
         return null;
       }
-      try (InputStream in = tar.getInputStream(entry)) {
-        return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      if (parsed.containsKey(member)) {
+        return parsed.get(member);
+      }
+      try {
+        JsonObject json = new JsonObject(new String(tar.content(entry), StandardCharsets.UTF_8));
+        parsed.put(member, json);
+        return json;
       } catch (DecodeException | ClassCastException e) {
         throw new IOException(member + " is not a JSON object: " + e.getMessage(), e);
       }
     }
 
     byte[] imageEntry(String member, int magic) throws IOException {
-      TarArchiveEntry entry = entries.get(member);
+      TarReader.Member entry = wanted.get(member);
       if (entry == null) {
         return null;
       }
@@ -222,20 +255,17 @@ final class ArchiveReader {
       return list.isEmpty() ? null : list.get(0);
     }
 
-    List<byte[]> imageEntries(TarArchiveEntry entry, int magic) throws IOException {
-      if (!entry.isFile() || entry.getSize() > MAX_IMAGE_BYTES) {
-        throw new IOException(entry.getName() + " is not a CRIU image this reader accepts");
+    List<byte[]> imageEntries(TarReader.Member entry, int magic) throws IOException {
+      if (!entry.isFile() || entry.size() > MAX_IMAGE_BYTES) {
+        throw new IOException(entry.name() + " is not a CRIU image this reader accepts");
       }
-      try (InputStream in = tar.getInputStream(entry)) {
+      try (InputStream in = new ByteArrayInputStream(tar.content(entry))) {
         return CriuImageReader.entries(in, magic);
+      } catch (InspectionLimitException e) {
+        throw e;
       } catch (IOException e) {
-        throw new IOException(entry.getName() + ": " + e.getMessage(), e);
+        throw new IOException(entry.name() + ": " + e.getMessage(), e);
       }
-    }
-
-    @Override
-    public void close() throws IOException {
-      tar.close();
     }
   }
 
@@ -247,7 +277,7 @@ final class ArchiveReader {
     return n.endsWith("/") ? n.substring(0, n.length() - 1) : n;
   }
 
-  private static String type(TarArchiveEntry entry) {
+  private static String type(TarReader.Member entry) {
     if (entry.isDirectory()) {
       return "directory";
     } else if (entry.isSymbolicLink()) {

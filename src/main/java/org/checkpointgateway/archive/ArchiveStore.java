@@ -17,7 +17,11 @@ public interface ArchiveStore {
   String PINS_FILE = ".checkpoint-gateway-pins.json";
 
   static ArchiveStore create(Vertx vertx, ArchiveDirectory directory) {
-    return new LocalArchiveStore(vertx, directory);
+    return create(vertx, directory, ArchiveLimits.DEFAULTS);
+  }
+
+  static ArchiveStore create(Vertx vertx, ArchiveDirectory directory, ArchiveLimits limits) {
+    return new LocalArchiveStore(vertx, directory, limits);
   }
 
   /** Loads the pins and removes what a stopped gateway may have left (a half-written pins file). */
@@ -29,12 +33,19 @@ public interface ArchiveStore {
   /** The archive of this file name; a {@code NotFoundException} for anything else. */
   Future<Archive> find(String name);
 
-  /** Reads the archive's members (seeking past the memory pages) on a worker thread. */
+  /**
+   * Reads the archive's members (seeking past the memory pages) on a worker thread, within the
+   * {@link ArchiveLimits}: an {@code OverloadedException} when too many inspections run, a
+   * {@code LimitExceededException} when the archive is beyond the limits, a
+   * {@code ConflictException} when it is not a readable checkpoint or no longer the file found.
+   */
   Future<ArchiveInspection> inspect(Archive archive);
 
   /**
-   * Registers a download of the archive, which keeps retention and deletion away from it until
-   * {@link Download#release} (call it when the response ends or the connection closes).
+   * Opens the archive for a download and registers it, which keeps retention and deletion away
+   * from it until {@link Download#release} (call it when the response ends or the connection
+   * closes). Only the file {@link #find} looked at is opened: a {@code ConflictException} when
+   * the name denotes anything else by now (another file, a link, a FIFO).
    */
   Future<Download> startDownload(Archive archive);
 
@@ -53,8 +64,17 @@ public interface ArchiveStore {
    */
   Retention startRetention(RetentionOptions options);
 
-  /** A registered download; releasing twice is harmless. */
+  /** A registered download of an open archive; releasing (closing) twice is harmless. */
   interface Download {
+    /** The archive's file, open for reading: serve from this, never from its name. */
+    java.nio.channels.FileChannel channel();
+
+    /**
+     * A name of the open file ({@code /proc/self/fd/N}) until release, for APIs that take only
+     * a name (Vert.x sends a file over HTTP/2 only by name).
+     */
+    String path();
+
     void release();
   }
 }

@@ -4,7 +4,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.FileProps;
+import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -15,16 +17,21 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.checkpointgateway.error.ConflictException;
+import org.checkpointgateway.error.LimitExceededException;
 import org.checkpointgateway.error.NotFoundException;
+import org.checkpointgateway.error.OverloadedException;
 
 /** The checkpoint directory on the local file system, its state confined to one context. */
 final class LocalArchiveStore implements ArchiveStore {
 
+  /** Inspections run on their own pool of {@link ArchiveLimits#inspectMaxConcurrent} threads. */
+  static final String INSPECT_POOL = "checkpoint-gateway-inspect";
   private static final Logger LOG = Logger.getLogger(LocalArchiveStore.class.getName());
   static final Comparator<Archive> OLDEST_FIRST =
       Comparator.comparing(Archive::checkpointed).thenComparing(Archive::fileName);
@@ -33,20 +40,31 @@ final class LocalArchiveStore implements ArchiveStore {
   private final ArchiveDirectory directory;
   private final Context context;
   private final PinFile pins;
+  private final ArchiveLimits limits;
+  // Admitted inspections (running or waiting for the pool); no queue beyond the pool's threads.
+  private final Semaphore inspections;
+  private final WorkerExecutor inspectPool;
   // Everything below is touched on `context` only.
   private final Map<String, Integer> downloads = new HashMap<>();
   private final Set<String> removing = new HashSet<>();
   private final Map<String, Cached> facts = new HashMap<>();
 
-  /** Facts of one version of a file: a rewrite changes size or modification time. */
-  private record Cached(long size, long modified, ArchiveFacts facts) {
+  /**
+   * Facts of one file as it was: another file under the name, or a rewrite, changes the
+   * identity. Null facts (a file that is no checkpoint, or too big to read) are kept too, so that
+   * listings do not read such a file again and again.
+   */
+  private record Cached(FileIdentity identity, ArchiveFacts facts) {
   }
 
-  LocalArchiveStore(Vertx vertx, ArchiveDirectory directory) {
+  LocalArchiveStore(Vertx vertx, ArchiveDirectory directory, ArchiveLimits limits) {
     this.vertx = vertx;
     this.directory = directory;
     this.context = vertx.getOrCreateContext();
     this.pins = new PinFile(vertx, directory.path());
+    this.limits = limits;
+    this.inspections = new Semaphore(limits.inspectMaxConcurrent());
+    this.inspectPool = vertx.createSharedWorkerExecutor(INSPECT_POOL, limits.inspectMaxConcurrent());
   }
 
   @Override
@@ -66,30 +84,97 @@ final class LocalArchiveStore implements ArchiveStore {
 
   @Override
   public Future<ArchiveInspection> inspect(Archive archive) {
-    return vertx.<ArchiveInspection>executeBlocking(
-            () -> ArchiveReader.inspect(archive.path(), archive.size()), false)
-        .recover(failure -> Future.failedFuture(failure instanceof NoSuchFileException
-            ? notFound(archive.fileName())
-            : new ConflictException("archive " + archive.fileName() + " cannot be inspected"
-                + (archive.beingWritten() ? " while it is being written" : "") + ": "
-                + failure.getMessage())));
+    if (!inspections.tryAcquire()) {
+      return Future.failedFuture(new OverloadedException("too many archive inspections at once"
+          + " (--inspect-max-concurrent " + limits.inspectMaxConcurrent() + "); try again shortly", 1));
+    }
+    return inspectPool.<ArchiveInspection>executeBlocking(() -> {
+      try (SafeOpen.Opened file = SafeOpen.open(archive.path(), archive.identity())) {
+        return ArchiveReader.inspect(file.channel(), archive.size(), limits);
+      }
+    }, false)
+        .andThen(ignored -> inspections.release())
+        .recover(failure -> Future.failedFuture(readFailure(archive, failure)));
+  }
+
+  private static Throwable readFailure(Archive archive, Throwable failure) {
+    String name = archive.fileName();
+    if (failure instanceof NoSuchFileException) {
+      return notFound(name);
+    } else if (failure instanceof SafeOpen.ArchiveChangedException) {
+      return changed(archive, failure);
+    } else if (failure instanceof InspectionLimitException) {
+      return new LimitExceededException("archive " + name + " is too big to inspect: "
+          + failure.getMessage());
+    }
+    return new ConflictException("archive " + name + " cannot be inspected"
+        + (archive.beingWritten() ? " while it is being written" : "") + ": "
+        + failure.getMessage());
+  }
+
+  private static ConflictException changed(Archive archive, Throwable failure) {
+    return new ConflictException("archive " + archive.fileName() + " changed after it was looked"
+        + " up (" + failure.getMessage().replace(archive.path().toString(), "it") + "); try again");
   }
 
   @Override
   public Future<Download> startDownload(Archive archive) {
-    return onContext(() -> {
+    Future<Runnable> registered = onContext(() -> {
       String name = archive.fileName();
       if (removing.contains(name)) {
         return Future.failedFuture(notFound(name));
       }
       downloads.merge(name, 1, Integer::sum);
-      AtomicBoolean released = new AtomicBoolean();
-      return Future.succeededFuture(() -> {
-        if (released.compareAndSet(false, true)) {
-          context.runOnContext(ignored -> downloads.computeIfPresent(name, (k, n) -> n > 1 ? n - 1 : null));
-        }
-      });
+      return Future.succeededFuture(() -> context.runOnContext(
+          ignored -> downloads.computeIfPresent(name, (k, n) -> n > 1 ? n - 1 : null)));
     });
+    return registered.compose(unregister -> vertx.<SafeOpen.Opened>executeBlocking(
+            () -> SafeOpen.open(archive.path(), archive.identity()), false)
+        .transform(opened -> {
+          if (opened.failed()) {
+            unregister.run();
+            Throwable failure = opened.cause();
+            return Future.failedFuture(failure instanceof NoSuchFileException
+                ? notFound(archive.fileName())
+                : failure instanceof SafeOpen.ArchiveChangedException
+                    ? changed(archive, failure) : failure);
+          }
+          return Future.succeededFuture(new OpenDownload(opened.result(), unregister));
+        }));
+  }
+
+  /** A download's open file and its registration, both let go once. */
+  private static final class OpenDownload implements Download {
+    private final SafeOpen.Opened file;
+    private final Runnable unregister;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    OpenDownload(SafeOpen.Opened file, Runnable unregister) {
+      this.file = file;
+      this.unregister = unregister;
+    }
+
+    @Override
+    public FileChannel channel() {
+      return file.channel();
+    }
+
+    @Override
+    public String path() {
+      return file.path().toString();
+    }
+
+    @Override
+    public void release() {
+      if (released.compareAndSet(false, true)) {
+        try {
+          file.close();
+        } catch (IOException e) {
+          LOG.fine(() -> "closing a download: " + e.getMessage());
+        }
+        unregister.run();
+      }
+    }
   }
 
   @Override
@@ -115,7 +200,8 @@ final class LocalArchiveStore implements ArchiveStore {
   public Future<Archive> pin(Archive archive, boolean pinned) {
     return onContext(() -> pins.set(archive.fileName(), pinned)
         .map(ignored -> new Archive(archive.name(), archive.path(), archive.size(),
-            archive.modified(), archive.facts(), pinned, archive.beingWritten())));
+            archive.modified(), archive.facts(), pinned, archive.beingWritten(),
+            archive.identity())));
   }
 
   @Override
@@ -183,7 +269,11 @@ final class LocalArchiveStore implements ArchiveStore {
             || failure.getCause() instanceof NoSuchFileException ? notFound(name) : failure))
         .compose(ignored -> {
           facts.remove(name);
-          return pins.contains(name) ? pins.set(name, false) : Future.<Void>succeededFuture();
+          // The archive is gone either way: a pin left behind by a failed save is harmless.
+          return pins.contains(name) ? pins.set(name, false).recover(failure -> {
+            LOG.warning(() -> "the pin of deleted archive " + name + " stays: " + failure.getMessage());
+            return Future.succeededFuture();
+          }) : Future.<Void>succeededFuture();
         })
         .eventually(() -> {
           removing.remove(name);
@@ -197,36 +287,42 @@ final class LocalArchiveStore implements ArchiveStore {
       return Future.failedFuture(notFound(name));
     }
     Path path = directory.path().resolve(name);
-    return vertx.fileSystem().lprops(path.toString())
+    return vertx.executeBlocking(() -> FileIdentity.lstat(path), false)
         .recover(failure -> Future.failedFuture(notFound(name)))
-        .compose(props -> {
-          // lprops does not follow links: a symbolic link is not an archive, wherever it points.
-          if (!props.isRegularFile() || props.isSymbolicLink()) {
+        .compose(identity -> {
+          // lstat does not follow links: a symbolic link is not an archive, wherever it points.
+          if (!identity.isRegularFile()) {
             return Future.failedFuture(notFound(name));
           }
-          return factsHere(name, path, props).map(known -> new Archive(parsed, path, props.size(),
-              Instant.ofEpochMilli(props.lastModifiedTime()), known, pins.contains(name),
-              directory.isBeingWritten(path)));
+          return factsHere(name, path, identity).map(known -> new Archive(parsed, path,
+              identity.size(), Instant.ofEpochMilli(identity.modified().toMillis()), known,
+              pins.contains(name), directory.isBeingWritten(path), identity));
         });
   }
 
-  private Future<ArchiveFacts> factsHere(String name, Path path, FileProps props) {
+  private Future<ArchiveFacts> factsHere(String name, Path path, FileIdentity identity) {
     Cached cached = facts.get(name);
-    if (cached != null && cached.size() == props.size()
-        && cached.modified() == props.lastModifiedTime()) {
+    if (cached != null && cached.identity().equals(identity)) {
       return Future.succeededFuture(cached.facts());
     }
-    return vertx.executeBlocking(() -> ArchiveReader.facts(path), false)
-        .map(read -> {
-          if (!directory.isBeingWritten(path)) {
-            facts.put(name, new Cached(props.size(), props.lastModifiedTime(), read));
-          }
-          return read;
-        })
-        .otherwise(failure -> {
-          LOG.fine(() -> "cannot read the metadata of " + name + ": " + failure.getMessage());
-          return null;
-        });
+    return vertx.executeBlocking(() -> {
+      try (SafeOpen.Opened file = SafeOpen.open(path, identity)) {
+        return ArchiveReader.facts(file.channel(), limits);
+      }
+    }, false).transform(read -> {
+      ArchiveFacts known = read.succeeded() ? read.result() : null;
+      Throwable failure = read.cause();
+      if (failure != null) {
+        LOG.fine(() -> "cannot read the metadata of " + name + ": " + failure.getMessage());
+      }
+      // A file being written, swapped or removed may read differently in a moment.
+      boolean settled = !directory.isBeingWritten(path) && !(failure instanceof NoSuchFileException)
+          && !(failure instanceof SafeOpen.ArchiveChangedException);
+      if (settled) {
+        facts.put(name, new Cached(identity, known));
+      }
+      return Future.succeededFuture(known);
+    });
   }
 
   static NotFoundException notFound(String name) {

@@ -39,10 +39,14 @@ public final class ArchivePermissions {
   }
 
   /**
-   * Whether an archive of {@code namespaces} exists for the caller: it may read or download it.
-   * For anyone else it is indistinguishable from a missing archive.
+   * Whether the caller may {@code action} archives of every namespace ({@code archives:read:*},
+   * {@code archives:*}, {@code *}): the only callers that see an archive whose own contents do
+   * not say its namespace. Asked with a name no namespace can have ({@code _}: namespaces are
+   * DNS labels), which only a wildcard grants.
    */
-  public static boolean visible(Caller caller, List<String> namespaces) {
-    return may(caller, READ, namespaces) || may(caller, DOWNLOAD, namespaces);
+  public static boolean mayEveryNamespace(Caller caller, String action) {
+    return caller.may("archives:" + action + ":" + NO_NAMESPACE);
   }
+
+  private static final String NO_NAMESPACE = "_";
 }

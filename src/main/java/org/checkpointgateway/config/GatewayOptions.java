@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import org.checkpointgateway.archive.ArchiveLimits;
 import org.checkpointgateway.archive.RetentionOptions;
 import org.checkpointgateway.auth.AuthHardening;
 import org.checkpointgateway.auth.TokenRules;
@@ -48,7 +49,8 @@ public record GatewayOptions(
     AuthHardening auth,
     StreamLimits streams,
     RuntimeProbe runtimeProbe,
-    HttpLimits http) {
+    HttpLimits http,
+    ArchiveLimits archiveLimits) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** The kubelet's port, so that the gateway is a drop-in for callers. */
@@ -91,7 +93,8 @@ public record GatewayOptions(
       "streams.bufferBytes", "streams.stallTimeout",
       "runtimeProbe.interval", "runtimeProbe.timeout",
       "http.headerTimeout", "http.idleTimeout", "http.maxConnections", "http.maxHeaderSize",
-      "http.h2c");
+      "http.h2c",
+      "archives.inspectMaxMembers", "archives.inspectMaxBytes", "archives.inspectMaxConcurrent");
 
   public boolean tls() {
     return tlsCert.isPresent();
@@ -146,7 +149,8 @@ public record GatewayOptions(
         auth(settings),
         streams(settings),
         runtimeProbe(settings),
-        http(settings));
+        http(settings),
+        archiveLimits(settings));
   }
 
   private static AuthHardening auth(Settings settings) {
@@ -249,6 +253,21 @@ public record GatewayOptions(
           return size.intValue();
         }).orElse(HttpLimits.DEFAULT_MAX_HEADER_SIZE),
         bool(settings, "http.h2c").orElse(false));
+  }
+
+  private static ArchiveLimits archiveLimits(Settings settings) {
+    long bytes = quantity(settings, "archives.inspectMaxBytes", Quantities::bytes)
+        .orElse(ArchiveLimits.DEFAULT_INSPECT_MAX_BYTES);
+    if (bytes < 1) {
+      throw new ConfigException(settings.get("archives.inspectMaxBytes").orElseThrow().origin()
+          + ": must be at least 1");
+    }
+    return new ArchiveLimits(
+        integer(settings, "archives.inspectMaxMembers", 1, 100_000_000)
+            .orElse(ArchiveLimits.DEFAULT_INSPECT_MAX_MEMBERS),
+        bytes,
+        integer(settings, "archives.inspectMaxConcurrent", 1, 1000)
+            .orElse(ArchiveLimits.DEFAULT_INSPECT_MAX_CONCURRENT));
   }
 
   private static <T> Optional<T> quantity(Settings settings, String key,

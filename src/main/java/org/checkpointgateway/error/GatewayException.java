@@ -9,7 +9,8 @@ public abstract sealed class GatewayException extends RuntimeException
     permits NotFoundException, BadRequestException, UnauthenticatedException, ForbiddenException,
     RuntimeCallFailedException, CheckpointFailedException, PodCheckpointFailedException,
     OverloadedException, InsufficientStorageException, UnavailableException, ConflictException,
-    RangeNotSatisfiableException {
+    RangeNotSatisfiableException,
+    LimitExceededException {
 
   protected GatewayException(String message) {
     this(message, null);

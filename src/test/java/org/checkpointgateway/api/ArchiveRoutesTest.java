@@ -45,6 +45,8 @@ class ArchiveRoutesTest {
   HttpClient http;
   Path defaultApp;
   Path teamA;
+  /** Undoes what made the directory refuse writes, if a test did. */
+  Runnable writable;
 
   @BeforeEach
   void start() {
@@ -60,6 +62,9 @@ class ArchiveRoutesTest {
 
   @AfterEach
   void stop() {
+    if (writable != null) {
+      writable.run();
+    }
     Await.result(http.close());
     fixture.close();
     Await.result(vertx.close());
@@ -143,14 +148,22 @@ class ArchiveRoutesTest {
   }
 
   @Test
-  void anUnreadableArchiveWithAnAmbiguousNameNeedsEveryCandidateNamespace() throws IOException {
+  void anArchiveWhoseContentsDoNotSayItsNamespaceIsForEveryNamespaceReadersOnly() throws IOException {
+    // Not a checkpoint: its name is all that speaks for it, and any file can be given a name.
     String name = "checkpoint-p_a-b-c-2026-03-01T10:00:00.000000000Z.tar";
     Files.writeString(fixture.checkpointDir.resolve(name), "not a tar");
-    assertThat(names(get("/api/v1/archives", reader("a")))).doesNotContain(name);
-    assertThat(names(get("/api/v1/archives", reader("a-b")))).doesNotContain(name);
-    String both = fixture.token("both", "archives:read:a", "archives:read:a-b");
-    List<String> seen = names(get("/api/v1/archives", both));
-    assertThat(seen).contains(name);
+    Path podman = ArchiveFixtures.podman(fixture.checkpointDir.resolve(
+        "checkpoint-x_default-y-2026-03-01T10:00:00.000000000Z.tar"), "y", OLD);
+    String both = fixture.token("both", "archives:read:a", "archives:read:a-b", "archives:read:default");
+    for (String token : List.of(reader("a"), reader("a-b"), reader("default"), both)) {
+      assertThat(names(get("/api/v1/archives", token))).doesNotContain(name, podman.getFileName().toString());
+      assertThat(get("/api/v1/archives/" + name, token).status()).isEqualTo(404);
+      assertThat(get("/api/v1/archives/" + podman.getFileName(), token).status()).isEqualTo(404);
+    }
+    String everyNamespace = fixture.token("all", "archives:read:*");
+    assertThat(names(get("/api/v1/archives", everyNamespace))).contains(name, podman.getFileName().toString());
+    assertThat(get("/api/v1/archives/" + podman.getFileName(), everyNamespace).body())
+        .isEqualTo(latin1(podman));
   }
 
   @Test
@@ -319,6 +332,70 @@ class ArchiveRoutesTest {
         .setDefaultPort(fixture.gateway.port()));
     assertThat(new JsonObject(get("/api/v1/archives?container=app", admin()).body())
         .getJsonArray("items").getJsonObject(0).getBoolean("pinned")).isTrue();
+  }
+
+  /**
+   * Makes saving the pins fail, for root too: the checkpoint directory made immutable
+   * ({@code chattr +i}) where the file system and capabilities allow, else a directory put where
+   * the pins file's new copy must be written. Returns what undoes it.
+   */
+  Runnable pinsCannotBeSaved() throws IOException {
+    Path directory = fixture.checkpointDir;
+    if (run("chattr", "+i", directory.toString())) {
+      try {
+        Files.delete(Files.createFile(directory.resolve("probe")));
+      } catch (IOException refused) {
+        return () -> run("chattr", "-i", directory.toString());
+      }
+      run("chattr", "-i", directory.toString());
+    }
+    Path obstacle = Files.createDirectories(directory.resolve(ArchiveStore.PINS_FILE + ".tmp/x"));
+    return () -> {
+      try {
+        Files.delete(obstacle);
+        Files.delete(obstacle.getParent());
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+  }
+
+  static boolean run(String... command) {
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      process.getInputStream().readAllBytes();
+      return process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && process.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void aPinThatCannotBeSavedChangesNothing() throws IOException {
+    String uri = "/api/v1/archives/" + DEFAULT_APP;
+    writable = pinsCannotBeSaved();
+    HttpAnswer failed = call(HttpMethod.PUT, uri + "/pin", admin(), Map.of());
+    assertThat(failed.status()).as(failed.body()).isEqualTo(507);
+    JsonObject body = new JsonObject(failed.body());
+    assertThat(body.getString("reason")).isEqualTo("InsufficientStorage");
+    assertThat(body.getString("message")).contains("cannot save the pins", "the pins are unchanged")
+        .doesNotContain(fixture.checkpointDir.toString());
+    assertThat(new JsonObject(get("/api/v1/archives?container=app", admin()).body())
+        .getJsonArray("items").getJsonObject(0).getBoolean("pinned")).isFalse();
+
+    writable.run();
+    writable = null;
+    // Nothing of the failed pin is left: a pin now saves, and the archive may be deleted.
+    String other = "/api/v1/archives/" + teamA.getFileName();
+    HttpAnswer pinned = call(HttpMethod.PUT, other + "/pin", admin(), Map.of());
+    assertThat(pinned.status()).as(pinned.body()).isEqualTo(200);
+    assertThat(new JsonObject(pinned.body()).getBoolean("pinned")).isTrue();
+    assertThat(fixture.checkpointDir.resolve(ArchiveStore.PINS_FILE)).content()
+        .contains(teamA.getFileName().toString()).doesNotContain(DEFAULT_APP);
+    assertThat(call(HttpMethod.DELETE, uri, admin(), Map.of()).status()).isEqualTo(204);
   }
 
   @Test

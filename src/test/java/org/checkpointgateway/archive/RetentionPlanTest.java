@@ -25,7 +25,12 @@ class RetentionPlanTest {
         + org.checkpointgateway.support.ArchiveFixtures.TIMESTAMP.format(when) + ".tar";
     return new Archive(ArchiveName.parse(name).orElseThrow(), Path.of("/d", name), size, when,
         new ArchiveFacts(ns, "pod", container, "CRI-O", "cri-o", null, null, null, null, null, when),
-        pinned, writing);
+        pinned, writing, identity(size, when));
+  }
+
+  static FileIdentity identity(long size, Instant modified) {
+    java.nio.file.attribute.FileTime time = java.nio.file.attribute.FileTime.from(modified);
+    return new FileIdentity(1, size, 0100600, 1, size, time, time);
   }
 
   static Archive plain(String container, int hoursAgo) {
@@ -91,7 +96,8 @@ class RetentionPlanTest {
   void recentlyModifiedArchivesAreLeftAlone() {
     // The kubelet may share the directory and be writing an archive we know nothing of.
     Archive fresh = new Archive(plain("a", 30).name(), plain("a", 30).path(), 100,
-        NOW.minusSeconds(10), plain("a", 30).facts(), false, false);
+        NOW.minusSeconds(10), plain("a", 30).facts(), false, false,
+        identity(100, NOW.minusSeconds(10)));
     assertThat(removed(List.of(fresh), options(null, null, Duration.ofDays(1)), Set.of())).isEmpty();
   }
 

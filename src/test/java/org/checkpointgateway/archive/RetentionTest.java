@@ -165,6 +165,8 @@ class RetentionTest {
           .filter(p -> ArchiveName.isArchiveName(p.getFileName().toString())).toList()
           .equals(List.of(Path.of(kept))));
       assertThat(new JsonObject(first.body()).getJsonArray("items").getString(0)).isNotEqualTo(kept);
+      // The file goes before the count moves: wait for the count too.
+      Await.until("retention to count the removal", () -> fixture.gateway.retention().removedArchives() == 1);
       assertThat(fixture.gateway.retention().removedArchives()).isEqualTo(1);
     } finally {
       fixture.close();

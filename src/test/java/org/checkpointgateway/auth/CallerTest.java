@@ -94,7 +94,9 @@ class CallerTest {
     // And a grant rendered from a template with an empty namespace grants nothing.
     Caller templated = new Caller("u", List.of("checkpoint:create:" + "", "archives:read:" + ""));
     assertThat(CheckpointPermissions.requireCheckpoint(templated, "team-a").failed()).isTrue();
-    assertThat(ArchivePermissions.visible(templated, List.of("team-a"))).isFalse();
+    assertThat(ArchivePermissions.may(templated, ArchivePermissions.READ, List.of("team-a")))
+        .isFalse();
+    assertThat(ArchivePermissions.mayEveryNamespace(templated, ArchivePermissions.READ)).isFalse();
   }
 
   @Test
