@@ -44,7 +44,8 @@ class ArchiveAttackTest extends GatewayTestBase {
   static final long RACE_MILLIS = 2500;
 
   String reader(String namespace) {
-    return fixture.token("reader-" + namespace, "archives:read:" + namespace);
+    return fixture.token("reader-" + namespace, "archives:read:" + namespace,
+        "archives:download:" + namespace);
   }
 
   String everyNamespace() {

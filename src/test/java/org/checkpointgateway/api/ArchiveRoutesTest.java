@@ -154,13 +154,14 @@ class ArchiveRoutesTest {
     Files.writeString(fixture.checkpointDir.resolve(name), "not a tar");
     Path podman = ArchiveFixtures.podman(fixture.checkpointDir.resolve(
         "checkpoint-x_default-y-2026-03-01T10:00:00.000000000Z.tar"), "y", OLD);
-    String both = fixture.token("both", "archives:read:a", "archives:read:a-b", "archives:read:default");
+    String both = fixture.token("both", "archives:read:a", "archives:read:a-b", "archives:read:default",
+        "archives:download:a", "archives:download:a-b", "archives:download:default");
     for (String token : List.of(reader("a"), reader("a-b"), reader("default"), both)) {
       assertThat(names(get("/api/v1/archives", token))).doesNotContain(name, podman.getFileName().toString());
       assertThat(get("/api/v1/archives/" + name, token).status()).isEqualTo(404);
       assertThat(get("/api/v1/archives/" + podman.getFileName(), token).status()).isEqualTo(404);
     }
-    String everyNamespace = fixture.token("all", "archives:read:*");
+    String everyNamespace = fixture.token("all", "archives:read:*", "archives:download:*");
     assertThat(names(get("/api/v1/archives", everyNamespace))).contains(name, podman.getFileName().toString());
     assertThat(get("/api/v1/archives/" + podman.getFileName(), everyNamespace).body())
         .isEqualTo(latin1(podman));
