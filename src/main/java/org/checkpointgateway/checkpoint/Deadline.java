@@ -32,15 +32,22 @@ public record Deadline(long nanoTime) {
    * @param waitingFor what was waited for, appended to the message ("" when the runtime was)
    */
   public <T> Future<T> bound(Vertx vertx, Future<T> work, Future<Void> cancel, String waitingFor) {
+    return bound(vertx, work, () -> waitingFor, cancel);
+  }
+
+  /** As above, with what was waited for told when the wait ends (it may change meanwhile). */
+  public <T> Future<T> bound(Vertx vertx, Future<T> work, Future<Void> cancel,
+      java.util.function.Supplier<String> waitingFor) {
     return bound(vertx, work, waitingFor, cancel);
   }
 
   /** As {@link #bound(Vertx, Future, Future, String)}, for a wait nobody cancels but the clock. */
   public <T> Future<T> bound(Vertx vertx, Future<T> work) {
-    return bound(vertx, work, "", null);
+    return bound(vertx, work, () -> "", null);
   }
 
-  private <T> Future<T> bound(Vertx vertx, Future<T> work, String waitingFor, Future<Void> cancel) {
+  private <T> Future<T> bound(Vertx vertx, Future<T> work,
+      java.util.function.Supplier<String> waitingFor, Future<Void> cancel) {
     if (work.isComplete()) {
       return work.succeeded() ? Future.succeededFuture(work.result())
           : Future.failedFuture(work.cause());
@@ -48,10 +55,10 @@ public record Deadline(long nanoTime) {
     Context caller = vertx.getOrCreateContext();
     Promise<T> answer = Promise.promise();
     long timer = vertx.setTimer(Math.max(1, remaining().toMillis()), id -> answer.tryFail(
-        new RuntimeCallFailedException("DeadlineExceeded", "context deadline exceeded" + waitingFor)));
+        new RuntimeCallFailedException("DeadlineExceeded", "context deadline exceeded" + waitingFor.get())));
     if (cancel != null) {
       cancel.onComplete(ignored -> caller.runOnContext(nothing -> answer.tryFail(
-          new RuntimeCallFailedException("Canceled", "context canceled" + waitingFor))));
+          new RuntimeCallFailedException("Canceled", "context canceled" + waitingFor.get()))));
     }
     work.onComplete(done -> caller.runOnContext(ignored -> {
       if (done.succeeded()) {

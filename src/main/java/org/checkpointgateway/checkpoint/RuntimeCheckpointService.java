@@ -379,12 +379,18 @@ final class RuntimeCheckpointService implements CheckpointControl {
    */
   private Future<Void> callRuntime(String containerId, Path archive, Deadline deadline,
       Future<Void> abandon) {
-    String why = runtime.away().map(away -> " while waiting for the runtime to return ("
-        + away.description() + ")").orElse("");
+    // Told when the wait ends: a probe may have learnt more since (a broken connection, then
+    // nobody at the socket).
+    java.util.function.Supplier<String> why = () -> runtime.away().map(away ->
+        " while waiting for the runtime to return (" + away.description() + ")").orElse("");
     return deadline.bound(vertx, runtime.whenBack(), abandon, why)
         .compose(back -> checkpointer.checkpoint(containerId, archive, deadline.remaining(), abandon))
         .recover(failure -> {
           if (!RuntimeWatch.isDialFailure(failure) || deadline.passed() || abandon.isComplete()) {
+            if (RuntimeWatch.isConnectionLost(failure) && !abandon.isComplete()) {
+              // Marked before this run lets its admission slot go: the next one waits for a probe.
+              runtime.connectionLost((RuntimeCallFailedException) failure);
+            }
             return Future.failedFuture(failure);
           }
           runtime.dialFailed((RuntimeCallFailedException) failure);

@@ -104,6 +104,17 @@ final class GrpcStatusTranslator {
         DIAL_FAILURE + "dial unix " + socketPath + ": connect: " + reason + "\"");
   }
 
+  /**
+   * Whether the connection to the runtime broke under a call (not a reset of one stream, not a
+   * deadline): the runtime may be gone, and nobody should be sent to it before a probe answers.
+   */
+  static boolean isConnectionLost(Throwable failure) {
+    return failure instanceof RuntimeCallFailedException runtime
+        && runtime.code().equals("Unavailable")
+        && (runtime.description().equals("error reading from server: EOF")
+            || runtime.description().startsWith("connection error: desc = \"transport: "));
+  }
+
   /** Whether a call failed before it reached the runtime: it may be made again. */
   static boolean isDialFailure(Throwable failure) {
     return failure instanceof RuntimeCallFailedException runtime

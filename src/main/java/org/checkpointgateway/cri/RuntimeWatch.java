@@ -116,6 +116,20 @@ public final class RuntimeWatch {
     }
   }
 
+  /**
+   * The connection broke under a call (see {@link #isConnectionLost}): the runtime may have died
+   * with it. Until a probe is answered it counts as away, so that a checkpoint admitted in the
+   * same instant waits for it instead of meeting the dying connection.
+   */
+  public void connectionLost(RuntimeCallFailedException failure) {
+    dialFailed(failure);
+  }
+
+  /** Whether the connection to the runtime broke under a call. */
+  public static boolean isConnectionLost(Throwable failure) {
+    return GrpcStatusTranslator.isConnectionLost(failure);
+  }
+
   /** Whether a call failed before it reached the runtime (it can be made again). */
   public static boolean isDialFailure(Throwable failure) {
     return GrpcStatusTranslator.isDialFailure(failure);

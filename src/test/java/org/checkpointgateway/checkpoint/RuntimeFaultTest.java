@@ -186,8 +186,12 @@ class RuntimeFaultTest extends GatewayTestBase {
     assertThat(killed.body()).startsWith("checkpointing of default/demo/slow failed (rpc error: "
         + "code = Unavailable desc = ");
     String refused = "dial unix " + fixture.socket + ": connect: connection refused";
-    Await.until("readiness to see the runtime away", () -> readiness().status() == 503);
-    assertThat(new JsonObject(readiness().body()).getString("reason")).contains(refused);
+    // Readiness first says the connection broke, then what the next probe found at the socket.
+    Await.until("readiness to see nobody at the socket", () -> {
+      HttpAnswer ready = readiness();
+      return ready.status() == 503
+          && new JsonObject(ready.body()).getString("reason").contains(refused);
+    });
 
     // A request that arrives now is answered at once, as the kubelet's would be.
     long asked = System.nanoTime();
