@@ -3,6 +3,7 @@ package org.checkpointgateway.sim;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerRequest;
 import java.nio.file.Path;
@@ -93,10 +94,15 @@ final class SimulatedCheckpoint {
         pod.name(), pod.namespace(), pod.uid(),
         Instant.EPOCH.plusNanos(entry.container().getCreatedAt()), now);
     Path location = Path.of(message.getLocation());
-    enqueue(() -> {
-      writer = SimulatedArchiveWriter.open(location, facts, pagesSize);
-      return 0L;
-    }).onComplete(opened -> {
+    Future<Long> open = writeArchive
+        ? enqueue(() -> {
+          writer = SimulatedArchiveWriter.open(location, facts, pagesSize);
+          return 0L;
+        })
+        // No archive (load tests of the caller): an empty file in its place, as little disk work
+        // as a file can be, since a caller checks that what the runtime reported exists.
+        : vertx.fileSystem().writeFile(location.toString(), Buffer.buffer()).map(0L);
+    open.onComplete(opened -> {
       if (phase != Phase.OPENING) {
         return; // stopped meanwhile: the abort step queued behind the open cleans up
       }

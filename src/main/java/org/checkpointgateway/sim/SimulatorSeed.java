@@ -27,7 +27,7 @@ import runtime.v1.PodSandboxState;
  * @param runtimeVersion the runtime version answered by Version
  * @param pods the pods, in seed order
  * @param writeArchives whether checkpoints write their archive (false: load tests of the caller,
- *     where the disk would be the bottleneck; the location is never touched)
+ *     where the disk would be the bottleneck; an empty file stands in the archive's place)
  * @param instantCheckpoints whether checkpoints answer at once, without simulated time
  * @param http2MaxConcurrentStreams the streams one HTTP/2 connection to the runtime may carry
  */
