@@ -11,7 +11,8 @@ import io.vertx.core.http.HttpServerOptions;
 /**
  * The ceiling: a bare Vert.x HTTP server answering every request with a fixed body the size of a
  * gateway's answer, one verticle per event loop like the gateway. Run as its own process by the
- * harness: {@code java -cp checkpoint-gateway.jar org.checkpointgateway.loadtest.BareServer PORT}.
+ * harness with its own class path (the product jar and the harness jar):
+ * {@code java -cp checkpoint-gateway.jar:checkpoint-gateway-loadtest.jar org.checkpointgateway.loadtest.BareServer PORT}.
  */
 public final class BareServer extends VerticleBase {
 

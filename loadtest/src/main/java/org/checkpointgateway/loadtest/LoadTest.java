@@ -10,9 +10,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The load-test harness's entry point, run by {@code loadtest/run} (which builds the jar, raises
+ * The load-test harness's entry point, run by {@code loadtest/run} (which builds the jars, raises
  * limits and cleans up):
- * {@code java -cp checkpoint-gateway.jar org.checkpointgateway.loadtest.LoadTest SCENARIO
+ * {@code java -cp checkpoint-gateway.jar:checkpoint-gateway-loadtest.jar org.checkpointgateway.loadtest.LoadTest SCENARIO
  * --out DIR --work DIR --jar JAR --pids FILE [--quick] [--jfr] [--minutes N]}.
  * Writes {@code DIR/SCENARIO.json} and {@code DIR/SCENARIO.svg}; exits 0 when every check passed,
  * 1 when one failed (lost requests, unexpected errors, a budget exceeded), 2 on bad usage.

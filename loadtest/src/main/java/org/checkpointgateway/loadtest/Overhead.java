@@ -55,7 +55,7 @@ final class Overhead {
     try (Stack stack = Stack.start(run, SEED, gatewayArgs)) {
       int barePort = Stack.freePort();
       try (Child bare = Child.java("bare-server", run.work, run.pidFile, Run.SERVER_JVM,
-          List.of("-cp", run.jar.toString(), BareServer.class.getName(), String.valueOf(barePort)))) {
+          List.of("-cp", System.getProperty("java.class.path"), BareServer.class.getName(), String.valueOf(barePort)))) {
         HttpTarget gateway = new HttpTarget(run.vertx, stack.port, LEVELS[LEVELS.length - 1]);
         HttpTarget bareHttp = new HttpTarget(run.vertx, barePort, LEVELS[LEVELS.length - 1]);
         Stack.waitFor("the bare server", bare, () -> {
