@@ -1,7 +1,6 @@
-package org.checkpointgateway.api;
+package org.checkpointgateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.checkpointgateway.api.CheckpointRouteTest.assertPlain;
 
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -22,6 +21,12 @@ class GatewayLifecycleTest extends GatewayTestBase {
 
 
 
+
+  static void assertPlain(HttpAnswer answer, int status, String body) {
+    assertThat(answer.status()).as(answer.body()).isEqualTo(status);
+    assertThat(answer.body()).isEqualTo(body);
+    assertThat(answer.header("Content-Type")).isEqualTo("text/plain; charset=utf-8");
+  }
 
   @Test
   void runtimeAbsentAtStartIsNotReadyThenRecoversWhenItArrives() {
