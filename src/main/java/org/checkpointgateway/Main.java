@@ -243,7 +243,7 @@ public final class Main implements Callable<Integer> {
             + "%s%nTry:%n  curl -sS -X POST -H 'Authorization: Bearer %s' %s%s/checkpoint/default/demo/app%n",
         Gateway.devTokenTtl(options).toSeconds() % 3600 == 0
             ? Gateway.devTokenTtl(options).toHours() + "h"
-            : org.checkpointgateway.config.Durations.format(Gateway.devTokenTtl(options)), token, token,
+            : org.checkpointgateway.units.Durations.format(Gateway.devTokenTtl(options)), token, token,
         options.tls() ? "-k " : "", url));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

@@ -41,7 +41,7 @@ final class RetentionPlan {
       for (Archive archive : archives) {
         if (archive.checkpointed().isBefore(oldest) && removable.test(archive)) {
           chosen.put(archive, "checkpointed before " + oldest + " (max age "
-              + org.checkpointgateway.config.Durations.format(maxAge) + ")");
+              + org.checkpointgateway.units.Durations.format(maxAge) + ")");
         }
       }
     });

@@ -1,5 +1,7 @@
 package org.checkpointgateway.config;
 
+import static org.checkpointgateway.units.Durations.BareNumber.SECONDS;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +19,8 @@ import org.checkpointgateway.auth.JwtOptions;
 import org.checkpointgateway.cri.CriEndpoint;
 import org.checkpointgateway.cri.RuntimeProbe;
 import org.checkpointgateway.config.Settings.Setting;
+import org.checkpointgateway.units.Durations;
+import org.checkpointgateway.units.Quantities;
 
 /**
  * The gateway's configuration: immutable, validated once at start-up. Every bad value throws a
@@ -138,9 +142,9 @@ public record GatewayOptions(
         integer(settings, "maxQueued", 0, 10_000_000).orElse(DEFAULT_MAX_QUEUED),
         quantity(settings, "diskReserveBytes", Quantities::bytes).orElse(DEFAULT_DISK_RESERVE_BYTES),
         positive(settings, "progressInterval").orElse(DEFAULT_PROGRESS_INTERVAL),
-        quantity(settings, "lookupMaxAge", Quantities::duration).orElse(DEFAULT_LOOKUP_MAX_AGE),
+        quantity(settings, "lookupMaxAge", text -> Durations.parse(text, SECONDS)).orElse(DEFAULT_LOOKUP_MAX_AGE),
         positive(settings, "heartbeatInterval").orElse(DEFAULT_HEARTBEAT_INTERVAL),
-        quantity(settings, "shutdownGrace", Quantities::duration).orElse(DEFAULT_SHUTDOWN_GRACE),
+        quantity(settings, "shutdownGrace", text -> Durations.parse(text, SECONDS)).orElse(DEFAULT_SHUTDOWN_GRACE),
         bool(settings, "metricsUnauthenticated").orElse(false),
         integer(settings, "jobHistoryMax", 1, 10_000_000).orElse(DEFAULT_JOB_HISTORY_MAX),
         positive(settings, "jobHistoryAge").orElse(DEFAULT_JOB_HISTORY_AGE),
@@ -288,7 +292,7 @@ public record GatewayOptions(
   private static Duration positive(Valued s) {
     Duration value;
     try {
-      value = Quantities.duration(s.value());
+      value = Durations.parse(s.value(), SECONDS);
     } catch (IllegalArgumentException | ArithmeticException e) {
       throw new ConfigException(s.origin() + ": " + e.getMessage());
     }

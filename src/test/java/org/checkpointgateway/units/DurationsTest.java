@@ -1,9 +1,10 @@
-package org.checkpointgateway.config;
+package org.checkpointgateway.units;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,5 +25,16 @@ class DurationsTest {
   void refusesEverythingElse(String text) {
     assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("duration");
+  }
+
+  @Test
+  void aBareNumberIsSecondsOnlyWhereTheOptionSaysSo() {
+    assertThat(Durations.parse("30", Durations.BareNumber.SECONDS)).isEqualTo(Duration.ofSeconds(30));
+    assertThatThrownBy(() -> Durations.parse("30")).hasMessageContaining("use whole numbers with units");
+    // Milliseconds and upper-case units read the same under both.
+    assertThat(Durations.parse("250ms")).isEqualTo(Duration.ofMillis(250));
+    assertThat(Durations.parse("1H30M", Durations.BareNumber.SECONDS)).isEqualTo(Duration.ofMinutes(90));
+    assertThatThrownBy(() -> Durations.parse("1w", Durations.BareNumber.SECONDS))
+        .hasMessageContaining("7d");
   }
 }

@@ -1,9 +1,8 @@
-package org.checkpointgateway.config;
+package org.checkpointgateway.units;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class QuantitiesTest {
@@ -19,15 +18,5 @@ class QuantitiesTest {
     assertThatThrownBy(() -> Quantities.bytes("-1")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Quantities.bytes("1.5G")).hasMessageContaining("512Mi");
     assertThatThrownBy(() -> Quantities.bytes("99999Pi")).isInstanceOf(ArithmeticException.class);
-  }
-
-  @Test
-  void durationsWithUnitsOrBareSeconds() {
-    assertThat(Quantities.duration("30")).isEqualTo(Duration.ofSeconds(30));
-    assertThat(Quantities.duration("250ms")).isEqualTo(Duration.ofMillis(250));
-    assertThat(Quantities.duration("15m")).isEqualTo(Duration.ofMinutes(15));
-    assertThat(Quantities.duration("12h")).isEqualTo(Duration.ofHours(12));
-    assertThat(Quantities.duration("7d")).isEqualTo(Duration.ofDays(7));
-    assertThatThrownBy(() -> Quantities.duration("1w")).hasMessageContaining("7d");
   }
 }
