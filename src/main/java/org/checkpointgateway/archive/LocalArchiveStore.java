@@ -2,7 +2,6 @@ package org.checkpointgateway.archive;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
@@ -22,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.checkpointgateway.context.Confined;
 import org.checkpointgateway.error.ConflictException;
 import org.checkpointgateway.error.LimitExceededException;
 import org.checkpointgateway.error.NotFoundException;
@@ -39,6 +39,7 @@ final class LocalArchiveStore implements ArchiveStore {
   private final Vertx vertx;
   private final ArchiveDirectory directory;
   private final Context context;
+  private final Confined state;
   private final PinFile pins;
   private final ArchiveLimits limits;
   // Admitted inspections (running or waiting for the pool); no queue beyond the pool's threads.
@@ -61,6 +62,7 @@ final class LocalArchiveStore implements ArchiveStore {
     this.vertx = vertx;
     this.directory = directory;
     this.context = vertx.getOrCreateContext();
+    this.state = Confined.to(context);
     this.pins = new PinFile(vertx, directory.path());
     this.limits = limits;
     this.inspections = new Semaphore(limits.inspectMaxConcurrent());
@@ -334,23 +336,6 @@ final class LocalArchiveStore implements ArchiveStore {
    * caller outside Vert.x, on the store's).
    */
   <T> Future<T> onContext(Supplier<Future<T>> work) {
-    Context caller = Vertx.currentContext();
-    Promise<T> promise = Promise.promise();
-    context.runOnContext(ignored -> {
-      Future<T> result;
-      try {
-        result = work.get();
-      } catch (RuntimeException e) {
-        result = Future.failedFuture(e);
-      }
-      result.onComplete(outcome -> {
-        if (caller == null || caller == context) {
-          promise.handle(outcome);
-        } else {
-          caller.runOnContext(back -> promise.handle(outcome));
-        }
-      });
-    });
-    return promise.future();
+    return state.compose(work);
   }
 }

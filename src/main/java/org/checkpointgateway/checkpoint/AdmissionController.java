@@ -3,7 +3,6 @@ package org.checkpointgateway.checkpoint;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -11,6 +10,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import org.checkpointgateway.context.Confined;
 import org.checkpointgateway.error.GatewayException;
 import org.checkpointgateway.error.OverloadedException;
 import org.checkpointgateway.error.RuntimeCallFailedException;
@@ -88,9 +89,8 @@ public final class AdmissionController {
    */
   public Future<Permit> admit(String namespace, long weightBytes, Deadline deadline,
       Future<Void> cancel, QueueListener listener) {
-    Context caller = Vertx.currentContext();
     Promise<Permit> answer = Promise.promise();
-    Waiter waiter = new Waiter(namespace, weightBytes, caller, answer, listener);
+    Waiter waiter = new Waiter(namespace, weightBytes, Confined.replyToCaller(), answer, listener);
     context.runOnContext(ignored -> enqueue(waiter, deadline));
     cancel.onComplete(ignored -> context.runOnContext(nothing -> leaveQueue(waiter,
         new RuntimeCallFailedException("Canceled", "context canceled while queued"))));
@@ -274,14 +274,14 @@ public final class AdmissionController {
   private static final class Waiter {
     final String namespace;
     final long weight;
-    final Context caller;
+    final Executor caller;
     final Promise<Permit> answer;
     final QueueListener listener;
     final long enqueuedAt = System.nanoTime();
     long timer = -1;
     int reportedPosition;
 
-    Waiter(String namespace, long weight, Context caller, Promise<Permit> answer,
+    Waiter(String namespace, long weight, Executor caller, Promise<Permit> answer,
         QueueListener listener) {
       this.namespace = namespace;
       this.weight = weight;
@@ -311,11 +311,7 @@ public final class AdmissionController {
     }
 
     private void onCaller(Runnable action) {
-      if (caller == null) {
-        action.run();
-      } else {
-        caller.runOnContext(ignored -> action.run());
-      }
+      caller.execute(action);
     }
   }
 }

@@ -1,6 +1,5 @@
 package org.checkpointgateway.checkpoint;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -8,6 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.checkpointgateway.context.Confined;
 
 /**
  * Answers from the runtime that concurrent requests share: one fetch per key serves every asker
@@ -32,13 +32,13 @@ final class SharedFetches<K, V> {
 
   private static final class Fetch<V> {
     final long begunNanos;
-    final Context owner;
+    final Confined owner;
     final Promise<Void> unwanted = Promise.promise();
     // Askers waiting; -1 once abandoned, so that nobody joins a fetch being reset.
     final AtomicInteger waiting = new AtomicInteger();
     Future<V> result;
 
-    Fetch(long begunNanos, Context owner) {
+    Fetch(long begunNanos, Confined owner) {
       this.begunNanos = begunNanos;
       this.owner = owner;
     }
@@ -56,7 +56,7 @@ final class SharedFetches<K, V> {
 
     void leave() {
       if (waiting.decrementAndGet() == 0 && !result.isComplete() && waiting.compareAndSet(0, -1)) {
-        owner.runOnContext(ignored -> unwanted.tryComplete());
+        owner.run(unwanted::tryComplete);
       }
     }
   }
@@ -107,7 +107,7 @@ final class SharedFetches<K, V> {
       lastPruneNanos = now;
       fetches.values().removeIf(fetch -> fetch.begunNanos - (now - maxAgeNanos) < 0);
     }
-    Fetch<V> fetch = new Fetch<>(now, vertx.getOrCreateContext());
+    Fetch<V> fetch = new Fetch<>(now, Confined.to(vertx.getOrCreateContext()));
     fetch.result = fetcher.fetch(key, fetch.unwanted.future());
     if (maxAgeNanos > 0) { // with no age to share for, nothing is kept
       fetches.put(key, fetch);

@@ -2,7 +2,6 @@ package org.checkpointgateway.jobs;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,14 +12,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.Deadline;
 import org.checkpointgateway.checkpoint.PreparedCheckpoint;
+import org.checkpointgateway.context.Confined;
 import org.checkpointgateway.error.ConflictException;
 import org.checkpointgateway.error.NotFoundException;
 import org.checkpointgateway.error.PodCheckpointFailedException;
@@ -40,7 +40,7 @@ public final class JobStore {
   }
 
   private final Vertx vertx;
-  private final Context context;
+  private final Confined state;
   private final CheckpointService checkpoints;
   private final int historyMax;
   private final Duration historyAge;
@@ -52,16 +52,16 @@ public final class JobStore {
   public JobStore(Vertx vertx, Context context, CheckpointService checkpoints, int historyMax,
       Duration historyAge) {
     this.vertx = vertx;
-    this.context = context;
+    this.state = Confined.to(context);
     this.checkpoints = checkpoints;
     this.historyMax = historyMax;
     this.historyAge = historyAge;
-    this.sweeper = vertx.setPeriodic(SWEEP_MILLIS, id -> context.runOnContext(nothing -> forget()));
+    this.sweeper = vertx.setPeriodic(SWEEP_MILLIS, id -> state.run(this::forget));
   }
 
   /** The job an idempotency key of this owner made, if it is still remembered. */
   public Future<Optional<JobView>> byIdempotencyKey(String owner, String key) {
-    return onContext(() -> Optional.ofNullable(idempotencyKeys.get(owner + "\n" + key))
+    return state.call(() -> Optional.ofNullable(idempotencyKeys.get(owner + "\n" + key))
         .map(jobs::get).map(Job::view));
   }
 
@@ -74,7 +74,7 @@ public final class JobStore {
   public Future<Submitted> submit(String owner, JobRequest request, List<PreparedCheckpoint> prepared,
       Optional<String> idempotencyKey) {
     Deadline deadline = Deadline.in(request.timeout());
-    return onContext(() -> {
+    return state.call(() -> {
       Optional<Job> earlier = idempotencyKey.map(key -> idempotencyKeys.get(owner + "\n" + key))
           .map(jobs::get);
       if (earlier.isPresent()) {
@@ -114,12 +114,12 @@ public final class JobStore {
   }
 
   public Future<JobView> get(String id) {
-    return onContext(() -> find(id).view());
+    return state.call(() -> find(id).view());
   }
 
   /** Recent jobs, newest first, of the namespaces {@code visible} accepts. */
   public Future<List<JobView>> list(Predicate<String> visible, int limit) {
-    return onContext(() -> jobs.values().stream()
+    return state.call(() -> jobs.values().stream()
         .filter(job -> visible.test(job.request.namespace()))
         .sorted(Comparator.comparing((Job job) -> job.createdAt).reversed())
         .limit(limit)
@@ -129,7 +129,7 @@ public final class JobStore {
 
   /** Cancels a job that has not finished: its runtime calls are reset. */
   public Future<JobView> cancel(String id) {
-    return onContext(() -> {
+    return state.call(() -> {
       Job job = find(id);
       if (job.state.isFinal()) {
         throw new ConflictException("job " + id + " has already " + job.state);
@@ -144,10 +144,10 @@ public final class JobStore {
    * holds a handle that stops the subscription (call it when the watcher goes away).
    */
   public Future<Runnable> watch(String id, Consumer<CheckpointEvent> events, Runnable finished) {
-    Context caller = Vertx.currentContext();
-    Consumer<CheckpointEvent> onCaller = event -> caller.runOnContext(nothing -> events.accept(event));
-    Runnable finishedOnCaller = () -> caller.runOnContext(nothing -> finished.run());
-    return onContext(() -> {
+    Executor caller = Confined.replyToCaller();
+    Consumer<CheckpointEvent> onCaller = event -> caller.execute(() -> events.accept(event));
+    Runnable finishedOnCaller = () -> caller.execute(finished);
+    return state.call(() -> {
       Job job = find(id);
       job.events.forEach(onCaller);
       if (job.state.isFinal()) {
@@ -156,7 +156,7 @@ public final class JobStore {
       }
       Job.Subscriber subscriber = new Job.Subscriber(onCaller, finishedOnCaller);
       job.subscribers.add(subscriber);
-      return () -> context.runOnContext(nothing -> job.subscribers.remove(subscriber));
+      return () -> state.run(() -> job.subscribers.remove(subscriber));
     });
   }
 
@@ -184,30 +184,6 @@ public final class JobStore {
         excess--;
         idempotencyKeys.values().remove(job.id);
       }
-    }
-  }
-
-  private <T> Future<T> onContext(Supplier<T> action) {
-    Context caller = Vertx.currentContext();
-    Promise<T> answer = Promise.promise();
-    context.runOnContext(nothing -> {
-      T value;
-      try {
-        value = action.get();
-      } catch (RuntimeException e) {
-        reply(caller, () -> answer.fail(e));
-        return;
-      }
-      reply(caller, () -> answer.complete(value));
-    });
-    return answer.future();
-  }
-
-  private static void reply(Context caller, Runnable action) {
-    if (caller == null) {
-      action.run();
-    } else {
-      caller.runOnContext(nothing -> action.run());
     }
   }
 }
