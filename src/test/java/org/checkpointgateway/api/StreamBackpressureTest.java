@@ -243,6 +243,7 @@ class StreamBackpressureTest extends GatewayTestBase {
       assertThat(fixture.send(HttpMethod.GET, "/healthz", null).status()).isEqualTo(200);
       took.set(Math.max(took.get(), System.nanoTime() - start));
     }
-    assertThat(took.get() / 1_000_000).as("slowest /healthz, ms").isLessThan(1000);
+    // Stalled streams never free a loop that they block; seconds of slack for a loaded machine.
+    assertThat(took.get() / 1_000_000).as("slowest /healthz, ms").isLessThan(3000);
   }
 }

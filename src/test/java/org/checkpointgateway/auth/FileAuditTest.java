@@ -124,7 +124,9 @@ class FileAuditTest {
       for (int i = 1; i <= 10_000; i++) {
         audit.record(caller, "checkpoint", "default/demo/" + i, "succeeded", 200);
       }
-      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(2_000);
+      // Blocking would be for ever (the writer never returns); the bound leaves room for a
+      // loaded 2-core machine.
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(10_000);
       long kept = 10_000 - audit.dropped();
       // Lines are 140 to 160 bytes: the 4 KiB buffer holds 25 to 30 of them.
       assertThat(kept).isBetween(4096L / 170, 4096L / 130);

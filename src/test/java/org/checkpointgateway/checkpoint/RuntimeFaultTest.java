@@ -109,12 +109,14 @@ class RuntimeFaultTest extends GatewayTestBase {
     Future<HttpAnswer> hurried = post("/checkpoint/default/demo/sidecar?timeout=2");
 
     Await.until("readiness to turn 503", () -> readiness().status() == 503);
-    assertThat(seconds(frozen)).as("seconds until /readyz said so").isLessThan(3.5);
+    // A probe's 1 s deadline and its interval, with slack for a loaded 2-core machine.
+    assertThat(seconds(frozen)).as("seconds until /readyz said so").isLessThan(6);
     assertThat(new JsonObject(readiness().body()).getString("reason"))
         .contains("does not answer", "DeadlineExceeded", "no answer to Version within 1000 ms");
 
     HttpAnswer tooLate = Await.result(hurried);
-    assertThat(seconds(frozen)).as("seconds until the timeout=2 request failed").isLessThan(6);
+    // Its own 2 s, well before the 20 s of the patient one.
+    assertThat(seconds(frozen)).as("seconds until the timeout=2 request failed").isLessThan(10);
     assertThat(tooLate.status()).isEqualTo(500);
     assertThat(tooLate.body()).isEqualTo("checkpointing of default/demo/sidecar failed (rpc error: "
         + "code = DeadlineExceeded desc = context deadline exceeded)");
@@ -196,7 +198,8 @@ class RuntimeFaultTest extends GatewayTestBase {
     // A request that arrives now is answered at once, as the kubelet's would be.
     long asked = System.nanoTime();
     HttpAnswer arriving = fixture.post("/checkpoint/default/demo/app", token);
-    assertThat(seconds(asked)).isLessThan(1);
+    // Not after a deadline (the default is 120 s); seconds of slack for a loaded machine.
+    assertThat(seconds(asked)).isLessThan(5);
     assertThat(arriving.status()).isEqualTo(500);
     assertThat(arriving.body()).isEqualTo("checkpointing of default/demo/app failed (rpc error: "
         + "code = Unavailable desc = connection error: desc = \"transport: Error while dialing: "

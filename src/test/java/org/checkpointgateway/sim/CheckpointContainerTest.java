@@ -118,8 +118,8 @@ class CheckpointContainerTest {
     assertThat(seen.outcome()).isEqualTo(Outcome.COMPLETED);
     assertThat(seen.bytesWritten()).isEqualTo(Files.size(archive));
     assertThat(seen.grpcTimeoutMillis()).isEqualTo(-1);
-    // At least the 50 ms the bandwidth allows; ticks of a busy machine may add to it.
-    assertThat(seen.simulatedDuration().toMillis()).isBetween(45L, 1000L);
+    // At least the 50 ms the bandwidth allows; ticks of a busy machine may add seconds to it.
+    assertThat(seen.simulatedDuration().toMillis()).isBetween(45L, 5000L);
     assertThat(runtime.checkpointsCompleted()).isEqualTo(1);
     assertThat(runtime.activeCheckpoints()).isZero();
 
@@ -270,8 +270,9 @@ class CheckpointContainerTest {
     assertThat(seen.outcome()).isEqualTo(Outcome.CANCELLED);
     assertThat(seen.status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
     assertThat(seen.grpcTimeoutMillis()).isEqualTo(300);
-    // The deadline runs from the request's arrival; opening the archive comes first.
-    assertThat(seen.simulatedDuration().toMillis()).isBetween(1L, 320L);
+    // Stopped by the 300 ms deadline, not run to the 30 s "slow" takes; a timer on a loaded
+    // 2-core machine may fire a second late.
+    assertThat(seen.simulatedDuration().toMillis()).isBetween(1L, 1300L);
     assertThat(Files.exists(archive)).isFalse();
     assertThat(runtime.checkpointsCancelled()).isEqualTo(1);
   }
@@ -317,7 +318,7 @@ class CheckpointContainerTest {
     long two = await(runtime.checkpointEnded(dir.resolve("two.tar").toString())).simulatedDuration().toNanos();
 
     // Generous bounds: ticks of a loaded machine overshoot, and the two calls arrive a moment apart.
-    assertThat(alone / 1e6).isBetween(190.0, 600.0);
+    assertThat(alone / 1e6).isBetween(190.0, 2000.0);
     assertThat((double) one / alone).isBetween(1.4, 2.6);
     assertThat((double) two / alone).isBetween(1.4, 2.6);
     assertThat(runtime.checkpointsCompleted()).isEqualTo(3);
