@@ -51,8 +51,8 @@ final class ContainerLookup {
     this.pictures = new SharedFetches<>(vertx, maxAge, (node, unwanted) -> {
       long taken = System.nanoTime();
       return Future.all(
-              cri.listReadySandboxes(Map.of(), CriClient.NO_DEADLINE, unwanted),
-              cri.listRunningContainers("", Map.of(), CriClient.NO_DEADLINE, unwanted))
+              cri.listReadySandboxes(CriClient.NO_DEADLINE, unwanted),
+              cri.listRunningContainers(CriClient.NO_DEADLINE, unwanted))
           .map(lists -> NodePicture.of(taken, lists.resultAt(0), lists.resultAt(1)));
     });
   }

@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.checkpointgateway.metrics.GatewayMetrics;
 import runtime.v1.Container;
 import runtime.v1.PodSandbox;
@@ -37,16 +36,14 @@ public interface CriClient {
   Future<VersionResponse> version(Duration timeout);
 
   /**
-   * READY pod sandboxes carrying all the given labels. Like every call here: {@code timeout}
-   * travels as {@code grpc-timeout} and fails the call with {@code DeadlineExceeded}; when
-   * {@code abandon} completes the call is reset and fails with {@code Canceled}.
+   * The node's READY pod sandboxes. Like every call here: {@code timeout} travels as
+   * {@code grpc-timeout} and fails the call with {@code DeadlineExceeded}; when {@code abandon}
+   * completes the call is reset and fails with {@code Canceled}.
    */
-  Future<List<PodSandbox>> listReadySandboxes(Map<String, String> labels, Duration timeout,
-      Future<Void> abandon);
+  Future<List<PodSandbox>> listReadySandboxes(Duration timeout, Future<Void> abandon);
 
-  /** RUNNING containers of one sandbox (of every sandbox if empty) carrying all the given labels. */
-  Future<List<Container>> listRunningContainers(String sandboxId, Map<String, String> labels,
-      Duration timeout, Future<Void> abandon);
+  /** The node's RUNNING containers, of every sandbox. */
+  Future<List<Container>> listRunningContainers(Duration timeout, Future<Void> abandon);
 
   /** The container's memory working set in bytes, from CRI {@code ContainerStats}. */
   Future<Long> memoryWorkingSet(String containerId, Duration timeout, Future<Void> abandon);

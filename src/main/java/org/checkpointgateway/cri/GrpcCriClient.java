@@ -80,35 +80,27 @@ final class GrpcCriClient implements CriClient {
   }
 
   @Override
-  public Future<List<PodSandbox>> listReadySandboxes(Map<String, String> labels, Duration timeout,
-      Future<Void> abandon) {
+  public Future<List<PodSandbox>> listReadySandboxes(Duration timeout, Future<Void> abandon) {
     PodSandboxFilter filter = PodSandboxFilter.newBuilder()
         .setState(PodSandboxStateValue.newBuilder().setState(PodSandboxState.SANDBOX_READY))
-        .putAllLabelSelector(labels)
         .build();
     return call(RuntimeServiceGrpcClient.ListPodSandbox,
         ListPodSandboxRequest.newBuilder().setFilter(filter).build(), timeout, abandon)
         // Runtimes may ignore parts of a filter; keep only what was asked for.
         .map(response -> response.getItemsList().stream()
             .filter(sandbox -> sandbox.getState() == PodSandboxState.SANDBOX_READY)
-            .filter(sandbox -> sandbox.getLabelsMap().entrySet().containsAll(labels.entrySet()))
             .toList());
   }
 
   @Override
-  public Future<List<Container>> listRunningContainers(String sandboxId, Map<String, String> labels,
-      Duration timeout, Future<Void> abandon) {
+  public Future<List<Container>> listRunningContainers(Duration timeout, Future<Void> abandon) {
     ContainerFilter filter = ContainerFilter.newBuilder()
-        .setPodSandboxId(sandboxId)
         .setState(ContainerStateValue.newBuilder().setState(ContainerState.CONTAINER_RUNNING))
-        .putAllLabelSelector(labels)
         .build();
     return call(RuntimeServiceGrpcClient.ListContainers,
         ListContainersRequest.newBuilder().setFilter(filter).build(), timeout, abandon)
         .map(response -> response.getContainersList().stream()
             .filter(container -> container.getState() == ContainerState.CONTAINER_RUNNING)
-            .filter(container -> sandboxId.isEmpty() || container.getPodSandboxId().equals(sandboxId))
-            .filter(container -> container.getLabelsMap().entrySet().containsAll(labels.entrySet()))
             .toList());
   }
 

@@ -11,7 +11,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
 import org.checkpointgateway.error.RuntimeCallFailedException;
 import org.checkpointgateway.metrics.GatewayMetrics;
 import org.checkpointgateway.sim.CheckpointObservation;
@@ -59,10 +58,13 @@ class GrpcCriClientTest {
   @Test
   void versionAndLookupsGoThroughTheSocket() {
     assertThat(Await.result(cri.version(Duration.ofSeconds(10))).getRuntimeName()).isEqualTo("checkpoint-gateway-simulator");
-    var sandboxes = Await.result(cri.listReadySandboxes(Map.of(
-        "io.kubernetes.pod.name", "demo", "io.kubernetes.pod.namespace", "default"), TIMEOUT, NEVER));
+    var sandboxes = Await.result(cri.listReadySandboxes(TIMEOUT, NEVER)).stream()
+        .filter(sandbox -> sandbox.getMetadata().getName().equals("demo")
+            && sandbox.getMetadata().getNamespace().equals("default")).toList();
     assertThat(sandboxes).hasSize(1);
-    var containers = Await.result(cri.listRunningContainers(sandboxes.get(0).getId(), Map.of(), TIMEOUT, NEVER));
+    var containers = Await.result(cri.listRunningContainers(TIMEOUT, NEVER)).stream()
+        .filter(container -> container.getPodSandboxId().equals(sandboxes.get(0).getId())).toList();
+    // Running ones only: "done" has exited.
     assertThat(containers).extracting(c -> c.getMetadata().getName())
         .containsExactlyInAnyOrder("app", "sidecar", "slow", "broken");
     assertThat(Await.result(cri.memoryWorkingSet(SimulatedRuntime.containerId("default", "demo", "app"), TIMEOUT, NEVER)))
@@ -86,8 +88,8 @@ class GrpcCriClientTest {
     CriClient busy = CriClient.create(vertx,
         CriEndpoint.parse("unix://" + runtime.socketPath()), GatewayMetrics.none());
     try {
-      assertThat(Await.result(busy.listRunningContainers("", Map.of(), TIMEOUT, NEVER))).hasSize(3000);
-      assertThat(Await.result(busy.listReadySandboxes(Map.of(), TIMEOUT, NEVER))).hasSize(300);
+      assertThat(Await.result(busy.listRunningContainers(TIMEOUT, NEVER))).hasSize(3000);
+      assertThat(Await.result(busy.listReadySandboxes(TIMEOUT, NEVER))).hasSize(300);
     } finally {
       Await.result(busy.close());
     }
