@@ -5,16 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.error.RuntimeCallFailedException;
 import org.checkpointgateway.metrics.GatewayMetrics;
@@ -92,9 +94,18 @@ class ContainerdFallbackTest {
     assertThat(containerd.events().stream().filter(call -> call.contains("Checkpoint")).toList())
         .containsExactly("CheckpointContainer", "Tasks.Checkpoint", "Tasks.Checkpoint");
     assertThat(checkpointDirectory()).containsExactly("first.tar", "second.tar");
-    assertThat(members(archive("second.tar"))).containsExactly("config.dump", "spec.dump",
-        "status.dump", "stats-dump", "dump.log", "checkpoint/", "checkpoint/inventory.img",
+    Map<String, byte[]> small = new HashMap<>();
+    Map<String, Long> sizes = new LinkedHashMap<>();
+    ContainerdCheckpointTest.readArchive(archive("second.tar"), small, sizes);
+    assertThat(sizes.keySet()).containsExactly("config.dump", "spec.dump", "status.dump",
+        "stats-dump", "dump.log", "checkpoint/", "checkpoint/inventory.img",
         "checkpoint/pages-1.img");
+    assertThat(sizes).containsEntry("checkpoint/pages-1.img", 4096L);
+    // The metadata comes from containerd's answers: its stored spec, the CRI plugin's name.
+    assertThat(new String(small.get("spec.dump"), StandardCharsets.UTF_8))
+        .isEqualTo("{\"ociVersion\":\"1.0.2\"}");
+    assertThat(new JsonObject(Buffer.buffer(small.get("config.dump"))).getString("name"))
+        .isEqualTo("app_web_team-a_6b1c_0");
   }
 
   @Test
@@ -171,16 +182,5 @@ class ContainerdFallbackTest {
       }
     });
     assertThat(containerd.events()).doesNotContain("CheckpointContainer reset");
-  }
-
-  private static List<String> members(Path archive) throws IOException {
-    List<String> names = new ArrayList<>();
-    try (InputStream in = Files.newInputStream(archive);
-         TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
-      for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
-        names.add(entry.getName());
-      }
-    }
-    return names;
   }
 }
