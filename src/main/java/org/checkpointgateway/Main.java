@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
 public final class Main implements Callable<Integer> {
 
   static final int EXIT_USAGE = 2;
-  private static final long STOP_WAIT_SECONDS = 15;
+  static final long STOP_WAIT_SECONDS = 15;
 
   @Option(names = "--config", paramLabel = "FILE", description = "YAML settings (conf/gateway.yaml documents every key); flags override it")
   Path config;
