@@ -9,6 +9,8 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
+import org.checkpointgateway.Gateway;
+import org.checkpointgateway.config.GatewayOptions;
 import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.GatewayFixture;
 import org.checkpointgateway.support.GatewayTestBase;
@@ -128,6 +130,22 @@ class ServiceAccountAccessTest extends GatewayTestBase {
         .add(TestKeys.publicJwk(next, "cluster-2"))).encode());
     Await.until("the new key verifies", Duration.ofSeconds(20),
         () -> post("/checkpoint/default/demo/app", rotated, serviceAccount("ops", "robot")) == 200);
+  }
+
+  @Test
+  void aBadAuthorizationFileStopsStartUpNamingTheRule() {
+    Path bad = dir.resolve("bad.yaml");
+    TestCertificates.writeAtomically(bad, """
+        rules:
+          - groups: ["system:masters"]
+            permissions: ["checkpoint:create"]
+        """);
+    Throwable failure = Await.failure(Gateway.start(vertx, GatewayOptions.from(fixture.settings()
+        .override("auth.authorizationFile", bad.toString(), "--authorization-file"))));
+    assertThat(failure).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--authorization-file " + bad + ": rules[0].permissions: \"checkpoint:create\""
+            + " grants none of the gateway's permissions (checkpoint:create:NS,"
+            + " archives:read|download|delete:NS, metrics:read, or * in a part)");
   }
 
   private double failures(String file) {
