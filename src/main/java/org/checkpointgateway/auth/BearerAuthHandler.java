@@ -5,6 +5,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Objects;
@@ -105,7 +107,13 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    Caller certified = certified(ctx);
+    Caller certified;
+    try {
+      certified = certified(ctx);
+    } catch (UnauthenticatedException e) {
+      ctx.fail(e);
+      return;
+    }
     Future<Caller> caller = certified != null ? Future.succeededFuture(certified)
         : verifier.verify(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
     caller.onComplete(
@@ -120,17 +128,29 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
    * The caller of the connection's client certificate. The TLS handshake already verified it
    * against the client CA bundle (an untrusted or expired one fails the handshake); without one
    * (none asked for, or none given) the bearer token decides.
+   *
+   * @throws UnauthenticatedException when the certificate expired since the handshake: a
+   *     kept-alive connection must not outlive its credentials
    */
   private static Caller certified(RoutingContext ctx) {
     if (!ctx.request().isSSL()) {
       return null;
     }
+    X509Certificate leaf;
     try {
       List<Certificate> chain = ctx.request().connection().peerCertificates();
-      return chain != null && !chain.isEmpty() && chain.get(0) instanceof X509Certificate leaf
-          ? KubernetesIdentity.fromCertificate(leaf) : null;
+      if (chain == null || chain.isEmpty() || !(chain.get(0) instanceof X509Certificate first)) {
+        return null;
+      }
+      leaf = first;
     } catch (SSLPeerUnverifiedException e) {
       return null;
     }
+    try {
+      leaf.checkValidity();
+    } catch (CertificateExpiredException | CertificateNotYetValidException e) {
+      throw new UnauthenticatedException("client certificate " + e.getMessage());
+    }
+    return KubernetesIdentity.fromCertificate(leaf);
   }
 }

@@ -106,6 +106,33 @@ class ClientCertificateTest extends GatewayTestBase {
   }
 
   @Test
+  void aCertificateThatExpiresOnAKeptAliveConnectionStopsAuthenticating() throws Exception {
+    Issued shortLived = TestCertificates.client(clientCa, "CN=alice,O=team-a-operators",
+        java.time.Instant.now().plusSeconds(5));
+    // One client, so one kept-alive connection: verified once, at its handshake.
+    HttpClient http = HttpClient.newBuilder()
+        .sslContext(TestCertificates.clientContext(shortLived, serverCa))
+        .version(HttpClient.Version.HTTP_1_1).build();
+    HttpRequest request = HttpRequest.newBuilder(
+            URI.create("https://127.0.0.1:" + fixture.gateway.port() + "/checkpoint/team-a/web/nginx"))
+        .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.noBody()).build();
+    assertThat(http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode())
+        .isEqualTo(200);
+    // Then a route that writes nothing, asked until the certificate's end has passed.
+    HttpRequest list = HttpRequest.newBuilder(
+            URI.create("https://127.0.0.1:" + fixture.gateway.port() + "/api/v1/archives"))
+        .timeout(Duration.ofSeconds(20)).GET().build();
+    Await.until("the expired certificate is refused on its connection", Duration.ofSeconds(20),
+        Duration.ofMillis(250), () -> {
+      try {
+        return http.send(list, HttpResponse.BodyHandlers.ofString()).statusCode() == 401;
+      } catch (IOException | InterruptedException e) {
+        throw new AssertionError("the kept-alive connection was replaced", e);
+      }
+    });
+  }
+
+  @Test
   void withoutACertificateABearerTokenStillServes() throws Exception {
     assertThat(post("/checkpoint/default/demo/app", null, serverCa, fixture.adminToken())
         .statusCode()).isEqualTo(200);

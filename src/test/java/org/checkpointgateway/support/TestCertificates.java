@@ -86,6 +86,11 @@ public final class TestCertificates {
         Instant.now().plus(Duration.ofDays(1)), false);
   }
 
+  /** A client certificate valid from an hour ago until {@code until}. */
+  public static Issued client(Issued ca, String subject, Instant until) {
+    return issue(ca, subject, Instant.now().minus(Duration.ofHours(1)), until, false);
+  }
+
   /** A client certificate that expired an hour ago. */
   public static Issued expiredClient(Issued ca, String subject) {
     return issue(ca, subject, Instant.now().minus(Duration.ofDays(2)),
