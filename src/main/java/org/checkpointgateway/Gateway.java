@@ -24,7 +24,14 @@ import org.checkpointgateway.api.HttpConnections;
 import org.checkpointgateway.archive.ArchiveDirectory;
 import org.checkpointgateway.archive.ArchiveStore;
 import org.checkpointgateway.archive.Retention;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.checkpointgateway.auth.Audit;
+import org.checkpointgateway.auth.AuthorizationRules;
+import org.checkpointgateway.auth.FileWatch;
 import org.checkpointgateway.auth.TokenIssuer;
 import org.checkpointgateway.auth.TokenVerifier;
 import org.checkpointgateway.checkpoint.AdmissionController;
@@ -70,6 +77,8 @@ public final class Gateway {
   private Future<Void> closed;
   private ContainerdFallback containerd;
   private Audit audit = Audit.none();
+  private List<FileWatch> watches = List.of();
+  private GatewayVerticle http;
 
   private Gateway(Vertx vertx, GatewayOptions options, CriClient cri, RuntimeWatch watch,
       CheckpointControl checkpoints, JobStore jobs, AtomicBoolean stopping, Retention retention,
@@ -149,6 +158,8 @@ public final class Gateway {
       metrics.gauge("archive.retention.runs", "Retention runs", retention::runs);
       List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
       List<Audit> audits = new CopyOnWriteArrayList<>();
+      AtomicReference<AuthorizationRules> rules = new AtomicReference<>(AuthorizationRules.NONE);
+      List<FileWatch> watches = new CopyOnWriteArrayList<>();
       return archives.ensureExists()
           .compose(ignored -> archiveStore.start())
           .compose(ignored -> openAudit(vertx, options))
@@ -158,21 +169,25 @@ public final class Gateway {
                 "Audit log lines dropped: the disk was behind by more than the buffer, or failed",
                 audit::dropped);
             metrics.gauge("audit.log.written.lines", "Audit log lines written", audit::written);
-            return devSecret.isPresent()
-                ? Future.succeededFuture(TokenVerifier.forSecret(vertx, devSecret.get(),
-                    Optional.empty(), Optional.empty(), options.auth().tokens()))
-                : TokenVerifier.create(vertx, options.jwt(), options.auth().tokens());
+            return loadAuthorization(vertx, options, rules, watches);
           })
+          .compose(ignored -> devSecret.isPresent()
+              ? Future.succeededFuture(TokenVerifier.forSecret(vertx, devSecret.get(),
+                  Optional.empty(), Optional.empty(), options.auth().tokens()))
+              : loadTokens(vertx, options, watches))
           .compose(tokens -> {
             ApiServices services = new ApiServices(options, checkpoints, tokens, watch, jobs,
                 archiveStore, registry, stopping::get, audits.get(0), new StreamMeters(registry),
-                new HttpConnections(options.http()));
+                new HttpConnections(options.http()), rules::get);
             return vertx.deployVerticle(() -> {
               GatewayVerticle verticle = new GatewayVerticle(services);
               verticles.add(verticle);
               return verticle;
             }, new DeploymentOptions().setInstances(HTTP_INSTANCES));
           })
+          .compose(deployment -> watchTls(vertx, options, verticles.get(0), watches)
+              .map(deployment))
+          .onSuccess(ignored -> watches.forEach(fileWatch -> reloadMeters(registry, fileWatch)))
           // With port 0 the instances share one random port; any instance can tell which.
           .map(deployment -> new Gateway(vertx, options, cri, watch, checkpoints, jobs, stopping, retention,
               sim, privateDir, deployment, verticles.get(0).actualPort(),
@@ -181,9 +196,12 @@ public final class Gateway {
           .map(gateway -> {
             gateway.containerd = containerd;
             gateway.audit = audits.get(0);
+            gateway.watches = watches;
+            gateway.http = verticles.get(0);
             return gateway;
           })
           .onFailure(failure -> {
+            watches.forEach(FileWatch::stop);
             audits.forEach(audit -> vertx.executeBlocking(() -> {
               audit.close();
               return null;
@@ -203,6 +221,11 @@ public final class Gateway {
   static Duration devTokenTtl(GatewayOptions options) {
     return options.auth().tokens().maxLifetime()
         .filter(max -> max.compareTo(DEV_TOKEN_TTL) < 0).orElse(DEV_TOKEN_TTL);
+  }
+
+  /** The routes of the HTTP server, in order (each verticle mounts the same ones). */
+  public List<io.vertx.ext.web.Route> routes() {
+    return http.routes();
   }
 
   /** The port the HTTP server listens on. */
@@ -240,6 +263,7 @@ public final class Gateway {
   private Future<Void> stop() {
     stopping.set(true);
     retention.stop();
+    watches.forEach(FileWatch::stop);
     return checkpoints.drain(options.shutdownGrace())
         .compose(ignored -> {
           watch.stop();
@@ -256,6 +280,80 @@ public final class Gateway {
         .compose(ignored -> simulator != null ? simulator.close() : Future.succeededFuture())
         .compose(ignored -> privateDir != null
             ? vertx.fileSystem().deleteRecursive(privateDir.toString()) : Future.succeededFuture());
+  }
+
+  /**
+   * The rules of {@code --authorization-file}, read at start (a bad file stops start-up) and
+   * again whenever it changes (a bad new version keeps the rules in force).
+   */
+  private static Future<Void> loadAuthorization(Vertx vertx, GatewayOptions options,
+      AtomicReference<AuthorizationRules> rules, List<FileWatch> watches) {
+    Optional<Path> file = options.access().authorizationFile();
+    if (file.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Supplier<Future<?>> load = () -> vertx.executeBlocking(() -> {
+      String text;
+      try {
+        text = Files.readString(file.get());
+      } catch (IOException e) {
+        throw new IllegalArgumentException("--authorization-file " + file.get()
+            + ": cannot read (" + e.getMessage() + ")");
+      }
+      AuthorizationRules parsed =
+          AuthorizationRules.parse(text, "--authorization-file " + file.get());
+      rules.set(parsed);
+      return parsed;
+    }, false);
+    return FileWatch.start(vertx, "authorization", List.of(file.get()),
+            options.access().reloadInterval(), load)
+        .compose(fileWatch -> {
+          watches.add(fileWatch);
+          return load.get();
+        }).mapEmpty();
+  }
+
+  /** The verifier of the configured JWT keys, made again whenever a key file changes. */
+  private static Future<TokenVerifier> loadTokens(Vertx vertx, GatewayOptions options,
+      List<FileWatch> watches) {
+    AtomicReference<TokenVerifier> current = new AtomicReference<>();
+    Supplier<Future<?>> load = () -> TokenVerifier.create(vertx, options.jwt(),
+        options.auth().tokens()).onSuccess(current::set);
+    List<Path> files = new java.util.ArrayList<>(options.jwt().publicKeyFiles());
+    options.jwt().secretFile().ifPresent(files::add);
+    options.jwt().jwksFile().ifPresent(files::add);
+    return FileWatch.start(vertx, "jwt", files, options.access().reloadInterval(), load)
+        .compose(fileWatch -> {
+          watches.add(fileWatch);
+          return load.get();
+        })
+        .map(loaded -> header -> current.get().verify(header));
+  }
+
+  /** With TLS, the certificate, key and client CA are served anew whenever one changes. */
+  private static Future<Void> watchTls(Vertx vertx, GatewayOptions options,
+      GatewayVerticle verticle, List<FileWatch> watches) {
+    if (!options.tls()) {
+      return Future.succeededFuture();
+    }
+    List<Path> files = new java.util.ArrayList<>(
+        List.of(options.tlsCert().orElseThrow(), options.tlsKey().orElseThrow()));
+    options.access().clientCa().ifPresent(files::add);
+    return FileWatch.start(vertx, "tls", files, options.access().reloadInterval(),
+        verticle::reloadTls).onSuccess(watches::add).mapEmpty();
+  }
+
+  /** How the reloads of one group of files went, by a fixed {@code file} label. */
+  private static void reloadMeters(MeterRegistry registry, FileWatch watch) {
+    FunctionCounter.builder("auth.reload.failures", watch, FileWatch::failures)
+        .description("Reloads of changed files that failed (the previous version stays in use)")
+        .tag("file", watch.name()).register(registry);
+    Gauge.builder("auth.reload.failing", watch, FileWatch::failing)
+        .description("1 while the files on disk failed to load and the previous version is in use")
+        .tag("file", watch.name()).strongReference(true).register(registry);
+    Gauge.builder("auth.reload.last.success.timestamp", watch, FileWatch::lastSuccessSeconds)
+        .description("When the files were last loaded, start-up included").baseUnit("seconds")
+        .tag("file", watch.name()).strongReference(true).register(registry);
   }
 
   /** The audit log of {@code --audit-log}, opened off the event loop (an open may block). */

@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
 public final class Main implements Callable<Integer> {
 
   static final int EXIT_USAGE = 2;
-  private static final long STOP_WAIT_SECONDS = 15;
+  static final long STOP_WAIT_SECONDS = 15;
 
   @Option(names = "--config", paramLabel = "FILE", description = "YAML settings (conf/gateway.yaml documents every key); flags override it")
   Path config;
@@ -135,6 +135,13 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--inspect-max-concurrent", paramLabel = "N", description = "archive inspections at once; beyond, 429 (default 2)")
   String inspectMaxConcurrent;
 
+  @Option(names = "--tls-client-ca", paramLabel = "FILE", description = "PEM bundle of CAs: a client certificate they sign authenticates as user=CN, groups=O (needs --tls-cert)")
+  String tlsClientCa;
+  @Option(names = "--authorization-file", paramLabel = "FILE", description = "YAML rules granting permissions to users and groups (conf/authorization.yaml); re-read on change")
+  String authorizationFile;
+  @Option(names = "--auth-reload-interval", paramLabel = "DURATION", description = "how often certificate, key, client CA, JWT key and authorization files are checked for changes (default 10s)")
+  String authReloadInterval;
+
   public static void main(String[] args) {
     // Netty 4.2 sets up JFR events on its first buffer allocation, stalling an event loop for
     // hundreds of milliseconds; we do not use those events.
@@ -216,7 +223,10 @@ public final class Main implements Callable<Integer> {
         .override("http.h2c", httpH2c ? "true" : null, "--http-h2c")
         .override("archives.inspectMaxMembers", inspectMaxMembers, "--inspect-max-members")
         .override("archives.inspectMaxBytes", inspectMaxBytes, "--inspect-max-bytes")
-        .override("archives.inspectMaxConcurrent", inspectMaxConcurrent, "--inspect-max-concurrent"));
+        .override("archives.inspectMaxConcurrent", inspectMaxConcurrent, "--inspect-max-concurrent")
+        .override("tls.clientCa", tlsClientCa, "--tls-client-ca")
+        .override("auth.authorizationFile", authorizationFile, "--authorization-file")
+        .override("auth.reloadInterval", authReloadInterval, "--auth-reload-interval"));
   }
 
   @Override

@@ -77,8 +77,8 @@ class GatewayLifecycleTest extends GatewayTestBase {
         .override("featureGates", "ContainerCheckpoint=false", "--feature-gates"));
     assertPlain(fixture.post("/checkpoint/default/demo/app", fixture.adminToken()), 404,
         "404 page not found");
-    assertPlain(fixture.send(HttpMethod.GET, "/checkpoint/default/demo/app", null), 404,
-        "404 page not found");
+    assertPlain(fixture.send(HttpMethod.GET, "/checkpoint/default/demo/app",
+        fixture.adminToken()), 404, "404 page not found");
     assertThat(fixture.send(HttpMethod.GET, "/healthz", null).status()).isEqualTo(200);
   }
 

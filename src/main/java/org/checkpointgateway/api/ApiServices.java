@@ -2,6 +2,8 @@ package org.checkpointgateway.api;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.checkpointgateway.auth.AuthorizationRules;
 import org.checkpointgateway.archive.ArchiveStore;
 import org.checkpointgateway.auth.Audit;
 import org.checkpointgateway.auth.TokenVerifier;
@@ -17,6 +19,7 @@ import org.checkpointgateway.jobs.JobStore;
  * @param audit where audited requests are recorded ({@link Audit#none()} without an audit log)
  * @param streamMeters what the event streams of all verticles hold back, on one set of meters
  * @param connections the HTTP connections of all verticles: their count and deadlines
+ * @param authorization the authorization file's rules in force (reloaded when it changes)
  */
 public record ApiServices(GatewayOptions options, CheckpointService checkpoints,
     TokenVerifier tokens, RuntimeWatch runtime, JobStore jobs, ArchiveStore archives,
@@ -24,5 +27,6 @@ public record ApiServices(GatewayOptions options, CheckpointService checkpoints,
     BooleanSupplier stopping,
     Audit audit,
     StreamMeters streamMeters,
-    HttpConnections connections) {
+    HttpConnections connections,
+    Supplier<AuthorizationRules> authorization) {
 }

@@ -2,10 +2,13 @@ package org.checkpointgateway.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import java.util.List;
 import org.checkpointgateway.archive.ArchiveStore;
@@ -19,8 +22,13 @@ import org.checkpointgateway.metrics.GatewayMetrics;
  */
 public final class GatewayVerticle extends VerticleBase {
 
+  /** The routes mounted before authentication (with {@code /metrics} only when it is open). */
+  public static final List<String> OPEN_PATHS = List.of("/healthz", "/readyz", MetricsRoutes.PATH);
+
   private final ApiServices services;
   private HttpServer server;
+  private HttpServerOptions serverOptions;
+  private Router router;
 
   public GatewayVerticle(ApiServices services) {
     this.services = services;
@@ -30,15 +38,23 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     GatewayOptions options = services.options();
     Router router = Router.router(vertx);
-    BearerAuthHandler authentication =
-        BearerAuthHandler.create(services.tokens(), services.audit());
+    BearerAuthHandler authentication = BearerAuthHandler.create(services.tokens(),
+        services.audit(), services.authorization());
     // Before any route reads the request: refusals of the connection, then of malformed HTTP.
     services.connections().mount(router);
     RequestChecks.mount(router);
-    // Open routes are this explicit list; every other route puts authentication first.
+    // The open routes, this explicit list (OPEN_PATHS), come before authentication.
     new HealthRoutes(services.runtime(), services.stopping()).mount(router);
-    new MetricsRoutes(services.metrics(), options.metricsUnauthenticated())
-        .mount(router, authentication);
+    MetricsRoutes metrics = new MetricsRoutes(services.metrics(), options.metricsUnauthenticated());
+    if (metrics.open()) {
+      metrics.mount(router);
+    }
+    // Authentication, mounted once: every route below it is protected, whoever adds it, and no
+    // route below reads a body before the caller is known.
+    router.route().handler(authentication);
+    if (!metrics.open()) {
+      metrics.mount(router);
+    }
     if (options.containerCheckpointGate()) {
       EventStream.Settings streams = new EventStream.Settings(options.heartbeatInterval(),
           options.streams(), services.streamMeters());
@@ -49,12 +65,13 @@ public final class GatewayVerticle extends VerticleBase {
     }
     // Archives are served whatever the feature gate says: they may predate its switching off.
     new ArchiveRoutes(services.archives()).mount(router, authentication);
+    this.router = router;
     router.route().failureHandler(ErrorMapper::handle);
     router.errorHandler(400, ErrorMapper::handle);
     router.errorHandler(404, ErrorMapper::handle);
     router.errorHandler(405, ErrorMapper::handle);
     router.errorHandler(500, ErrorMapper::handle);
-    HttpServerOptions serverOptions = services.connections().apply(serverOptions(options));
+    serverOptions = services.connections().apply(serverOptions(options));
     server = vertx.createHttpServer(serverOptions);
     return server
         .connectionHandler(connection -> {
@@ -64,6 +81,21 @@ public final class GatewayVerticle extends VerticleBase {
         .invalidRequestHandler(RequestChecks.invalid(options.http().maxHeaderSize()))
         .requestHandler(router)
         .listen();
+  }
+
+  /** The routes of this verticle's router, in order (for the test that walks them). */
+  public List<Route> routes() {
+    return router.getRoutes();
+  }
+
+  /**
+   * Reads the TLS certificate, key and client CA files again and serves new connections with
+   * them. The instances share one listening server, so one call updates them all. Fails (and the
+   * files in use stay in use) when the new files do not make a TLS context.
+   */
+  public Future<Boolean> reloadTls() {
+    // force: the paths are the same, and Vert.x would otherwise reuse the context it cached.
+    return server.updateSSLOptions(serverOptions.getSslOptions(), true);
   }
 
   /** The port actually bound (differs from the option when it was 0). */
@@ -82,6 +114,10 @@ public final class GatewayVerticle extends VerticleBase {
           .setKeyCertOptions(new PemKeyCertOptions()
               .setCertPath(options.tlsCert().orElseThrow().toString())
               .setKeyPath(options.tlsKey().orElseThrow().toString()));
+      // Asked for, not required: a caller without a certificate may still bring a token. One
+      // that the bundle does not verify (untrusted, expired) fails the handshake.
+      options.access().clientCa().ifPresent(ca -> server.setClientAuth(ClientAuth.REQUEST)
+          .setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
     }
     return server;
   }

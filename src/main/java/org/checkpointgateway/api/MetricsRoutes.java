@@ -23,11 +23,17 @@ final class MetricsRoutes {
     this.open = open;
   }
 
-  void mount(Router router, BearerAuthHandler authentication) {
+  /** Whether {@code /metrics} is one of the open routes, mounted before authentication. */
+  boolean open() {
+    return open;
+  }
+
+  /** Mounts the route: before the authentication handler when open, after it otherwise. */
+  void mount(Router router) {
     if (open) {
       router.get(PATH).handler(this::scrape);
     } else {
-      router.get(PATH).handler(authentication).handler(this::authorize).handler(this::scrape);
+      router.get(PATH).handler(this::authorize).handler(this::scrape);
     }
   }
 

@@ -1,18 +1,28 @@
 package org.checkpointgateway.auth;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.checkpointgateway.error.UnauthenticatedException;
 
 /**
- * The vertx-web handler in front of every protected route: verifies the {@code Authorization}
- * header, stores the {@link Caller} for the next handlers ({@link #caller}) and calls
- * {@code next()}, or fails the context with an {@link UnauthenticatedException} (the error
- * mapper chooses the status). {@link #audited} does the same and also writes an audit record of
- * the request when its response ends.
+ * The vertx-web handler mounted once in front of every protected route: it authenticates the
+ * request by its verified TLS client certificate (user = CN, groups = O, when the server asks for
+ * one) or else by its {@code Authorization: Bearer} token, adds the permissions the
+ * authorization file's rules give that caller, stores the {@link Caller} for the next handlers
+ * ({@link #caller}) and calls {@code next()}; or fails the context with an
+ * {@link UnauthenticatedException} (the error mapper chooses the status). It reads no request
+ * body. {@link #audited} then records a route's action when its response ends.
  */
 public final class BearerAuthHandler implements Handler<RoutingContext> {
 
@@ -20,10 +30,13 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
 
   private final TokenVerifier verifier;
   private final Audit audit;
+  private final Supplier<AuthorizationRules> rules;
 
-  private BearerAuthHandler(TokenVerifier verifier, Audit audit) {
+  private BearerAuthHandler(TokenVerifier verifier, Audit audit,
+      Supplier<AuthorizationRules> rules) {
     this.verifier = Objects.requireNonNull(verifier, "verifier");
     this.audit = Objects.requireNonNull(audit, "audit");
+    this.rules = Objects.requireNonNull(rules, "rules");
   }
 
   /** A handler that authenticates requests with {@code verifier}, auditing nothing. */
@@ -33,20 +46,31 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
 
   /** A handler that authenticates requests with {@code verifier} and audits to {@code audit}. */
   public static BearerAuthHandler create(TokenVerifier verifier, Audit audit) {
-    return new BearerAuthHandler(verifier, audit);
+    return create(verifier, audit, () -> AuthorizationRules.NONE);
   }
 
   /**
-   * Authenticates as this handler does, then records {@code action} on the target (read from the
-   * request when its response ends, e.g. from path parameters) with its outcome. Requests
-   * refused for their token are not audited: there is no user to name.
+   * A handler that also adds the permissions of the authorization file's rules, read from
+   * {@code rules} at each request (a reloaded file applies to the next request).
+   */
+  public static BearerAuthHandler create(TokenVerifier verifier, Audit audit,
+      Supplier<AuthorizationRules> rules) {
+    return new BearerAuthHandler(verifier, audit, rules);
+  }
+
+  /**
+   * Records {@code action} on the target (read from the request when its response ends, e.g.
+   * from path parameters) with its outcome, for a route behind this handler. Requests refused
+   * for their credentials never get here, and are not audited: there is no user to name.
    */
   public Handler<RoutingContext> audited(String action, Function<RoutingContext, String> target) {
     if (audit == Audit.none()) {
-      return this;
+      return RoutingContext::next;
     }
-    return ctx -> authenticate(ctx, caller -> AuditedRequest.watch(ctx, audit, caller, action,
-        target));
+    return ctx -> {
+      AuditedRequest.watch(ctx, audit, caller(ctx), action, target);
+      ctx.next();
+    };
   }
 
   /** The path parameters {@code names}, joined by {@code /}: a target for {@link #audited}. */
@@ -79,17 +103,54 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    authenticate(ctx, caller -> {
-    });
-  }
-
-  private void authenticate(RoutingContext ctx, java.util.function.Consumer<Caller> before) {
-    verifier.verify(ctx.request().getHeader(HttpHeaders.AUTHORIZATION)).onComplete(
-        caller -> {
-          ctx.put(CALLER_KEY, caller);
-          before.accept(caller);
+    if (ctx.get(CALLER_KEY) != null) {
+      ctx.next();
+      return;
+    }
+    Caller certified;
+    try {
+      certified = certified(ctx);
+    } catch (UnauthenticatedException e) {
+      ctx.fail(e);
+      return;
+    }
+    Future<Caller> caller = certified != null ? Future.succeededFuture(certified)
+        : verifier.verify(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+    caller.onComplete(
+        verified -> {
+          ctx.put(CALLER_KEY, rules.get().apply(verified));
           ctx.next();
         },
         ctx::fail);
+  }
+
+  /**
+   * The caller of the connection's client certificate. The TLS handshake already verified it
+   * against the client CA bundle (an untrusted or expired one fails the handshake); without one
+   * (none asked for, or none given) the bearer token decides.
+   *
+   * @throws UnauthenticatedException when the certificate expired since the handshake: a
+   *     kept-alive connection must not outlive its credentials
+   */
+  private static Caller certified(RoutingContext ctx) {
+    if (!ctx.request().isSSL()) {
+      return null;
+    }
+    X509Certificate leaf;
+    try {
+      List<Certificate> chain = ctx.request().connection().peerCertificates();
+      if (chain == null || chain.isEmpty() || !(chain.get(0) instanceof X509Certificate first)) {
+        return null;
+      }
+      leaf = first;
+    } catch (SSLPeerUnverifiedException e) {
+      return null;
+    }
+    try {
+      leaf.checkValidity();
+    } catch (CertificateExpiredException | CertificateNotYetValidException e) {
+      throw new UnauthenticatedException("client certificate " + e.getMessage());
+    }
+    return KubernetesIdentity.fromCertificate(leaf);
   }
 }

@@ -38,6 +38,19 @@ public record Caller(String subject, List<String> permissions, List<String> grou
   }
 
   /**
+   * This caller with {@code more} permissions besides its own (those an authorization file's
+   * rules give it); itself when there are none.
+   */
+  public Caller withPermissions(List<String> more) {
+    if (more.isEmpty()) {
+      return this;
+    }
+    java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(permissions);
+    all.addAll(more);
+    return new Caller(subject, List.copyOf(all), groups);
+  }
+
+  /**
    * Whether any granted permission implies {@code permission}. The asked permission is taken
    * literally: one that itself contains wildcard syntax ({@code *} or {@code ,}) or an empty part
    * (a template rendered with an empty namespace: {@code checkpoint:create:}) is never granted,

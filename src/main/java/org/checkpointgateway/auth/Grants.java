@@ -1,5 +1,6 @@
 package org.checkpointgateway.auth;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
@@ -64,6 +65,62 @@ final class Grants {
     logOnce(grant, "stops before the end of the permission it would grant ("
         + parts.length + " of " + asked.length + " parts: name a namespace, a comma list or *)");
     return false;
+  }
+
+  /**
+   * The permissions the gateway asks for, a namespace standing in as {@code _} (which only a
+   * wildcard or that very name grants): a grant that implies none of them grants nothing.
+   */
+  private static final List<String[]> ASKED = List.of(
+      new String[] {"checkpoint", "create", null}, new String[] {"archives", "read", null},
+      new String[] {"archives", "download", null}, new String[] {"archives", "delete", null},
+      new String[] {"metrics", "read"});
+
+  /**
+   * Why {@code grant}, written by an operator (an authorization file), can grant nothing, or
+   * null when it can grant something: it is empty, holds whitespace, has an empty part or name,
+   * or implies none of the permissions the gateway asks for (a typo, or a grant that stops on a
+   * name: {@code checkpoint:create}). Never logs.
+   */
+  static String problem(String grant) {
+    if (grant.isBlank()) {
+      return "is empty";
+    }
+    if (grant.chars().anyMatch(Character::isWhitespace)) {
+      return "holds whitespace";
+    }
+    String[] parts = grant.split(":", -1);
+    for (String part : parts) {
+      for (String name : part.split(",", -1)) {
+        if (name.isEmpty()) {
+          return "has an empty part or name";
+        }
+      }
+    }
+    for (String[] template : ASKED) {
+      String[] asked = template.clone();
+      if (asked.length == 3) {
+        // The namespace the grant names, if it names one; else any name.
+        String listed = parts.length == 3 ? parts[2].split(",", -1)[0] : "_";
+        asked[2] = listed.equals("*") ? "_" : listed;
+      }
+      if (impliesQuietly(parts, asked)) {
+        return null;
+      }
+    }
+    return "grants none of the gateway's permissions (checkpoint:create:NS, "
+        + "archives:read|download|delete:NS, metrics:read, or * in a part)";
+  }
+
+  private static boolean impliesQuietly(String[] parts, String[] asked) {
+    int common = Math.min(parts.length, asked.length);
+    for (int i = 0; i < common; i++) {
+      if (!names(parts[i], asked[i])) {
+        return false;
+      }
+    }
+    return parts.length == asked.length
+        || parts.length < asked.length && isWildcard(parts[parts.length - 1]);
   }
 
   /** Whether a grant's part is {@code *} or names {@code name} (taken literally). */

@@ -164,7 +164,7 @@ final class VertxJwtTokenVerifier implements TokenVerifier {
     Object sub = claims.getValue("sub");
     String subject = sub instanceof String s && !s.isEmpty() ? s : Caller.UNKNOWN_SUBJECT;
     return new Caller(subject, strings(claims.getValue("permissions")),
-        strings(claims.getValue("groups")));
+        KubernetesIdentity.serviceAccountGroups(subject, strings(claims.getValue("groups"))));
   }
 
   // Only a JSON array of strings grants anything; any other shape (a string, an object, numbers

@@ -14,6 +14,7 @@ import java.util.OptionalLong;
 import org.checkpointgateway.archive.ArchiveLimits;
 import org.checkpointgateway.archive.RetentionOptions;
 import org.checkpointgateway.auth.AuthHardening;
+import org.checkpointgateway.auth.ClusterAccess;
 import org.checkpointgateway.auth.TokenRules;
 import org.checkpointgateway.auth.JwtOptions;
 import org.checkpointgateway.cri.CriEndpoint;
@@ -54,7 +55,8 @@ public record GatewayOptions(
     StreamLimits streams,
     RuntimeProbe runtimeProbe,
     HttpLimits http,
-    ArchiveLimits archiveLimits) {
+    ArchiveLimits archiveLimits,
+    ClusterAccess access) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** The kubelet's port, so that the gateway is a drop-in for callers. */
@@ -98,7 +100,8 @@ public record GatewayOptions(
       "runtimeProbe.interval", "runtimeProbe.timeout",
       "http.headerTimeout", "http.idleTimeout", "http.maxConnections", "http.maxHeaderSize",
       "http.h2c",
-      "archives.inspectMaxMembers", "archives.inspectMaxBytes", "archives.inspectMaxConcurrent");
+      "archives.inspectMaxMembers", "archives.inspectMaxBytes", "archives.inspectMaxConcurrent",
+      "tls.clientCa", "auth.authorizationFile", "auth.reloadInterval");
 
   public boolean tls() {
     return tlsCert.isPresent();
@@ -154,7 +157,18 @@ public record GatewayOptions(
         streams(settings),
         runtimeProbe(settings),
         http(settings),
-        archiveLimits(settings));
+        archiveLimits(settings),
+        access(settings, tlsCert.isPresent()));
+  }
+
+  private static ClusterAccess access(Settings settings, boolean tls) {
+    Optional<Path> clientCa = existingFile(settings, "tls.clientCa");
+    if (clientCa.isPresent() && !tls) {
+      throw new ConfigException(settings.get("tls.clientCa").orElseThrow().origin()
+          + ": needs --tls-cert and --tls-key (client certificates come over TLS)");
+    }
+    return new ClusterAccess(clientCa, existingFile(settings, "auth.authorizationFile"),
+        positive(settings, "auth.reloadInterval").orElse(ClusterAccess.DEFAULT_RELOAD_INTERVAL));
   }
 
   private static AuthHardening auth(Settings settings) {

@@ -28,8 +28,12 @@ final class JvmWarmUp {
     done = true;
     try {
       // The first TLS engine loads the JDK's and Netty's TLS classes and providers.
-      io.netty.handler.ssl.SslContextBuilder.forClient().build()
+      javax.net.ssl.SSLEngine engine = io.netty.handler.ssl.SslContextBuilder.forClient().build()
           .newEngine(io.netty.buffer.ByteBufAllocator.DEFAULT);
+      // BouncyCastle is on the test class path (TestCertificates): Netty then loads its
+      // providers on the first ALPN engine, a second of class loading on an event loop. The
+      // gateway's jar has no BouncyCastle, so this is the tests' cost alone: pay it here.
+      io.netty.handler.ssl.util.BouncyCastleUtil.isBcJsseInUse(engine);
     } catch (javax.net.ssl.SSLException e) {
       throw new IllegalStateException(e);
     }
