@@ -15,6 +15,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.checkpointgateway.sim.CheckpointObservation;
 import org.checkpointgateway.sim.SimulatedRuntime;
+import org.checkpointgateway.support.ArchiveLayout;
 import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.GatewayTestBase;
 import org.checkpointgateway.support.HttpAnswer;
@@ -52,6 +53,7 @@ class CheckpointRouteTest extends GatewayTestBase {
         .isEqualTo("rwx------");
     assertThat(members(archive)).contains("config.dump", "spec.dump", "stats-dump",
         "checkpoint/inventory.img", "checkpoint/pages-1.img");
+    ArchiveLayout.assertReadableByKubeletClients(archive, "default", "demo", "app");
 
     CheckpointObservation seen = fixture.runtime.observations().get(0);
     assertThat(seen.containerId()).isEqualTo(SimulatedRuntime.containerId("default", "demo", "app"));
