@@ -39,7 +39,7 @@ final class LocalArchiveStore implements ArchiveStore {
   private final Vertx vertx;
   private final ArchiveDirectory directory;
   private final Context context;
-  private final PinFile pins;
+  private final KeepMarkers pins;
   private final ArchiveLimits limits;
   // Admitted inspections (running or waiting for the pool); no queue beyond the pool's threads.
   private final Semaphore inspections;
@@ -61,7 +61,7 @@ final class LocalArchiveStore implements ArchiveStore {
     this.vertx = vertx;
     this.directory = directory;
     this.context = vertx.getOrCreateContext();
-    this.pins = new PinFile(vertx, directory.path());
+    this.pins = new KeepMarkers(vertx, directory.path());
     this.limits = limits;
     this.inspections = new Semaphore(limits.inspectMaxConcurrent());
     this.inspectPool = vertx.createSharedWorkerExecutor(INSPECT_POOL, limits.inspectMaxConcurrent());
@@ -69,7 +69,7 @@ final class LocalArchiveStore implements ArchiveStore {
 
   @Override
   public Future<Void> start() {
-    return onContext(pins::load);
+    return onContext(pins::migrate);
   }
 
   @Override
@@ -184,15 +184,17 @@ final class LocalArchiveStore implements ArchiveStore {
       if (directory.isBeingWritten(archive.path())) {
         return Future.failedFuture(new ConflictException("archive " + name + " is being written"));
       }
-      if (pins.contains(name)) {
-        return Future.failedFuture(new ConflictException("archive " + name
-            + " is pinned; unpin it first"));
-      }
-      if (downloads.containsKey(name)) {
-        return Future.failedFuture(new ConflictException("archive " + name
-            + " is being downloaded"));
-      }
-      return removeHere(archive);
+      return pins.isPinned(name).compose(pinned -> {
+        if (pinned) {
+          return Future.failedFuture(new ConflictException("archive " + name
+              + " is pinned (" + KeepMarkers.markerOf(name) + "); unpin it first"));
+        }
+        if (downloads.containsKey(name)) {
+          return Future.failedFuture(new ConflictException("archive " + name
+              + " is being downloaded"));
+        }
+        return removeHere(archive);
+      });
     });
   }
 
@@ -219,8 +221,9 @@ final class LocalArchiveStore implements ArchiveStore {
     return downloads.containsKey(archive.fileName());
   }
 
-  boolean isPinned(Archive archive) {
-    return pins.contains(archive.fileName());
+  /** Asked of the directory each time: anyone may make or remove a marker at any moment. */
+  Future<Boolean> isPinned(Archive archive) {
+    return pins.isPinned(archive.fileName());
   }
 
   boolean isWriting(Archive archive) {
@@ -235,11 +238,14 @@ final class LocalArchiveStore implements ArchiveStore {
         })
         .compose(paths -> {
           List<Future<Archive>> found = new ArrayList<>();
+          Set<String> names = new HashSet<>();
           for (String path : paths) {
-            String name = Path.of(path).getFileName().toString();
+            names.add(Path.of(path).getFileName().toString());
+          }
+          for (String name : names) {
             if (ArchiveName.isArchiveName(name)) {
               // A file that vanishes or is not a plain file is simply not there.
-              found.add(findHere(name).otherwiseEmpty());
+              found.add(findHere(name, names.contains(KeepMarkers.markerOf(name))).otherwiseEmpty());
             }
           }
           return Future.all(found).map(all -> {
@@ -267,14 +273,7 @@ final class LocalArchiveStore implements ArchiveStore {
     return vertx.fileSystem().delete(archive.path().toString())
         .recover(failure -> Future.failedFuture(failure instanceof NoSuchFileException
             || failure.getCause() instanceof NoSuchFileException ? notFound(name) : failure))
-        .compose(ignored -> {
-          facts.remove(name);
-          // The archive is gone either way: a pin left behind by a failed save is harmless.
-          return pins.contains(name) ? pins.set(name, false).recover(failure -> {
-            LOG.warning(() -> "the pin of deleted archive " + name + " stays: " + failure.getMessage());
-            return Future.succeededFuture();
-          }) : Future.<Void>succeededFuture();
-        })
+        .onSuccess(ignored -> facts.remove(name))
         .eventually(() -> {
           removing.remove(name);
           return Future.succeededFuture();
@@ -282,6 +281,11 @@ final class LocalArchiveStore implements ArchiveStore {
   }
 
   private Future<Archive> findHere(String name) {
+    return pins.isPinned(name).compose(pinned -> findHere(name, pinned));
+  }
+
+  /** {@code pinned}: whether the listing that found the name also found its marker. */
+  private Future<Archive> findHere(String name, boolean pinned) {
     ArchiveName parsed = ArchiveName.parse(name).orElse(null);
     if (parsed == null || removing.contains(name)) {
       return Future.failedFuture(notFound(name));
@@ -296,7 +300,7 @@ final class LocalArchiveStore implements ArchiveStore {
           }
           return factsHere(name, path, identity).map(known -> new Archive(parsed, path,
               identity.size(), Instant.ofEpochMilli(identity.modified().toMillis()), known,
-              pins.contains(name), directory.isBeingWritten(path), identity));
+              pinned, directory.isBeingWritten(path), identity));
         });
   }
 

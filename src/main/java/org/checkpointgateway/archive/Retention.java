@@ -128,7 +128,18 @@ public final class Retention implements RetentionStats {
   /** Removes one archive unless it became busy since the listing; true when it is gone. */
   private Future<Boolean> removeOne(Removal removal) {
     Archive archive = removal.archive();
-    if (store.isDownloading(archive) || store.isWriting(archive) || store.isPinned(archive)) {
+    if (store.isDownloading(archive) || store.isWriting(archive)) {
+      return Future.succeededFuture(false);
+    }
+    // A marker may have come since the listing: asked again just before the removal.
+    return store.isPinned(archive).compose(pinned -> pinned ? Future.succeededFuture(false)
+        : removeUnpinned(removal));
+  }
+
+  private Future<Boolean> removeUnpinned(Removal removal) {
+    Archive archive = removal.archive();
+    // A download may have begun while the marker was asked.
+    if (store.isDownloading(archive) || store.isWriting(archive)) {
       return Future.succeededFuture(false);
     }
     return store.removeHere(archive)
