@@ -273,7 +273,10 @@ final class LocalArchiveStore implements ArchiveStore {
     return vertx.fileSystem().delete(archive.path().toString())
         .recover(failure -> Future.failedFuture(failure instanceof NoSuchFileException
             || failure.getCause() instanceof NoSuchFileException ? notFound(name) : failure))
-        .onSuccess(ignored -> facts.remove(name))
+        .onSuccess(ignored -> {
+          facts.remove(name);
+          directory.forget(archive.path());
+        })
         .eventually(() -> {
           removing.remove(name);
           return Future.succeededFuture();
