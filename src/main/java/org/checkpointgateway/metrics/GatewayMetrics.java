@@ -50,7 +50,7 @@ public final class GatewayMetrics {
 
   /** The kubelet's buckets for its runtime operations: ExponentialBuckets(.005, 2.5, 14). */
   static final Duration[] RUNTIME_OPERATION_BUCKETS = runtimeOperationBuckets();
-  // The kubelet's runtime-operation series for checkpoints, bound once: a label of their own.
+  // The kubelet's runtime-operation series for checkpoints, registered once with their one label.
   private final Counter runtimeOperations;
   private final Counter runtimeOperationErrors;
   private final Timer runtimeOperationDuration;
