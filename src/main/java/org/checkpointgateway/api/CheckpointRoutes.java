@@ -1,5 +1,6 @@
 package org.checkpointgateway.api;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
@@ -18,6 +19,8 @@ import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
 import org.checkpointgateway.checkpoint.Deadline;
+import org.checkpointgateway.checkpoint.PreparedCheckpoint;
+import org.checkpointgateway.error.CheckpointFailedException;
 import org.checkpointgateway.error.NotFoundException;
 
 /**
@@ -60,13 +63,11 @@ final class CheckpointRoutes {
         ctx.pathParam("pod"), ctx.pathParam("container"));
     Duration timeout = timeout(ctx.queryParam("timeout"));
     // The caller's time starts now: lookup and queueing count against it.
-    Deadline deadline = Deadline.in(timeout != null ? timeout : defaultTimeout);
+    Deadline deadline = Deadline.in(usable(timeout) ? timeout : defaultTimeout);
     Promise<Void> callerGone = callerGone(ctx);
     CheckpointPermissions.requireCheckpoint(BearerAuthHandler.caller(ctx), target.namespace())
         .compose(caller -> service.prepare(target, deadline))
-        // The kubelet finds pod and container before it reads the timeout: keep its order.
-        .compose(prepared -> timeout != null ? Future.succeededFuture(prepared)
-            : Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter")))
+        .transform(prepared -> inKubeletOrder(target, timeout, prepared))
         .onSuccess(prepared -> answer(ctx, callerGone, events ->
             service.run(prepared, deadline, callerGone.future(), events)))
         .onFailure(ctx::fail);
@@ -76,15 +77,43 @@ final class CheckpointRoutes {
     String namespace = ctx.pathParam("namespace");
     String pod = ctx.pathParam("pod");
     Duration timeout = timeout(ctx.queryParam("timeout"));
-    Deadline deadline = Deadline.in(timeout != null ? timeout : defaultTimeout);
+    Deadline deadline = Deadline.in(usable(timeout) ? timeout : defaultTimeout);
     Promise<Void> callerGone = callerGone(ctx);
     CheckpointPermissions.requireCheckpoint(BearerAuthHandler.caller(ctx), namespace)
         .compose(caller -> service.preparePod(namespace, pod, deadline))
-        .compose(prepared -> timeout != null ? Future.succeededFuture(prepared)
+        // The gateway's own route: a negative timeout is refused as one it cannot read.
+        .compose(prepared -> usable(timeout) ? Future.succeededFuture(prepared)
             : Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter")))
         .onSuccess(prepared -> answer(ctx, callerGone, events ->
             service.runPod(prepared, deadline, callerGone.future(), events)))
         .onFailure(ctx::fail);
+  }
+
+  private static boolean usable(Duration timeout) {
+    return timeout != null && !timeout.isNegative();
+  }
+
+  /**
+   * The kubelet's order of refusals once pod and container are known (404 before all): the
+   * timeout's parse (404), then its own lookup among running containers (500
+   * {@code container <name> not found}), then its CRI client's refusal of a negative timeout (500).
+   */
+  private static Future<PreparedCheckpoint> inKubeletOrder(CheckpointTarget target,
+      Duration timeout, AsyncResult<PreparedCheckpoint> prepared) {
+    boolean notRunning = prepared.failed()
+        && prepared.cause() instanceof CheckpointFailedException failed
+        && failed.reason().equals(CheckpointService.CONTAINER_NOT_RUNNING);
+    if (prepared.failed() && !notRunning) {
+      return Future.failedFuture(prepared.cause());
+    } else if (timeout == null) {
+      return Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter"));
+    } else if (prepared.failed()) {
+      return Future.failedFuture(prepared.cause());
+    } else if (timeout.isNegative()) {
+      return Future.failedFuture(new CheckpointFailedException(target.toString(),
+          "CheckpointContainer requires the timeout value to be > 0", "NegativeTimeout"));
+    }
+    return Future.succeededFuture(prepared.result());
   }
 
   /** Streams the events when asked to; otherwise answers once, as the kubelet does. */
@@ -121,7 +150,8 @@ final class CheckpointRoutes {
   /**
    * The kubelet's reading of {@code ?timeout=}: the last value wins, a base-10 integer of seconds
    * as Go's {@code strconv.ParseInt(s, 10, 64)} reads it (an optional sign, ASCII digits, within
-   * 64 bits); 0 or absent means the default. Returns null when the value cannot be used.
+   * 64 bits); 0 or absent means the default. Returns null when the value cannot be parsed, and
+   * a negative duration for a negative value (the kubelet parses it, and refuses it later).
    */
   static Duration timeout(List<String> values, Duration defaultTimeout) {
     if (values.isEmpty()) {
@@ -131,12 +161,15 @@ final class CheckpointRoutes {
     long seconds;
     try {
       // Java's parseLong also takes non-ASCII digits (U+0663); Go's does not.
-      seconds = asciiDigits(value) ? Long.parseLong(value) : -1;
+      if (!asciiDigits(value)) {
+        return null;
+      }
+      seconds = Long.parseLong(value);
     } catch (NumberFormatException e) {
       return null;
     }
     if (seconds < 0) {
-      return null;
+      return Duration.ofSeconds(seconds);
     }
     if (seconds == 0) {
       return defaultTimeout;

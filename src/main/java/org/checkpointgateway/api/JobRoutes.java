@@ -20,6 +20,7 @@ import org.checkpointgateway.checkpoint.CheckpointTarget;
 import org.checkpointgateway.checkpoint.Deadline;
 import org.checkpointgateway.checkpoint.PreparedCheckpoint;
 import org.checkpointgateway.error.BadRequestException;
+import org.checkpointgateway.error.CheckpointFailedException;
 import org.checkpointgateway.error.NotFoundException;
 import org.checkpointgateway.jobs.JobRequest;
 import org.checkpointgateway.jobs.JobStore;
@@ -113,6 +114,12 @@ final class JobRoutes {
     return request.container().isPresent()
         ? checkpoints.prepare(new CheckpointTarget(request.namespace(), request.pod(),
             request.container().get()), deadline).map(List::of)
+            // The kubelet's 500 for it stays on the kubelet's route: here the caller's mistake.
+            .recover(failure -> Future.failedFuture(failure instanceof CheckpointFailedException
+                && ((CheckpointFailedException) failure).reason()
+                    .equals(CheckpointService.CONTAINER_NOT_RUNNING)
+                ? new NotFoundException("container " + request.container().get() + " is not running")
+                : failure))
         : checkpoints.preparePod(request.namespace(), request.pod(), deadline);
   }
 

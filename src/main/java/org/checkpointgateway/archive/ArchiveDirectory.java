@@ -34,6 +34,10 @@ public final class ArchiveDirectory {
   // Archives a runtime is writing now: listings may show them, clean-ups must not touch them.
   private final Set<Path> beingWritten = ConcurrentHashMap.newKeySet();
   private final List<Consumer<Path>> completionListeners = new CopyOnWriteArrayList<>();
+  // Archives whose checkpoint this gateway saw complete: retention need not wait for their
+  // quiet period. Bounded: beyond it, the ones dropped merely wait for their quiet period.
+  static final int MAX_COMPLETED_REMEMBERED = 10_000;
+  private final Set<Path> completedHere = ConcurrentHashMap.newKeySet();
 
   public ArchiveDirectory(Vertx vertx, Path directory) {
     this.vertx = vertx;
@@ -67,7 +71,21 @@ public final class ArchiveDirectory {
 
   /** Tells the listeners (retention, for one) that a checkpoint finished this archive. */
   public void completed(Path archive) {
+    if (completedHere.size() >= MAX_COMPLETED_REMEMBERED) {
+      completedHere.stream().findAny().ifPresent(completedHere::remove);
+    }
+    completedHere.add(archive);
     completionListeners.forEach(listener -> listener.accept(archive));
+  }
+
+  /** Whether a checkpoint of this gateway completed this archive (and it was not removed since). */
+  public boolean isCompletedHere(Path archive) {
+    return completedHere.contains(archive);
+  }
+
+  /** The archive is gone: a new file by that name is someone else's until completed here. */
+  void forget(Path archive) {
+    completedHere.remove(archive);
   }
 
   /** Called, on the checkpoint's event loop, with each archive a checkpoint finished. */

@@ -117,14 +117,23 @@ final class ArchiveReader {
     };
     // CRI-O and the simulator annotate with the kubelet's label names, containerd with its own
     // io.kubernetes.cri.* names; containerd's status.dump carries the kubelet's labels too.
+    // The checkpoint-restore-operator's other two sources: CRI-O's labels (a JSON map in one
+    // annotation) and the engine-neutral org.criu.checkpoint.* annotations.
+    JsonObject crioLabels = jsonAnnotation(string(annotations, "io.kubernetes.cri-o.Labels"));
     String namespace = first(string(annotations, "io.kubernetes.pod.namespace"),
         string(annotations, "io.kubernetes.cri.sandbox-namespace"),
+        string(annotations, "org.criu.checkpoint.pod.namespace"),
+        string(crioLabels, "io.kubernetes.pod.namespace"),
         string(labels, "io.kubernetes.pod.namespace"));
     String pod = first(string(annotations, "io.kubernetes.pod.name"),
         string(annotations, "io.kubernetes.cri.sandbox-name"),
+        string(annotations, "org.criu.checkpoint.pod.name"),
+        string(crioLabels, "io.kubernetes.pod.name"),
         string(labels, "io.kubernetes.pod.name"));
     String container = first(string(annotations, "io.kubernetes.container.name"),
         string(annotations, "io.kubernetes.cri.container-name"),
+        string(annotations, "org.criu.checkpoint.container.name"),
+        string(crioLabels, "io.kubernetes.container.name"),
         crioMetadataName(string(annotations, "io.kubernetes.cri-o.Metadata")),
         string(labels, "io.kubernetes.container.name"),
         string(object(status, "metadata"), "name"),
@@ -294,6 +303,18 @@ final class ArchiveReader {
 
   private static String string(JsonObject parent, String key) {
     return parent != null && parent.getValue(key) instanceof String s && !s.isBlank() ? s : null;
+  }
+
+  /** An annotation holding a JSON object, or null. */
+  private static JsonObject jsonAnnotation(String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return new JsonObject(value);
+    } catch (DecodeException | ClassCastException e) {
+      return null;
+    }
   }
 
   private static String crioMetadataName(String metadata) {

@@ -13,7 +13,10 @@ import java.util.List;
  */
 public interface ArchiveStore {
 
-  /** Name of the file in the checkpoint directory that records pins. Not an archive name. */
+  /**
+   * Name of the file in the checkpoint directory where gateways before {@code .keep} markers kept
+   * their pins; turned into markers on start. Not an archive name.
+   */
   String PINS_FILE = ".checkpoint-gateway-pins.json";
 
   static ArchiveStore create(Vertx vertx, ArchiveDirectory directory) {
@@ -24,7 +27,7 @@ public interface ArchiveStore {
     return new LocalArchiveStore(vertx, directory, limits);
   }
 
-  /** Loads the pins and removes what a stopped gateway may have left (a half-written pins file). */
+  /** Turns an old pins file into {@code .keep} markers, once, and removes a half-written one. */
   Future<Void> start();
 
   /** Every archive, oldest first. */

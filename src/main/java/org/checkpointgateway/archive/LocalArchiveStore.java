@@ -40,7 +40,7 @@ final class LocalArchiveStore implements ArchiveStore {
   private final ArchiveDirectory directory;
   private final Context context;
   private final Confined state;
-  private final PinFile pins;
+  private final KeepMarkers pins;
   private final ArchiveLimits limits;
   // Admitted inspections (running or waiting for the pool); no queue beyond the pool's threads.
   private final Semaphore inspections;
@@ -63,7 +63,7 @@ final class LocalArchiveStore implements ArchiveStore {
     this.directory = directory;
     this.context = vertx.getOrCreateContext();
     this.state = Confined.to(context);
-    this.pins = new PinFile(vertx, directory.path());
+    this.pins = new KeepMarkers(vertx, directory.path());
     this.limits = limits;
     this.inspections = new Semaphore(limits.inspectMaxConcurrent());
     this.inspectPool = vertx.createSharedWorkerExecutor(INSPECT_POOL, limits.inspectMaxConcurrent());
@@ -71,7 +71,7 @@ final class LocalArchiveStore implements ArchiveStore {
 
   @Override
   public Future<Void> start() {
-    return onContext(pins::load);
+    return onContext(pins::migrate);
   }
 
   @Override
@@ -186,15 +186,17 @@ final class LocalArchiveStore implements ArchiveStore {
       if (directory.isBeingWritten(archive.path())) {
         return Future.failedFuture(new ConflictException("archive " + name + " is being written"));
       }
-      if (pins.contains(name)) {
-        return Future.failedFuture(new ConflictException("archive " + name
-            + " is pinned; unpin it first"));
-      }
-      if (downloads.containsKey(name)) {
-        return Future.failedFuture(new ConflictException("archive " + name
-            + " is being downloaded"));
-      }
-      return removeHere(archive);
+      return pins.isPinned(name).compose(pinned -> {
+        if (pinned) {
+          return Future.failedFuture(new ConflictException("archive " + name
+              + " is pinned (" + KeepMarkers.markerOf(name) + "); unpin it first"));
+        }
+        if (downloads.containsKey(name)) {
+          return Future.failedFuture(new ConflictException("archive " + name
+              + " is being downloaded"));
+        }
+        return removeHere(archive);
+      });
     });
   }
 
@@ -221,8 +223,9 @@ final class LocalArchiveStore implements ArchiveStore {
     return downloads.containsKey(archive.fileName());
   }
 
-  boolean isPinned(Archive archive) {
-    return pins.contains(archive.fileName());
+  /** Asked of the directory each time: anyone may make or remove a marker at any moment. */
+  Future<Boolean> isPinned(Archive archive) {
+    return pins.isPinned(archive.fileName());
   }
 
   boolean isWriting(Archive archive) {
@@ -237,11 +240,14 @@ final class LocalArchiveStore implements ArchiveStore {
         })
         .compose(paths -> {
           List<Future<Archive>> found = new ArrayList<>();
+          Set<String> names = new HashSet<>();
           for (String path : paths) {
-            String name = Path.of(path).getFileName().toString();
+            names.add(Path.of(path).getFileName().toString());
+          }
+          for (String name : names) {
             if (ArchiveName.isArchiveName(name)) {
               // A file that vanishes or is not a plain file is simply not there.
-              found.add(findHere(name).otherwiseEmpty());
+              found.add(findHere(name, names.contains(KeepMarkers.markerOf(name))).otherwiseEmpty());
             }
           }
           return Future.all(found).map(all -> {
@@ -269,13 +275,9 @@ final class LocalArchiveStore implements ArchiveStore {
     return vertx.fileSystem().delete(archive.path().toString())
         .recover(failure -> Future.failedFuture(failure instanceof NoSuchFileException
             || failure.getCause() instanceof NoSuchFileException ? notFound(name) : failure))
-        .compose(ignored -> {
+        .onSuccess(ignored -> {
           facts.remove(name);
-          // The archive is gone either way: a pin left behind by a failed save is harmless.
-          return pins.contains(name) ? pins.set(name, false).recover(failure -> {
-            LOG.warning(() -> "the pin of deleted archive " + name + " stays: " + failure.getMessage());
-            return Future.succeededFuture();
-          }) : Future.<Void>succeededFuture();
+          directory.forget(archive.path());
         })
         .eventually(() -> {
           removing.remove(name);
@@ -284,6 +286,11 @@ final class LocalArchiveStore implements ArchiveStore {
   }
 
   private Future<Archive> findHere(String name) {
+    return pins.isPinned(name).compose(pinned -> findHere(name, pinned));
+  }
+
+  /** {@code pinned}: whether the listing that found the name also found its marker. */
+  private Future<Archive> findHere(String name, boolean pinned) {
     ArchiveName parsed = ArchiveName.parse(name).orElse(null);
     if (parsed == null || removing.contains(name)) {
       return Future.failedFuture(notFound(name));
@@ -298,7 +305,7 @@ final class LocalArchiveStore implements ArchiveStore {
           }
           return factsHere(name, path, identity).map(known -> new Archive(parsed, path,
               identity.size(), Instant.ofEpochMilli(identity.modified().toMillis()), known,
-              pins.contains(name), directory.isBeingWritten(path), identity));
+              pinned, directory.isBeingWritten(path), identity));
         });
   }
 

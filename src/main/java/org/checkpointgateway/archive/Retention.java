@@ -24,6 +24,7 @@ public final class Retention implements RetentionStats {
   private final Vertx vertx;
   private final LocalArchiveStore store;
   private final RetentionOptions options;
+  private final ArchiveDirectory directory;
   private final AtomicLong removedArchives = new AtomicLong();
   private final AtomicLong removedBytes = new AtomicLong();
   private final AtomicLong runs = new AtomicLong();
@@ -42,6 +43,7 @@ public final class Retention implements RetentionStats {
     this.vertx = vertx;
     this.store = store;
     this.options = options;
+    this.directory = directory;
     if (options.enabled()) {
       directory.onCompleted(archive -> run());
       store.context().runOnContext(ignored -> timer = vertx.setPeriodic(
@@ -103,7 +105,7 @@ public final class Retention implements RetentionStats {
   private Future<Report> runOnce() {
     return store.listHere().compose(archives -> {
       List<Removal> plan = RetentionPlan.select(archives, options, Instant.now(),
-          store::isDownloading);
+          store::isDownloading, archive -> directory.isCompletedHere(archive.path()));
       List<String> removed = new ArrayList<>();
       long[] bytes = {0};
       Future<Void> chain = Future.succeededFuture();
@@ -128,7 +130,18 @@ public final class Retention implements RetentionStats {
   /** Removes one archive unless it became busy since the listing; true when it is gone. */
   private Future<Boolean> removeOne(Removal removal) {
     Archive archive = removal.archive();
-    if (store.isDownloading(archive) || store.isWriting(archive) || store.isPinned(archive)) {
+    if (store.isDownloading(archive) || store.isWriting(archive)) {
+      return Future.succeededFuture(false);
+    }
+    // A marker may have come since the listing: asked again just before the removal.
+    return store.isPinned(archive).compose(pinned -> pinned ? Future.succeededFuture(false)
+        : removeUnpinned(removal));
+  }
+
+  private Future<Boolean> removeUnpinned(Removal removal) {
+    Archive archive = removal.archive();
+    // A download may have begun while the marker was asked.
+    if (store.isDownloading(archive) || store.isWriting(archive)) {
       return Future.succeededFuture(false);
     }
     return store.removeHere(archive)

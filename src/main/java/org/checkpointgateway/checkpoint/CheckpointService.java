@@ -16,11 +16,19 @@ public interface CheckpointService {
   Consumer<CheckpointEvent> NO_EVENTS = event -> { };
 
   /**
+   * The reason of the {@code CheckpointFailedException} of {@link #prepare} for a container that
+   * the runtime knows in that pod but that does not run (the kubelet's 500
+   * {@code container <name> not found}).
+   */
+  String CONTAINER_NOT_RUNNING = "ContainerNotRunning";
+
+  /**
    * Finds a running container and weighs it, by the request's deadline.
    *
    * @return a failed Future with {@code NotFoundException} ({@code pod does not exist},
-   *     {@code container <name> does not exist}) or a {@code CheckpointFailedException} when the
-   *     runtime cannot be asked: at once while nobody can connect to it, with
+   *     {@code container <name> does not exist}), a {@code CheckpointFailedException} for a
+   *     container that does not run ({@link #CONTAINER_NOT_RUNNING}), or one when the runtime
+   *     cannot be asked: at once while nobody can connect to it, with
    *     {@code DeadlineExceeded} when it does not answer by {@code deadline}
    */
   Future<PreparedCheckpoint> prepare(CheckpointTarget target, Deadline deadline);

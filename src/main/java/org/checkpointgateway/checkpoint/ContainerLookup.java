@@ -1,6 +1,7 @@
 package org.checkpointgateway.checkpoint;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
@@ -8,8 +9,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.checkpointgateway.cri.CriClient;
+import org.checkpointgateway.error.CheckpointFailedException;
 import org.checkpointgateway.error.NotFoundException;
 import runtime.v1.Container;
 import runtime.v1.PodSandbox;
@@ -43,9 +46,11 @@ final class ContainerLookup {
     }
   }
 
+  private final CriClient cri;
   private final SharedFetches<String, NodePicture> pictures;
 
   ContainerLookup(Vertx vertx, CriClient cri, Duration maxAge) {
+    this.cri = cri;
     // A picture serves requests with different deadlines: each waits within its own, and the
     // calls are reset once nobody waits for them.
     this.pictures = new SharedFetches<>(vertx, maxAge, (node, unwanted) -> {
@@ -60,22 +65,41 @@ final class ContainerLookup {
   /**
    * The running container, or a NotFoundException with the kubelet's text; a
    * {@code DeadlineExceeded} runtime failure when the runtime does not answer by {@code deadline}.
+   * A container that the runtime knows in that pod but that does not run gets the kubelet's 500
+   * (its lookup sees only running containers, after its pod's spec named the container).
    */
   Future<Running> find(CheckpointTarget target, Deadline deadline) {
     return look(picture -> picture.sandbox(target.namespace(), target.pod())
-        .map(sandbox -> Optional.ofNullable(picture.newestByName(sandbox).get(target.container()))),
-        deadline)
-        .map(container -> container.orElseThrow(() -> new NotFoundException(
-            "container " + target.container() + " does not exist")));
+        .map(sandbox -> new Slot(sandbox, picture.newestByName(sandbox).get(target.container()))),
+        slot -> slot.running() != null, deadline)
+        .compose(slot -> slot.running() != null ? Future.succeededFuture(slot.running())
+            : notRunning(target, slot.sandboxId(), deadline));
+  }
+
+  /** A sandbox found, and the running container of that name in it (null when none runs). */
+  private record Slot(String sandboxId, Running running) { }
+
+  /** Asked only on a miss: the containers of a pod in every state are one small list. */
+  private Future<Running> notRunning(CheckpointTarget target, String sandboxId, Deadline deadline) {
+    return cri.listContainers(sandboxId, deadline.remaining(), Promise.<Void>promise().future())
+        .compose(all -> Future.failedFuture(all.stream()
+            .anyMatch(container -> nameOf(container).equals(target.container()))
+            ? new CheckpointFailedException(target.toString(),
+                "container " + target.container() + " not found", CheckpointService.CONTAINER_NOT_RUNNING)
+            : new NotFoundException("container " + target.container() + " does not exist")));
   }
 
   /** Every running container of the pod, one per name (the newest where a restart left two). */
   Future<List<Running>> findAll(String namespace, String pod, Deadline deadline) {
     return look(picture -> picture.sandbox(namespace, pod)
-        .map(sandbox -> Optional.of(List.copyOf(picture.newestByName(sandbox).values()))
-            .filter(containers -> !containers.isEmpty())), deadline)
-        .map(containers -> containers.orElseThrow(() -> new NotFoundException(
-            "pod " + pod + " has no running containers")));
+        .map(sandbox -> List.copyOf(picture.newestByName(sandbox).values())),
+        containers -> !containers.isEmpty(), deadline)
+        .map(containers -> {
+          if (containers.isEmpty()) {
+            throw new NotFoundException("pod " + pod + " has no running containers");
+          }
+          return containers;
+        });
   }
 
   /** The container's name as the kubelet gave it: its label, else its CRI metadata. */
@@ -84,15 +108,16 @@ final class ContainerLookup {
   }
 
   /**
-   * What {@code question} finds in a recent picture; if nothing, what it finds in one taken
-   * since this call. An unknown pod fails with the kubelet's {@code pod does not exist}.
+   * What {@code question} finds in a recent picture; if it is not {@code found} there, what it
+   * finds in one taken since this call. An unknown pod fails with the kubelet's
+   * {@code pod does not exist}.
    */
-  private <T> Future<Optional<T>> look(Function<NodePicture, Optional<Optional<T>>> question,
+  private <T> Future<T> look(Function<NodePicture, Optional<T>> question, Predicate<T> found,
       Deadline deadline) {
     long asked = System.nanoTime();
     return pictures.recent("node", deadline).compose(picture -> {
-      Optional<Optional<T>> answer = question.apply(picture);
-      if (answer.flatMap(found -> found).isPresent() || picture.takenNanos() - asked >= 0) {
+      Optional<T> answer = question.apply(picture);
+      if (answer.filter(found).isPresent() || picture.takenNanos() - asked >= 0) {
         return Future.succeededFuture(answer);
       }
       return pictures.fetchedSince("node", asked, deadline).map(question);

@@ -383,19 +383,26 @@ final class RuntimeCheckpointService implements CheckpointControl {
     // nobody at the socket).
     java.util.function.Supplier<String> why = () -> runtime.away().map(away ->
         " while waiting for the runtime to return (" + away.description() + ")").orElse("");
-    return deadline.bound(vertx, runtime.whenBack(), abandon, why)
-        .compose(back -> checkpointer.checkpoint(containerId, archive, deadline.remaining(), abandon))
-        .recover(failure -> {
-          if (!RuntimeWatch.isDialFailure(failure) || deadline.passed() || abandon.isComplete()) {
-            if (RuntimeWatch.isConnectionLost(failure) && !abandon.isComplete()) {
+    return deadline.bound(vertx, runtime.whenBack(), abandon, why).compose(back -> {
+      long called = System.nanoTime();
+      return checkpointer.checkpoint(containerId, archive, deadline.remaining(), abandon)
+          .transform(done -> {
+            Throwable failure = done.cause();
+            if (done.failed() && RuntimeWatch.isDialFailure(failure) && !deadline.passed()
+                && !abandon.isComplete()) {
+              runtime.dialFailed((RuntimeCallFailedException) failure);
+              return callRuntime(containerId, archive, deadline, abandon);
+            }
+            // The only place the kubelet's runtime operations are counted: one per call that
+            // reached the runtime (a dial failure made again did not), whatever the mechanism.
+            metrics.runtimeCheckpoint(done.failed(), Duration.ofNanos(System.nanoTime() - called));
+            if (done.failed() && RuntimeWatch.isConnectionLost(failure) && !abandon.isComplete()) {
               // Marked before this run lets its admission slot go: the next one waits for a probe.
               runtime.connectionLost((RuntimeCallFailedException) failure);
             }
-            return Future.failedFuture(failure);
-          }
-          runtime.dialFailed((RuntimeCallFailedException) failure);
-          return callRuntime(containerId, archive, deadline, abandon);
-        });
+            return done.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(failure);
+          });
+    });
   }
 
   /**

@@ -101,7 +101,8 @@ public record GatewayOptions(
       "http.headerTimeout", "http.idleTimeout", "http.maxConnections", "http.maxHeaderSize",
       "http.h2c",
       "archives.inspectMaxMembers", "archives.inspectMaxBytes", "archives.inspectMaxConcurrent",
-      "tls.clientCa", "auth.authorizationFile", "auth.reloadInterval");
+      "tls.clientCa", "auth.authorizationFile", "auth.reloadInterval",
+      "retention.global.maxCheckpointsPerNamespace", "retention.global.maxCheckpointsPerPod", "retention.global.maxCheckpointsPerContainer", "retention.global.maxCheckpointSize", "retention.global.maxTotalSizePerNamespace", "retention.global.maxTotalSizePerPod", "retention.global.maxTotalSizePerContainer", "retention.global.retainOrphan", "retention.namespaces", "retention.pods", "retention.containers");
 
   public boolean tls() {
     return tlsCert.isPresent();
@@ -332,15 +333,16 @@ public record GatewayOptions(
   }
 
   private static RetentionOptions retention(Settings settings) {
-    return new RetentionOptions(
-        integer(settings, "retention.perContainer", 1, Integer.MAX_VALUE)
-            .map(OptionalInt::of).orElse(OptionalInt.empty()),
+    OptionalInt perContainer = integer(settings, "retention.perContainer", 1, Integer.MAX_VALUE)
+        .map(OptionalInt::of).orElse(OptionalInt.empty());
+    return new RetentionOptions(perContainer,
         quantity(settings, "retention.maxBytes", Quantities::bytes).map(OptionalLong::of)
             .orElse(OptionalLong.empty()),
         unitDuration(settings, "retention.maxAge"),
         unitDuration(settings, "retention.interval").orElse(RetentionOptions.DEFAULT_INTERVAL),
         string(settings, "retention.quietPeriod").map(s -> s.value().equals("0") ? Duration.ZERO
-            : unitDuration(s)).orElse(RetentionOptions.DEFAULT_QUIET_PERIOD));
+            : unitDuration(s)).orElse(RetentionOptions.DEFAULT_QUIET_PERIOD),
+        RetentionPolicyConfig.read(settings, perContainer));
   }
 
   /** Retention ages must name their unit: a bare 7 could mean seconds or days. */

@@ -105,6 +105,18 @@ final class GrpcCriClient implements CriClient {
   }
 
   @Override
+  public Future<List<Container>> listContainers(String sandboxId, Duration timeout,
+      Future<Void> abandon) {
+    ContainerFilter filter = ContainerFilter.newBuilder().setPodSandboxId(sandboxId).build();
+    return call(RuntimeServiceGrpcClient.ListContainers,
+        ListContainersRequest.newBuilder().setFilter(filter).build(), timeout, abandon)
+        // A runtime may ignore the filter: only this sandbox's containers count.
+        .map(response -> response.getContainersList().stream()
+            .filter(container -> container.getPodSandboxId().equals(sandboxId))
+            .toList());
+  }
+
+  @Override
   public Future<Long> memoryWorkingSet(String containerId, Duration timeout, Future<Void> abandon) {
     return call(RuntimeServiceGrpcClient.ContainerStats,
         ContainerStatsRequest.newBuilder().setContainerId(containerId).build(), timeout, abandon)

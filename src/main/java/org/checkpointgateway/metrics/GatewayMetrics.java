@@ -1,5 +1,6 @@
 package org.checkpointgateway.metrics;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -47,8 +48,36 @@ public final class GatewayMetrics {
   // Meters are kept, not looked up per call: the registry's lookup showed in profiles.
   private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** The kubelet's buckets for its runtime operations: ExponentialBuckets(.005, 2.5, 14). */
+  static final Duration[] RUNTIME_OPERATION_BUCKETS = runtimeOperationBuckets();
+  // The kubelet's runtime-operation series for checkpoints, registered once with their one label.
+  private final Counter runtimeOperations;
+  private final Counter runtimeOperationErrors;
+  private final Timer runtimeOperationDuration;
+
   private GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
+    Tags checkpoint = Tags.of("operation_type", "checkpoint_container");
+    this.runtimeOperations = Counter
+        .builder("kubelet.runtime.operations")
+        .description("Cumulative number of runtime operations by operation type.")
+        .tags(checkpoint).register(registry);
+    this.runtimeOperationErrors = Counter
+        .builder("kubelet.runtime.operations.errors")
+        .description("Cumulative number of runtime operation errors by operation type.")
+        .tags(checkpoint).register(registry);
+    this.runtimeOperationDuration = Timer.builder("kubelet.runtime.operations.duration")
+        .description("Duration in seconds of runtime operations. Broken down by operation type.")
+        .tags(checkpoint).serviceLevelObjectives(RUNTIME_OPERATION_BUCKETS).register(registry);
+  }
+
+  private static Duration[] runtimeOperationBuckets() {
+    Duration[] buckets = new Duration[14];
+    double bound = 0.005;
+    for (int i = 0; i < buckets.length; i++, bound *= 2.5) {
+      buckets[i] = Duration.ofNanos(Math.round(bound * 1e9));
+    }
+    return buckets;
   }
 
   public static GatewayMetrics create(MeterRegistry registry) {
@@ -121,6 +150,19 @@ public final class GatewayMetrics {
         Timer.builder("cri.call.duration").description("CRI call latency")
             .tags("method", method, "code", code)
             .register(registry)).record(took);
+  }
+
+  /**
+   * One checkpoint call to the runtime ended, counted as the kubelet counts its CRI
+   * {@code CheckpointContainer}: one operation per call that reached the runtime, an error when it
+   * failed. A containerd {@code UNIMPLEMENTED} answered through the task API is one call.
+   */
+  public void runtimeCheckpoint(boolean failed, Duration took) {
+    runtimeOperations.increment();
+    runtimeOperationDuration.record(took);
+    if (failed) {
+      runtimeOperationErrors.increment();
+    }
   }
 
   /** One checkpoint request ended; {@code failure} is null on success. */

@@ -75,6 +75,11 @@ final class SimulatedArchiveWriter {
     try {
       writer.member("config.dump", config(facts).encodePrettily().getBytes(StandardCharsets.UTF_8));
       writer.member("spec.dump", spec(facts).encodePrettily().getBytes(StandardCharsets.UTF_8));
+      // checkpointctl refuses an archive without this directory entry.
+      TarArchiveEntry images = new TarArchiveEntry("checkpoint/");
+      images.setMode(0700);
+      writer.tar.putArchiveEntry(images);
+      writer.tar.closeArchiveEntry();
       writer.member("checkpoint/inventory.img", CriuImage.inventory());
       TarArchiveEntry pages = new TarArchiveEntry(PAGES_MEMBER);
       pages.setSize(pagesSize);
@@ -177,6 +182,11 @@ final class SimulatedArchiveWriter {
             .put(SimulatedPods.POD_NAMESPACE, facts.podNamespace())
             .put(SimulatedPods.POD_UID, facts.podUid())
             .put(SimulatedPods.CONTAINER_NAME, facts.containerName())
+            // containerd's names too: the checkpoint-restore-operator reads its archive identity
+            // from these (or CRI-O's Labels, or org.criu.checkpoint.*), not the kubelet's labels.
+            .put("io.kubernetes.cri.sandbox-namespace", facts.podNamespace())
+            .put("io.kubernetes.cri.sandbox-name", facts.podName())
+            .put("io.kubernetes.cri.container-name", facts.containerName())
             .put("io.container.manager", CONTAINER_MANAGER));
   }
 

@@ -282,13 +282,15 @@ class ArchiveRoutesTest {
     assertThat(new JsonObject(pinned.body()).getBoolean("pinned")).isTrue();
     assertThat(new JsonObject(get("/api/v1/archives", deleter).body()).getJsonArray("items")
         .getJsonObject(0).getBoolean("pinned")).isTrue();
-    assertThat(fixture.checkpointDir.resolve(ArchiveStore.PINS_FILE)).content().contains(DEFAULT_APP);
+    // The checkpoint-restore-operator's marker, beside the archive.
+    assertThat(fixture.checkpointDir.resolve(DEFAULT_APP + ".keep")).isEmptyFile();
 
     HttpAnswer refused = call(HttpMethod.DELETE, uri, deleter, Map.of());
     assertThat(refused.status()).isEqualTo(409);
     assertThat(new JsonObject(refused.body()).getString("message")).contains("is pinned");
 
     assertThat(call(HttpMethod.DELETE, uri + "/pin", deleter, Map.of()).status()).isEqualTo(200);
+    assertThat(fixture.checkpointDir.resolve(DEFAULT_APP + ".keep")).doesNotExist();
     assertThat(call(HttpMethod.DELETE, uri, deleter, Map.of()).status()).isEqualTo(204);
     assertThat(Files.exists(defaultApp)).isFalse();
     assertThat(get(uri, deleter).status()).isEqualTo(404);
@@ -336,9 +338,9 @@ class ArchiveRoutesTest {
   }
 
   /**
-   * Makes saving the pins fail, for root too: the checkpoint directory made immutable
-   * ({@code chattr +i}) where the file system and capabilities allow, else a directory put where
-   * the pins file's new copy must be written. Returns what undoes it.
+   * Makes saving a pin fail: the checkpoint directory made immutable ({@code chattr +i}, which
+   * refuses root too) where the file system and capabilities allow, else read-only (which refuses
+   * anyone but root). Returns what undoes it.
    */
   Runnable pinsCannotBeSaved() throws IOException {
     Path directory = fixture.checkpointDir;
@@ -350,11 +352,12 @@ class ArchiveRoutesTest {
       }
       run("chattr", "-i", directory.toString());
     }
-    Path obstacle = Files.createDirectories(directory.resolve(ArchiveStore.PINS_FILE + ".tmp/x"));
+    Files.setPosixFilePermissions(directory, java.nio.file.attribute.PosixFilePermissions
+        .fromString("r-x------"));
     return () -> {
       try {
-        Files.delete(obstacle);
-        Files.delete(obstacle.getParent());
+        Files.setPosixFilePermissions(directory, java.nio.file.attribute.PosixFilePermissions
+            .fromString("rwx------"));
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
@@ -375,6 +378,72 @@ class ArchiveRoutesTest {
   }
 
   @Test
+  void aMarkerMadeByAnyonePinsAndIsNoArchive() throws IOException {
+    String uri = "/api/v1/archives/" + DEFAULT_APP;
+    Files.createFile(fixture.checkpointDir.resolve(DEFAULT_APP + ".keep"));
+
+    assertThat(names(get("/api/v1/archives", admin())))
+        .containsExactlyInAnyOrder(DEFAULT_APP, teamA.getFileName().toString());
+    assertThat(new JsonObject(get("/api/v1/archives?container=app", admin()).body())
+        .getJsonArray("items").getJsonObject(0).getBoolean("pinned")).isTrue();
+    HttpAnswer refused = call(HttpMethod.DELETE, uri, admin(), Map.of());
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(new JsonObject(refused.body()).getString("message"))
+        .isEqualTo("archive " + DEFAULT_APP + " is pinned (" + DEFAULT_APP + ".keep); unpin it first");
+    assertThat(get("/api/v1/archives/" + DEFAULT_APP + ".keep", admin()).status()).isEqualTo(404);
+
+    // The API's unpin removes a marker whoever made it.
+    assertThat(call(HttpMethod.DELETE, uri + "/pin", admin(), Map.of()).status()).isEqualTo(200);
+    assertThat(call(HttpMethod.DELETE, uri, admin(), Map.of()).status()).isEqualTo(204);
+  }
+
+  @Test
+  void pinningNeverWritesThroughALinkPutWhereTheMarkerGoes() throws IOException {
+    Path elsewhere = dir.resolve("elsewhere");
+    Files.createDirectories(elsewhere);
+    Path target = elsewhere.resolve("written-through-the-link");
+    Path link = Files.createSymbolicLink(fixture.checkpointDir.resolve(DEFAULT_APP + ".keep"), target);
+    String uri = "/api/v1/archives/" + DEFAULT_APP;
+
+    // The name is taken: it pins already (keeping is the safe side); nothing is made at the target.
+    HttpAnswer pinned = call(HttpMethod.PUT, uri + "/pin", admin(), Map.of());
+    assertThat(pinned.status()).isEqualTo(200);
+    assertThat(new JsonObject(pinned.body()).getBoolean("pinned")).isTrue();
+    assertThat(target).doesNotExist();
+    assertThat(call(HttpMethod.DELETE, uri, admin(), Map.of()).status()).isEqualTo(409);
+
+    // Unpinning unlinks the name, never what it points at.
+    Files.writeString(target, "keep me");
+    assertThat(call(HttpMethod.DELETE, uri + "/pin", admin(), Map.of()).status()).isEqualTo(200);
+    assertThat(link).doesNotExist();
+    assertThat(target).hasContent("keep me");
+  }
+
+  @Test
+  void theOldPinsFileBecomesMarkersOnceOnStart() throws IOException {
+    Await.result(fixture.gateway.close());
+    Path legacy = fixture.checkpointDir.resolve(ArchiveStore.PINS_FILE);
+    Files.writeString(legacy, new JsonObject().put("pinned", new JsonArray()
+        .add(DEFAULT_APP).add("../../outside.tar").add("notes.txt")).encode());
+    fixture.startGateway();
+    Await.result(http.close());
+    http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(fixture.gateway.port()));
+
+    assertThat(fixture.checkpointDir.resolve(DEFAULT_APP + ".keep")).exists();
+    assertThat(legacy).doesNotExist();
+    assertThat(fixture.checkpointDir.resolve(ArchiveStore.PINS_FILE + ".migrated")).exists();
+    // Only archive names became markers, and only in the directory.
+    try (var listed = Files.list(fixture.checkpointDir)) {
+      assertThat(listed.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".keep")))
+          .containsExactly(DEFAULT_APP + ".keep");
+    }
+    assertThat(dir.resolve("outside.tar.keep")).doesNotExist();
+    assertThat(new JsonObject(get("/api/v1/archives?container=app", admin()).body())
+        .getJsonArray("items").getJsonObject(0).getBoolean("pinned")).isTrue();
+  }
+
+  @Test
   void aPinThatCannotBeSavedChangesNothing() throws IOException {
     String uri = "/api/v1/archives/" + DEFAULT_APP;
     writable = pinsCannotBeSaved();
@@ -382,7 +451,7 @@ class ArchiveRoutesTest {
     assertThat(failed.status()).as(failed.body()).isEqualTo(507);
     JsonObject body = new JsonObject(failed.body());
     assertThat(body.getString("reason")).isEqualTo("InsufficientStorage");
-    assertThat(body.getString("message")).contains("cannot save the pins", "the pins are unchanged")
+    assertThat(body.getString("message")).contains("cannot save the pin", "the pin is unchanged")
         .doesNotContain(fixture.checkpointDir.toString());
     assertThat(new JsonObject(get("/api/v1/archives?container=app", admin()).body())
         .getJsonArray("items").getJsonObject(0).getBoolean("pinned")).isFalse();
@@ -394,8 +463,8 @@ class ArchiveRoutesTest {
     HttpAnswer pinned = call(HttpMethod.PUT, other + "/pin", admin(), Map.of());
     assertThat(pinned.status()).as(pinned.body()).isEqualTo(200);
     assertThat(new JsonObject(pinned.body()).getBoolean("pinned")).isTrue();
-    assertThat(fixture.checkpointDir.resolve(ArchiveStore.PINS_FILE)).content()
-        .contains(teamA.getFileName().toString()).doesNotContain(DEFAULT_APP);
+    assertThat(fixture.checkpointDir.resolve(teamA.getFileName() + ".keep")).exists();
+    assertThat(fixture.checkpointDir.resolve(DEFAULT_APP + ".keep")).doesNotExist();
     assertThat(call(HttpMethod.DELETE, uri, admin(), Map.of()).status()).isEqualTo(204);
   }
 

@@ -15,6 +15,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.checkpointgateway.sim.CheckpointObservation;
 import org.checkpointgateway.sim.SimulatedRuntime;
+import org.checkpointgateway.support.ArchiveLayout;
 import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.GatewayTestBase;
 import org.checkpointgateway.support.HttpAnswer;
@@ -52,6 +53,7 @@ class CheckpointRouteTest extends GatewayTestBase {
         .isEqualTo("rwx------");
     assertThat(members(archive)).contains("config.dump", "spec.dump", "stats-dump",
         "checkpoint/inventory.img", "checkpoint/pages-1.img");
+    ArchiveLayout.assertReadableByKubeletClients(archive, "default", "demo", "app");
 
     CheckpointObservation seen = fixture.runtime.observations().get(0);
     assertThat(seen.containerId()).isEqualTo(SimulatedRuntime.containerId("default", "demo", "app"));
@@ -82,14 +84,41 @@ class CheckpointRouteTest extends GatewayTestBase {
     assertPlain(fixture.post("/checkpoint/nope/demo/app", token), 404, "pod does not exist");
     assertPlain(fixture.post("/checkpoint/default/demo/nope", token), 404,
         "container nope does not exist");
-    // An exited container is not among the RUNNING ones.
-    assertPlain(fixture.post("/checkpoint/default/demo/done", token), 404,
-        "container done does not exist");
     assertThat(fixture.runtime.calls("CheckpointContainer")).isZero();
   }
 
+  @Test
+  void aContainerThatDoesNotRunIsTheKubelets500NotFound() {
+    String token = fixture.adminToken();
+    // The kubelet's lookup sees only running containers, after the pod's spec named it.
+    assertPlain(fixture.post("/checkpoint/default/demo/done", token), 500,
+        "checkpointing of default/demo/done failed (container done not found)");
+    // Its timeout is read first: an unparsable one is still the 404.
+    assertPlain(fixture.post("/checkpoint/default/demo/done?timeout=abc", token), 404,
+        "cannot parse value of timeout parameter");
+    assertPlain(fixture.post("/checkpoint/default/demo/done?timeout=-1", token), 500,
+        "checkpointing of default/demo/done failed (container done not found)");
+    assertThat(fixture.runtime.calls("CheckpointContainer")).isZero();
+  }
+
+  @Test
+  void aNegativeTimeoutIsTheKubeletsCriClient500() {
+    String token = fixture.adminToken();
+    assertPlain(fixture.post("/checkpoint/default/demo/app?timeout=-1", token), 500,
+        "checkpointing of default/demo/app failed "
+            + "(CheckpointContainer requires the timeout value to be > 0)");
+    assertPlain(fixture.post("/checkpoint/default/demo/app?timeout=-9223372036854775808", token),
+        500, "checkpointing of default/demo/app failed "
+            + "(CheckpointContainer requires the timeout value to be > 0)");
+    // Pod and container come first; -0 is 0, the default.
+    assertPlain(fixture.post("/checkpoint/default/nope/app?timeout=-1", token), 404,
+        "pod does not exist");
+    assertThat(fixture.runtime.calls("CheckpointContainer")).isZero();
+    assertThat(fixture.post("/checkpoint/default/demo/app?timeout=-0", token).status()).isEqualTo(200);
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"abc", "-1", "30s", "1.5", "", "99999999999999999999"})
+  @ValueSource(strings = {"abc", "30s", "1.5", "", "99999999999999999999", "-99999999999999999999"})
   void unusableTimeoutIsTheKubeletsQuirky404(String value) {
     assertPlain(fixture.post("/checkpoint/default/demo/app?timeout=" + value, fixture.adminToken()),
         404, "cannot parse value of timeout parameter");

@@ -180,6 +180,11 @@ class JobRoutesTest extends GatewayTestBase {
     HttpAnswer pod = submit("{\"namespace\":\"default\",\"pod\":\"nope\",\"container\":\"app\"}");
     assertThat(pod.status()).isEqualTo(404);
     assertThat(new JsonObject(pod.body()).getString("message")).isEqualTo("pod does not exist");
+    // The kubelet's 500 for a container that does not run stays on its route.
+    HttpAnswer exited = submit("{\"namespace\":\"default\",\"pod\":\"demo\",\"container\":\"done\"}");
+    assertThat(exited.status()).isEqualTo(404);
+    assertThat(new JsonObject(exited.body()).getString("message"))
+        .isEqualTo("container done is not running");
     HttpAnswer job = fixture.send(HttpMethod.GET, JOBS + "/no-such-job", token);
     assertThat(new JsonObject(job.body()).getInteger("status")).isEqualTo(404);
     assertThat(fixture.send(HttpMethod.GET, JOBS, null).status()).isEqualTo(401);

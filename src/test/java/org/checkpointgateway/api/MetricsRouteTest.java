@@ -54,6 +54,45 @@ class MetricsRouteTest extends GatewayTestBase {
         + "route=\"/checkpoint/:namespace/:pod/:container\"}")).isEqualTo(1);
   }
 
+  @Test
+  void kubeletRuntimeOperationsCountEveryCheckpointThatReachedTheRuntimeAndNothingElse() {
+    fixture.startGateway(fixture.settings()
+        .override("metricsUnauthenticated", "true", "--metrics-unauthenticated"));
+    String ops = "kubelet_runtime_operations_total{operation_type=\"checkpoint_container\"}";
+    String errors = "kubelet_runtime_operations_errors_total{operation_type=\"checkpoint_container\"}";
+    String took = "kubelet_runtime_operations_duration_seconds_count{operation_type=\"checkpoint_container\"}";
+    String before = fixture.send(HttpMethod.GET, "/metrics", null).body();
+    // Bound from the start, as the node e2e test reads them before its checkpoint.
+    assertThat(before).contains(ops + " 0.0", errors + " 0.0");
+    assertThat(before).contains("kubelet_runtime_operations_duration_seconds_bucket{"
+        + "operation_type=\"checkpoint_container\",le=\"0.005\"}");
+
+    String token = fixture.adminToken();
+    assertThat(fixture.post("/checkpoint/default/demo/app", token).status()).isEqualTo(200);
+    String afterOne = fixture.send(HttpMethod.GET, "/metrics", null).body();
+    assertThat(value(afterOne, ops)).isEqualTo(1);
+    assertThat(value(afterOne, errors)).isZero();
+    assertThat(value(afterOne, took)).isEqualTo(1);
+
+    // Refused before the runtime: nothing.
+    fixture.post("/checkpoint/default/nope/app", token);
+    fixture.post("/checkpoint/default/demo/nope", token);
+    fixture.post("/checkpoint/default/demo/done", token);
+    fixture.post("/checkpoint/default/demo/app?timeout=abc", token);
+    fixture.post("/checkpoint/default/demo/app", null);
+    String refused = fixture.send(HttpMethod.GET, "/metrics", null).body();
+    assertThat(value(refused, ops)).isEqualTo(1);
+    assertThat(value(refused, errors)).isZero();
+
+    // A runtime failure and a deadline: operations and errors both.
+    assertThat(fixture.post("/checkpoint/default/demo/broken", token).status()).isEqualTo(500);
+    assertThat(fixture.post("/checkpoint/default/demo/slow?timeout=1", token).status()).isEqualTo(500);
+    String failed = fixture.send(HttpMethod.GET, "/metrics", null).body();
+    assertThat(value(failed, ops)).isEqualTo(3);
+    assertThat(value(failed, errors)).isEqualTo(2);
+    assertThat(value(failed, took)).isEqualTo(3);
+  }
+
   /** The value of one sample line, or 0 when the series does not exist yet. */
   static double value(String scrape, String series) {
     Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE)

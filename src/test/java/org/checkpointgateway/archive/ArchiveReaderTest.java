@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Instant;
 import org.checkpointgateway.support.ArchiveFixtures;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,31 @@ class ArchiveReaderTest {
     assertThat(inspection.members()).extracting(ArchiveInspection.Member::name)
         .contains("status.dump", "container.log");
     assertCommonImages(inspection, archive);
+  }
+
+  @Test
+  void theOperatorsOtherIdentitySourcesNameTheContainer() throws IOException {
+    // The engine-neutral org.criu.checkpoint.* annotations, as the checkpoint-restore-operator reads them.
+    Path criu = ArchiveFixtures.builder()
+        .json("spec.dump", new io.vertx.core.json.JsonObject().put("annotations",
+            new io.vertx.core.json.JsonObject().put("org.criu.checkpoint.pod.namespace", "ops")
+                .put("org.criu.checkpoint.pod.name", "batch-7")
+                .put("org.criu.checkpoint.container.name", "worker")))
+        .writeTo(dir.resolve("criu.tar"), WHEN);
+    ArchiveFacts facts = ArchiveReader.facts(criu);
+    assertThat(List.of(facts.namespace(), facts.pod(), facts.container()))
+        .containsExactly("ops", "batch-7", "worker");
+    // CRI-O's labels: a JSON map inside one annotation.
+    Path crioLabels = ArchiveFixtures.builder()
+        .json("spec.dump", new io.vertx.core.json.JsonObject().put("annotations",
+            new io.vertx.core.json.JsonObject().put("io.kubernetes.cri-o.Labels",
+                new io.vertx.core.json.JsonObject().put("io.kubernetes.pod.namespace", "ops")
+                    .put("io.kubernetes.pod.name", "batch-8")
+                    .put("io.kubernetes.container.name", "worker").encode())))
+        .writeTo(dir.resolve("labels.tar"), WHEN);
+    facts = ArchiveReader.facts(crioLabels);
+    assertThat(List.of(facts.namespace(), facts.pod(), facts.container()))
+        .containsExactly("ops", "batch-8", "worker");
   }
 
   @Test

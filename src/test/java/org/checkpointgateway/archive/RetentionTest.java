@@ -148,6 +148,55 @@ class RetentionTest {
   }
 
   @Test
+  void aMarkerMadeByAnyoneKeepsAnArchiveFromRetention() throws IOException {
+    Path a1 = archive("app", 5);
+    Path a2 = archive("app", 4);
+    Path a3 = archive("app", 3);
+    Files.createFile(directory.path().resolve(a1.getFileName() + ".keep"));
+
+    Await.result(retention(1, 1L, Duration.ofHours(1)).run());
+    assertThat(left()).containsExactly(a1);
+    assertThat(a2).doesNotExist();
+    assertThat(a3).doesNotExist();
+  }
+
+  @Test
+  void theGatewaysOwnCompletedCheckpointsNeedNoQuietPeriod(@TempDir Path other) throws IOException {
+    Vertx gatewayVertx = StrictVertx.create();
+    GatewayFixture fixture = GatewayFixture.withRuntime(gatewayVertx, other);
+    try {
+      // As a new user tries it: the flag alone, the default quiet period of a minute.
+      fixture.startGateway(fixture.settings()
+          .override("retention.perContainer", "3", "--retain-per-container"));
+      // A file someone else just wrote is still protected by the quiet period.
+      Path outside = ArchiveFixtures.small(fixture.checkpointDir, "default", "demo", "app",
+          Instant.now().minus(Duration.ofHours(1)));
+      Files.setLastModifiedTime(outside, java.nio.file.attribute.FileTime.from(Instant.now()));
+      String token = fixture.adminToken();
+      List<String> made = new java.util.ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        HttpAnswer answer = fixture.post("/checkpoint/default/demo/app", token);
+        assertThat(answer.status()).isEqualTo(200);
+        made.add(new JsonObject(answer.body()).getJsonArray("items").getString(0));
+      }
+      // Well within the quiet period: it is not what lets them go.
+      Await.until("retention to keep three of the gateway's own archives",
+          Duration.ofSeconds(20), () -> archivesOf(fixture).size() == 4);
+      assertThat(archivesOf(fixture)).containsExactlyInAnyOrder(outside, Path.of(made.get(2)),
+          Path.of(made.get(3)), Path.of(made.get(4)));
+    } finally {
+      fixture.close();
+      Await.result(gatewayVertx.close());
+    }
+    StrictVertx.assertNeverBlocked(gatewayVertx);
+  }
+
+  static List<Path> archivesOf(GatewayFixture fixture) {
+    return fixture.archives().stream()
+        .filter(p -> ArchiveName.isArchiveName(p.getFileName().toString())).toList();
+  }
+
+  @Test
   void runsAfterEachCheckpointThroughTheGateway(@TempDir Path other) {
     Vertx gatewayVertx = StrictVertx.create();
     GatewayFixture fixture = GatewayFixture.withRuntime(gatewayVertx, other);

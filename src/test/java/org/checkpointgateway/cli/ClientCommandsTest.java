@@ -131,7 +131,8 @@ class ClientCommandsTest {
     assertThat(cli(adminToken, "archives", "pin", name).out()).isEqualTo("pinned " + name + "\n");
     CommandRun refused = cli(adminToken, "archives", "rm", name);
     assertThat(refused.code()).isEqualTo(1);
-    assertThat(refused.err()).isEqualTo("archives rm: archive " + name + " is pinned; unpin it first (HTTP 409)\n");
+    assertThat(refused.err()).isEqualTo("archives rm: archive " + name + " is pinned (" + name
+        + ".keep); unpin it first (HTTP 409)\n");
     assertThat(cli(adminToken, "archives", "unpin", name).out()).isEqualTo("unpinned " + name + "\n");
     assertThat(cli(adminToken, "archives", "rm", name).out()).isEqualTo("deleted " + name + "\n");
     assertThat(cli(adminToken, "archives", "inspect", name).err())

@@ -129,6 +129,24 @@ class ContainerdIntegrationTest {
     }
 
     @Test
+    void anExitedContainerIsTheKubelets500NotFoundAndNoRuntimeOperation() {
+      ContainerdPeer.Pod exited = containerd.runPod("team-a", "once-" + System.nanoTime() % 100000,
+          "once", List.of("true"));
+      Await.until("the container to exit", () -> !Await.result(containerd.running(exited.containerId())));
+      gateway(true);
+
+      HttpAnswer answer = gateway.post("/checkpoint/team-a/" + exited.name() + "/once",
+          gateway.adminToken());
+
+      assertThat(answer.status()).isEqualTo(500);
+      assertThat(answer.body()).isEqualTo("checkpointing of team-a/" + exited.name()
+          + "/once failed (container once not found)");
+      assertThat(gateway.send(HttpMethod.GET, "/metrics", gateway.token("p", "metrics:read")).body())
+          .contains("kubelet_runtime_operations_total{operation_type=\"checkpoint_container\"} 0.0\n");
+      assertThat(gateway.archives()).isEmpty();
+    }
+
+    @Test
     void readinessNamesContainerdAndItsVersion() {
       gateway(true);
 

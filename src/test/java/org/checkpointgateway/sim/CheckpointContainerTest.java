@@ -97,7 +97,7 @@ class CheckpointContainerTest {
     assertThat(answer.status()).isEqualTo(GrpcStatus.OK);
     assertThat(Files.getPosixFilePermissions(archive)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
     Map<String, byte[]> members = members(archive);
-    assertThat(members.keySet()).containsExactly("config.dump", "spec.dump", "checkpoint/inventory.img",
+    assertThat(members.keySet()).containsExactly("config.dump", "spec.dump", "checkpoint/", "checkpoint/inventory.img",
         "checkpoint/pages-1.img", "stats-dump", "dump.log");
     assertThat(members.get("checkpoint/pages-1.img")).hasSize(262144);
     assertThat(members.get("checkpoint/pages-1.img")).satisfies(pages -> assertThat(pages[1]).isNotEqualTo(pages[0]));
