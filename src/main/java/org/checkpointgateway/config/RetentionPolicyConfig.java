@@ -10,6 +10,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import org.checkpointgateway.archive.RetentionPolicies;
 import org.checkpointgateway.archive.RetentionPolicies.Limits;
+import org.checkpointgateway.units.Quantities;
 import org.checkpointgateway.archive.RetentionPolicies.Scoped;
 
 /**
