@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.checkpointgateway.units.Quantities;
+import org.checkpointgateway.units.Durations;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -72,7 +72,7 @@ class KubernetesManifestTest {
         assertThat(mounts).contains(value.substring("unix://".length()));
       }
       if (flag.equals("--shutdown-grace")) {
-        shutdownGrace = Quantities.duration(value);
+        shutdownGrace = Durations.parse(value, Durations.BareNumber.SECONDS);
       }
     }
     assertThat(flags).contains("--port", "--tls-cert", "--tls-key", "--tls-client-ca",
