@@ -19,7 +19,7 @@ import java.util.List;
  */
 public final class LoadTest {
 
-  static final List<String> SCENARIOS = List.of("overhead", "hold", "heavy", "soak");
+  static final List<String> SCENARIOS = List.of("overhead", "hold", "heavy", "soak", "wrk");
 
   private LoadTest() {
   }
@@ -52,7 +52,7 @@ public final class LoadTest {
     }
     if (scenario == null || !SCENARIOS.contains(scenario) || out == null || work == null || jar == null
         || pids == null || minutes != null && minutes < 1) {
-      System.err.println("usage: LoadTest overhead|hold|heavy|soak --out DIR --work DIR --jar JAR --pids FILE"
+      System.err.println("usage: LoadTest overhead|hold|heavy|soak|wrk --out DIR --work DIR --jar JAR --pids FILE"
           + " [--quick] [--jfr] [--minutes N]");
       System.exit(2);
     }
@@ -94,6 +94,7 @@ public final class LoadTest {
       case "overhead" -> Overhead::run;
       case "hold" -> Hold::run;
       case "soak" -> Soak::run;
+      case "wrk" -> Wrk::run;
       default -> Heavy::run;
     };
     String svg = null;

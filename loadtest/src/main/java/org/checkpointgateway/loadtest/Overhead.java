@@ -14,7 +14,8 @@ import org.checkpointgateway.sim.SimulatedRuntime;
  * {@code overhead}: what the gateway adds to a checkpoint. Checkpoints are instant and write
  * nothing, so only the path to the runtime is measured; side by side in one run, at the same
  * loads: the gateway (HS256, RS256, ES256 tokens), the runtime's CRI called directly (the floor),
- * and a bare Vert.x HTTP server (the ceiling for any HTTP service on this machine).
+ * a bare Vert.x HTTP server (the ceiling for any HTTP service on this machine), and the limit of
+ * the gateway's own parts ({@link LimitProxy}: HTTP in, one CheckpointContainer out, nothing else).
  */
 final class Overhead {
 
@@ -51,22 +52,19 @@ final class Overhead {
         .put("warmupPerPointSeconds", warmup.toMillis() / 1000.0)
         .put("measurePerPointSeconds", measure.toMillis() / 1000.0)
         .put("gatewayArgs", new JsonArray(gatewayArgs))
-        .put("bareServerJvmFlags", new JsonArray(Run.SERVER_JVM));
+        .put("bareServerJvmFlags", new JsonArray(Run.SERVER_JVM))
+        .put("limitProxyJvmFlags", new JsonArray(Run.SERVER_JVM));
     try (Stack stack = Stack.start(run, SEED, gatewayArgs)) {
-      int barePort = Stack.freePort();
-      try (Child bare = Child.java("bare-server", run.work, run.pidFile, Run.SERVER_JVM,
-          List.of("-cp", System.getProperty("java.class.path"), BareServer.class.getName(), String.valueOf(barePort)))) {
+      try (Comparators servers = Comparators.start(run, stack)) {
+        Child bare = servers.bare();
+        Child limit = servers.limit();
         HttpTarget gateway = new HttpTarget(run.vertx, stack.port, LEVELS[LEVELS.length - 1]);
-        HttpTarget bareHttp = new HttpTarget(run.vertx, barePort, LEVELS[LEVELS.length - 1]);
-        Stack.waitFor("the bare server", bare, () -> {
-          try {
-            bareHttp.plain("/", null, "items").send().await();
-            return true;
-          } catch (Exception notYet) {
-            return false;
-          }
-        });
-        run.settings.put("bareServerCommand", new JsonArray(bare.command()));
+        HttpTarget bareHttp = new HttpTarget(run.vertx, servers.barePort(), LEVELS[LEVELS.length - 1]);
+        HttpTarget limitHttp = new HttpTarget(run.vertx, servers.limitPort(), LEVELS[LEVELS.length - 1]);
+        waitForAnswer(run, "the bare server", bare, bareHttp.plain("/", null, "items"));
+        waitForAnswer(run, "the limit proxy", limit, limitHttp.plain(URI, null, "items"));
+        run.settings.put("bareServerCommand", new JsonArray(bare.command()))
+            .put("limitProxyCommand", new JsonArray(limit.command()));
         DirectTarget direct = new DirectTarget(run.vertx, stack.socket);
         String containerId = SimulatedRuntime.containerId("default", "bench", "app");
         String location = run.work.resolve("direct.tar").toString();
@@ -83,12 +81,15 @@ final class Overhead {
             new Target("direct", "direct CRI: CheckpointContainer", direct.checkpointOnly(containerId, location),
                 new long[] {-1, sim, self}),
             new Target("bare", "bare Vert.x HTTP server", bareHttp.plain("/", null, "items"),
-                new long[] {bare.pid(), -1, self}));
+                new long[] {bare.pid(), -1, self}),
+            new Target("limit", "limit: minimal proxy", limitHttp.plain(URI, null, "items"),
+                new long[] {limit.pid(), sim, self}));
         for (Target target : targets) {
           System.out.printf("  warm-up %s%n", target.label());
           run.generator.closed(target.call(), 256, Duration.ZERO, warmupEach, drain);
         }
         Map<String, Map<Integer, Generator.Point>> points = new LinkedHashMap<>();
+        Map<String, Map<Integer, JsonObject>> cpuByTarget = new LinkedHashMap<>();
         JsonArray pointsJson = new JsonArray();
         for (int level : LEVELS) {
           // Level by level, every target in turn: a noisy moment hits all of them alike.
@@ -99,8 +100,10 @@ final class Overhead {
             double[] cpuBefore = cpu[0];
             double[] cpuAfter = cpu[1];
             points.computeIfAbsent(target.key(), k -> new LinkedHashMap<>()).put(level, point);
+            JsonObject cpuMs = cpuPerRequest(cpuBefore, cpuAfter, point);
+            cpuByTarget.computeIfAbsent(target.key(), k -> new LinkedHashMap<>()).put(level, cpuMs);
             JsonObject json = new JsonObject().put("target", target.key()).put("label", target.label())
-                .mergeIn(point.json()).put("cpuMsPerRequest", cpuPerRequest(cpuBefore, cpuAfter, point));
+                .mergeIn(point.json()).put("cpuMsPerRequest", cpuMs);
             pointsJson.add(json);
             System.out.printf(Locale.ROOT, "  %-36s %5d in flight: %9.0f/s  p50 %7.3f ms  p99 %7.3f ms  errors %s%n",
                 target.label(), level, point.throughput(), point.latency().getValueAtPercentile(50) / 1000.0,
@@ -109,14 +112,14 @@ final class Overhead {
           }
         }
         run.results.put("points", pointsJson);
-        JsonObject comparisons = compare(points);
+        JsonObject comparisons = compare(points, cpuByTarget);
         run.results.put("comparisons", comparisons);
         // Open loop: a fixed arrival rate every target can keep up with (half the gateway's own
         // closed-loop rate at 256), latency from the intended send time.
         double rate = Math.max(50, Math.floor(points.get("gatewayHs256").get(256).throughput() / 2));
         Duration openFor = Duration.ofMillis(run.quick ? 1000 : 8000);
         JsonArray open = new JsonArray();
-        for (Target target : List.of(targets.get(0), targets.get(3), targets.get(4))) {
+        for (Target target : List.of(targets.get(0), targets.get(3), targets.get(4), targets.get(5))) {
           int count = (int) (rate * openFor.toMillis() / 1000);
           Generator.Point point = run.generator.open(i -> target.call(), count, rate, drain, Generator.Listener.NONE);
           open.add(new JsonObject().put("target", target.key()).put("label", target.label()).mergeIn(point.json()));
@@ -130,17 +133,30 @@ final class Overhead {
             .put("points", open));
         JsonObject at256 = comparisons.getJsonObject("256").getJsonObject("gatewayHs256");
         JsonObject at1 = comparisons.getJsonObject("1").getJsonObject("gatewayHs256");
-        run.results.put("goals", new JsonArray()
+        JsonArray goals = new JsonArray()
             .add(Run.goal("throughput at 256 in flight >= 0.9 of direct CRI (HS256)",
                 at256.getDouble("throughputRatio"), 0.9, at256.getDouble("throughputRatio") >= 0.9))
             .add(Run.goal("added p99 at 1 in flight < 1 ms (HS256)",
-                at1.getDouble("addedP99Ms"), 1.0, at1.getDouble("addedP99Ms") < 1.0)));
+                at1.getDouble("addedP99Ms"), 1.0, at1.getDouble("addedP99Ms") < 1.0));
+        for (int level : LEVELS) {
+          double ratio = comparisons.getJsonObject(String.valueOf(level)).getJsonObject("gatewayHs256")
+              .getDouble("limitRatio");
+          goals.add(Run.goal("throughput at " + level + " in flight >= 0.8 of the limit (HS256)", ratio, 0.8,
+              ratio >= 0.8));
+        }
+        Double cpuRatio = at256.getDouble("serverCpuRatioToLimit");
+        goals.add(Run.goal("gateway CPU per request at 256 in flight <= 1.3 x the limit's (HS256)",
+            cpuRatio, 1.3, cpuRatio != null && cpuRatio <= 1.3));
+        goals.add(Run.goal("added p99 over the limit at 1 in flight <= 0.3 ms (HS256)",
+            at1.getDouble("addedP99OverLimitMs"), 0.3, at1.getDouble("addedP99OverLimitMs") <= 0.3));
+        run.results.put("goals", goals);
         run.note("the generator, the gateway and the simulated runtime share this machine's "
             + Runtime.getRuntime().availableProcessors() + " cores: from 16 in flight on, throughput is bounded"
             + " by the CPU they share, and the direct and bare targets run without the gateway's process on"
             + " the cores; cpuMsPerRequest says what each process spent per answered request");
         gateway.close();
         bareHttp.close();
+        limitHttp.close();
         direct.close();
         return chart(run, points, comparisons);
       }
@@ -173,26 +189,83 @@ final class Overhead {
     return json;
   }
 
-  /** Ratios and added latencies of each gateway variant against the floor and the ceiling. */
-  private static JsonObject compare(Map<String, Map<Integer, Generator.Point>> points) {
+  /** Ratios and added latencies of each gateway variant against the floor, the ceiling and the limit. */
+  private static JsonObject compare(Map<String, Map<Integer, Generator.Point>> points,
+      Map<String, Map<Integer, JsonObject>> cpu) {
     JsonObject byLevel = new JsonObject();
     for (int level : LEVELS) {
       Generator.Point direct = points.get("direct").get(level);
       Generator.Point bare = points.get("bare").get(level);
+      Generator.Point limit = points.get("limit").get(level);
+      Double limitCpu = cpu.get("limit").get(level).getDouble("server");
       JsonObject at = new JsonObject();
       for (String key : List.of("gatewayHs256", "gatewayRs256", "gatewayEs256")) {
         Generator.Point gw = points.get(key).get(level);
-        at.put(key, new JsonObject()
+        Double gwCpu = cpu.get(key).get(level).getDouble("server");
+        JsonObject c = new JsonObject()
             .put("throughputRatio", round(gw.throughput() / direct.throughput()))
             .put("throughputRatioToBareHttp", round(gw.throughput() / bare.throughput()))
+            .put("limitRatio", round(gw.throughput() / limit.throughput()))
             .put("addedP50Ms", round(p(gw, 50) - p(direct, 50)))
-            .put("addedP99Ms", round(p(gw, 99) - p(direct, 99))));
+            .put("addedP99Ms", round(p(gw, 99) - p(direct, 99)))
+            .put("addedP50OverLimitMs", round(p(gw, 50) - p(limit, 50)))
+            .put("addedP99OverLimitMs", round(p(gw, 99) - p(limit, 99)))
+            .put("serverCpuMsPerRequest", gwCpu)
+            .put("limitCpuMsPerRequest", limitCpu);
+        if (gwCpu != null && limitCpu != null && limitCpu > 0) {
+          c.put("serverCpuRatioToLimit", round(gwCpu / limitCpu));
+        }
+        at.put(key, c);
       }
       byLevel.put(String.valueOf(level), at);
     }
     byLevel.put("meaning", "throughputRatio: gateway / direct CheckpointContainer; throughputRatioToBareHttp:"
-        + " gateway / a bare Vert.x HTTP server; added*Ms: gateway's percentile minus the direct one's");
+        + " gateway / a bare Vert.x HTTP server; limitRatio: gateway / the minimal proxy (the limit of the"
+        + " gateway's own parts); added*Ms: gateway's percentile minus the direct one's; added*OverLimitMs:"
+        + " minus the limit's; *CpuMsPerRequest: CPU of the gateway's / the proxy's process per answer");
     return byLevel;
+  }
+
+  /** Waits until {@code call} answers: the child has started serving. */
+  static void waitForAnswer(Run run, String what, Child child, Call call) throws Exception {
+    Stack.waitFor(what, child, () -> {
+      try {
+        call.send().await();
+        return true;
+      } catch (Exception notYet) {
+        return false;
+      }
+    });
+  }
+
+  /**
+   * The targets beside the gateway that are processes of their own: the bare server (ceiling) and
+   * the minimal proxy on the stack's runtime (the limit), started alike.
+   */
+  record Comparators(Child bare, int barePort, Child limit, int limitPort) implements AutoCloseable {
+
+    static Comparators start(Run run, Stack stack) throws Exception {
+      int barePort = Stack.freePort();
+      int limitPort = Stack.freePort();
+      Child bare = Child.java("bare-server", run.work, run.pidFile, Run.SERVER_JVM,
+          List.of("-cp", System.getProperty("java.class.path"), BareServer.class.getName(), String.valueOf(barePort)));
+      Child limit;
+      try {
+        limit = Child.java("limit-proxy", run.work, run.pidFile, Run.SERVER_JVM,
+            List.of("-cp", System.getProperty("java.class.path"), LimitProxy.class.getName(), String.valueOf(limitPort),
+                stack.socket.toString(), run.work.resolve("limit.tar").toString()));
+      } catch (Exception e) {
+        bare.close();
+        throw e;
+      }
+      return new Comparators(bare, barePort, limit, limitPort);
+    }
+
+    @Override
+    public void close() {
+      limit.close();
+      bare.close();
+    }
   }
 
   private static double p(Generator.Point point, double percentile) {
@@ -209,7 +282,8 @@ final class Overhead {
       ticks.add(new Chart.Tick(level, String.valueOf(level)));
     }
     Map<String, String> labels = Map.of("gatewayHs256", "gateway HS256", "gatewayRs256", "gateway RS256",
-        "gatewayEs256", "gateway ES256", "direct", "direct CRI (floor)", "bare", "bare HTTP (ceiling)");
+        "gatewayEs256", "gateway ES256", "direct", "direct CRI (floor)", "bare", "bare HTTP (ceiling)",
+        "limit", "minimal proxy (limit)");
     List<Chart.Series> throughput = new ArrayList<>();
     List<Chart.Series> latency = new ArrayList<>();
     int color = 0;
@@ -229,9 +303,10 @@ final class Overhead {
       latency.add(new Chart.Series(name + " p99", c, true, p99));
     }
     JsonObject at256 = comparisons.getJsonObject("256").getJsonObject("gatewayHs256");
-    String subtitle = String.format(Locale.ROOT, "%s%s; gateway/direct throughput at 256 in flight: %.2f (HS256);"
-            + " load average %s", run.quick ? "QUICK run (not a measurement); " : "", Machine.describe().getString("date"),
-        at256.getDouble("throughputRatio"), Machine.loadAverage());
+    String subtitle = String.format(Locale.ROOT, "%s%s; at 256 in flight (HS256): gateway/direct %.2f,"
+            + " gateway/limit %.2f; load average %s", run.quick ? "QUICK run (not a measurement); " : "",
+        Machine.describe().getString("date"), at256.getDouble("throughputRatio"), at256.getDouble("limitRatio"),
+        Machine.loadAverage());
     return Chart.svg("overhead: instant checkpoints, closed loop", subtitle, List.of(
         new Chart.Panel("throughput (answers/s)", "requests in flight", "answers per second", true, true, ticks,
             throughput),

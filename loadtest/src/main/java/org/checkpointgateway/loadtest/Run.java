@@ -74,6 +74,11 @@ final class Run {
 
   /** A figure against a goal of docs/performance.md; reported, not enforced. */
   static JsonObject goal(String text, double value, double target, boolean met) {
+    return goal(text, Double.valueOf(value), target, met);
+  }
+
+  /** A goal whose figure may be missing ({@code null}: not measured, so not met). */
+  static JsonObject goal(String text, Double value, double target, boolean met) {
     return new JsonObject().put("goal", text).put("value", value).put("target", target).put("met", met);
   }
 }

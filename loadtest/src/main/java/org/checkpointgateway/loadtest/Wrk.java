@@ -1,0 +1,177 @@
+package org.checkpointgateway.loadtest;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code wrk}: the overhead scenario's HTTP targets (gateway, limit, ceiling) driven by Debian's
+ * {@code wrk} instead of the harness's Java generator. wrk is written in C and costs the machine
+ * far less per request, so the servers get more of the two cores: a second opinion on the same
+ * ratios. The floor (direct CRI) is gRPC, which wrk cannot speak; the overhead scenario has it.
+ * Each point is the median of three runs.
+ */
+final class Wrk {
+
+  private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+  private static final Pattern PERCENTILE = Pattern.compile("^\\s+(50|99)(?:\\.000)?%\\s+([0-9.]+)(us|ms|s)\\s*$",
+      Pattern.MULTILINE);
+  private static final Pattern BAD = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
+  private static final Pattern SOCKET_ERRORS = Pattern.compile("Socket errors: connect (\\d+), read (\\d+),"
+      + " write (\\d+), timeout (\\d+)");
+
+  private Wrk() {
+  }
+
+  private record Target(String key, String label, int port, String path, String token, long pid) {
+  }
+
+  record Point(double rate, double p50Ms, double p99Ms, long errors, double serverCpuMs) {
+    JsonObject json() {
+      return new JsonObject().put("throughput", round(rate)).put("p50Ms", round(p50Ms)).put("p99Ms", round(p99Ms))
+          .put("errors", errors).put("serverCpuMsPerRequest", round(serverCpuMs));
+    }
+  }
+
+  static String run(Run run) throws Exception {
+    String wrk = findWrk();
+    int seconds = run.quick ? 1 : 8;
+    int repeats = run.quick ? 1 : 3;
+    List<String> gatewayArgs = List.of("--max-concurrent", "4096", "--max-queued", "100000",
+        "--max-inflight-bytes", "1024Ti");
+    Path script = run.work.resolve("post.lua");
+    Files.writeString(script, "wrk.method = \"POST\"\n", StandardCharsets.UTF_8);
+    run.settings.put("wrk", wrk).put("levels", new JsonArray(Arrays.stream(Overhead.LEVELS).boxed().toList()))
+        .put("secondsPerRun", seconds).put("runsPerPoint", repeats).put("gatewayArgs", new JsonArray(gatewayArgs));
+    try (Stack stack = Stack.start(run, Overhead.SEED, gatewayArgs);
+        Overhead.Comparators servers = Overhead.Comparators.start(run, stack)) {
+      HttpTarget probe = new HttpTarget(run.vertx, servers.limitPort(), 1);
+      Overhead.waitForAnswer(run, "the limit proxy", servers.limit(), probe.plain(Overhead.URI, null, "items"));
+      HttpTarget bareProbe = new HttpTarget(run.vertx, servers.barePort(), 1);
+      Overhead.waitForAnswer(run, "the bare server", servers.bare(), bareProbe.plain("/", null, "items"));
+      List<Target> targets = List.of(
+          new Target("gatewayHs256", "gateway, HS256", stack.port, Overhead.URI, run.tokens.token("HS256"),
+              stack.gateway.pid()),
+          new Target("limit", "limit: minimal proxy", servers.limitPort(), Overhead.URI, null, servers.limit().pid()),
+          new Target("bare", "bare Vert.x HTTP server", servers.barePort(), "/", null, servers.bare().pid()));
+      for (Target target : targets) {
+        System.out.printf("  warm-up %s%n", target.label());
+        once(wrk, script, target, 256, run.quick ? 1 : 5);
+      }
+      JsonArray points = new JsonArray();
+      JsonObject comparisons = new JsonObject();
+      for (int level : Overhead.LEVELS) {
+        Point[] byTarget = new Point[targets.size()];
+        for (int t = 0; t < targets.size(); t++) {
+          Target target = targets.get(t);
+          List<Point> runs = new ArrayList<>();
+          for (int i = 0; i < repeats; i++) {
+            runs.add(once(wrk, script, target, level, seconds));
+          }
+          Point median = median(runs);
+          byTarget[t] = median;
+          points.add(new JsonObject().put("target", target.key()).put("label", target.label()).put("inFlight", level)
+              .mergeIn(median.json()));
+          System.out.printf(Locale.ROOT, "  %-26s %5d in flight: %9.0f/s  p50 %7.3f ms  p99 %7.3f ms"
+                  + "  server CPU %.3f ms/request  errors %d%n", target.label(), level, median.rate(), median.p50Ms(),
+              median.p99Ms(), median.serverCpuMs(), median.errors());
+          run.check("wrk " + target.label() + " at " + level + ": no errors", median.errors() == 0,
+              median.errors() + " errors (non-2xx or socket)");
+        }
+        Point gateway = byTarget[0];
+        Point limit = byTarget[1];
+        comparisons.put(String.valueOf(level), new JsonObject()
+            .put("limitRatio", round(gateway.rate() / limit.rate()))
+            .put("throughputRatioToBareHttp", round(gateway.rate() / byTarget[2].rate()))
+            .put("addedP50OverLimitMs", round(gateway.p50Ms() - limit.p50Ms()))
+            .put("addedP99OverLimitMs", round(gateway.p99Ms() - limit.p99Ms()))
+            .put("serverCpuRatioToLimit", round(gateway.serverCpuMs() / limit.serverCpuMs())));
+      }
+      run.results.put("points", points).put("comparisons", comparisons);
+      run.note("wrk drives HTTP/1.1 keep-alive connections (one per request in flight) from "
+          + "min(2, in flight) threads; the medians of " + repeats + " runs of " + seconds + " s per point");
+      probe.close();
+      bareProbe.close();
+    }
+    return null;
+  }
+
+  /** One wrk run against a target; CPU of the target's process over that run. */
+  private static Point once(String wrk, Path script, Target target, int connections, int seconds)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(wrk, "-t", String.valueOf(Math.min(2, connections)),
+        "-c", String.valueOf(connections), "-d", seconds + "s", "--latency", "--timeout", "30s",
+        "-s", script.toString()));
+    if (target.token() != null) {
+      command.addAll(List.of("-H", "Authorization: Bearer " + target.token()));
+    }
+    command.add("http://127.0.0.1:" + target.port() + target.path());
+    double cpuBefore = Cpu.seconds(target.pid());
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(seconds + 60L, TimeUnit.SECONDS) || process.exitValue() != 0) {
+      throw new IllegalStateException("wrk failed: " + output);
+    }
+    double cpuAfter = Cpu.seconds(target.pid());
+    double rate = number(RATE, output, 1);
+    double p50 = 0;
+    double p99 = 0;
+    Matcher m = PERCENTILE.matcher(output);
+    while (m.find()) {
+      double ms = Double.parseDouble(m.group(2)) * switch (m.group(3)) {
+        case "us" -> 0.001;
+        case "s" -> 1000.0;
+        default -> 1.0;
+      };
+      if (m.group(1).equals("50")) {
+        p50 = ms;
+      } else {
+        p99 = ms;
+      }
+    }
+    long errors = (long) number(BAD, output, 1);
+    Matcher socket = SOCKET_ERRORS.matcher(output);
+    if (socket.find()) {
+      for (int g = 1; g <= 4; g++) {
+        errors += Long.parseLong(socket.group(g));
+      }
+    }
+    double requests = rate * seconds;
+    return new Point(rate, p50, p99, errors, requests > 0 ? (cpuAfter - cpuBefore) * 1000 / requests : 0);
+  }
+
+  private static double number(Pattern pattern, String text, int group) {
+    Matcher m = pattern.matcher(text);
+    return m.find() ? Double.parseDouble(m.group(group)) : 0;
+  }
+
+  private static Point median(List<Point> runs) {
+    List<Point> sorted = new ArrayList<>(runs);
+    sorted.sort((a, b) -> Double.compare(a.rate(), b.rate()));
+    return sorted.get(sorted.size() / 2);
+  }
+
+  private static String findWrk() {
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+      Path candidate = Path.of(dir, "wrk");
+      if (Files.isExecutable(candidate)) {
+        return candidate.toString();
+      }
+    }
+    throw new IllegalStateException("wrk is not installed: apt-get install wrk (Debian's package)");
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+}
