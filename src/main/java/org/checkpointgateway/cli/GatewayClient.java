@@ -54,8 +54,14 @@ final class GatewayClient {
     } catch (ConnectException e) {
       throw new CliException("cannot connect to " + server + ": " + (e.getMessage() == null
           ? "connection refused" : e.getMessage()));
+    } catch (java.net.http.HttpConnectTimeoutException e) {
+      throw new CliException("cannot connect to " + server + ": no answer within "
+          + CONNECT_TIMEOUT.toSeconds() + " s");
     } catch (IOException e) {
-      throw new CliException(request.method() + " " + request.uri().getPath() + ": " + e);
+      // What happened, not a Java class name ("java.io.IOException: ...").
+      throw new CliException(request.method() + " " + request.uri().getPath() + ": "
+          + (e.getMessage() != null ? e.getMessage() : "the connection broke ("
+              + e.getClass().getSimpleName() + ")"));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException("interrupted");

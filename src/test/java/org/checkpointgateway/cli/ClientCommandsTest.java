@@ -124,6 +124,31 @@ class ClientCommandsTest {
   }
 
   @Test
+  void aServerThatHangsUpIsOneLineWithoutJavaClassNames() throws Exception {
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      // Every connection (the client tries a GET twice) is hung up once its request arrives.
+      Thread hangUp = new Thread(() -> {
+        while (!server.isClosed()) {
+          try (java.net.Socket client = server.accept()) {
+            client.getInputStream().read();
+          } catch (IOException ignored) {
+            // the test ends
+          }
+        }
+      });
+      hangUp.start();
+      CommandRun run = CommandRun.of(org.checkpointgateway.MainAccess.commandLine(), "archives",
+          "ls", "--server=http://127.0.0.1:" + server.getLocalPort());
+      server.close();
+      hangUp.join(10_000);
+      assertThat(run.code()).isEqualTo(1);
+      assertThat(run.err().strip().lines()).singleElement().asString()
+          .startsWith("archives ls: GET /api/v1/archives: ").doesNotContain("java.", "Exception");
+    }
+  }
+
+  @Test
   void nothingListensIsOneLine() {
     CommandRun run = CommandRun.of(org.checkpointgateway.MainAccess.commandLine(), "archives", "ls",
         "--server=http://127.0.0.1:1");
