@@ -4,10 +4,14 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -15,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import org.checkpointgateway.api.ApiServices;
@@ -59,6 +64,7 @@ public final class Gateway {
   /** The token printed for a development run without configured keys. */
   static final Duration DEV_TOKEN_TTL = Duration.ofHours(24);
 
+  private static final long SIMULATOR_CLOSE_SECONDS = 15;
   private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
 
   private final Vertx vertx;
@@ -70,6 +76,7 @@ public final class Gateway {
   private final AtomicBoolean stopping;
   private final Retention retention;
   private final SimulatedRuntime simulator;
+  private final Vertx simulatorVertx;
   private final Path privateDir;
   private final String deployment;
   private final int port;
@@ -82,8 +89,8 @@ public final class Gateway {
 
   private Gateway(Vertx vertx, GatewayOptions options, CriClient cri, RuntimeWatch watch,
       CheckpointControl checkpoints, JobStore jobs, AtomicBoolean stopping, Retention retention,
-      SimulatedRuntime simulator, Path privateDir, String deployment, int port,
-      Optional<String> devToken) {
+      SimulatedRuntime simulator, Vertx simulatorVertx, Path privateDir, String deployment,
+      int port, Optional<String> devToken) {
     this.vertx = vertx;
     this.options = options;
     this.cri = cri;
@@ -93,6 +100,7 @@ public final class Gateway {
     this.stopping = stopping;
     this.retention = retention;
     this.simulator = simulator;
+    this.simulatorVertx = simulatorVertx;
     this.privateDir = privateDir;
     this.deployment = deployment;
     this.port = port;
@@ -113,13 +121,30 @@ public final class Gateway {
       PrometheusMeterRegistry registry) {
     // The embedded simulator's socket lives in a directory only we may enter.
     Path privateDir = options.embeddedSimulator() ? createPrivateDir() : null;
+    // ... and it runs on a Vertx of its own, without metrics: its gRPC server's requests are
+    // not the gateway's HTTP requests, and must not be counted as such.
+    Vertx simulatorVertx = options.embeddedSimulator()
+        ? Vertx.vertx(new VertxOptions().setPreferNativeTransport(vertx.isNativeTransportEnabled()))
+        : null;
+    return start(vertx, options, registry, privateDir, simulatorVertx)
+        // A failed start leaves nothing behind: the simulator, its socket, its directory.
+        .recover(failure -> closeSimulator(vertx, simulatorVertx)
+            .eventually(() -> privateDir != null
+                ? vertx.fileSystem().deleteRecursive(privateDir.toString())
+                : Future.succeededFuture())
+            .transform(ignored -> Future.failedFuture(failure)));
+  }
+
+  private static Future<Gateway> start(Vertx vertx, GatewayOptions options,
+      PrometheusMeterRegistry registry, Path privateDir, Vertx simulatorVertx) {
     Optional<String> devSecret = options.jwt().hasKeys() ? Optional.empty()
         : Optional.of(TokenIssuer.randomSecret());
     // Admission and jobs keep their state on this one context.
     Context coordination = vertx.getOrCreateContext();
     GatewayMetrics metrics = GatewayMetrics.create(registry);
     Future<SimulatedRuntime> simulator = options.embeddedSimulator()
-        ? SimulatedRuntime.start(vertx, SimulatorSeed.defaultSeed(), privateDir.resolve("cri.sock"))
+        ? onContext(coordination, SimulatedRuntime.start(simulatorVertx,
+            SimulatorSeed.defaultSeed(), privateDir.resolve("cri.sock")))
         : Future.succeededFuture(null);
     return simulator.compose(sim -> {
       CriEndpoint endpoint = options.criEndpoint()
@@ -129,6 +154,9 @@ public final class Gateway {
       CriClient cri = CriClient.create(vertx, endpoint, metrics);
       RuntimeWatch watch = new RuntimeWatch(vertx, cri, endpoint, options.runtimeProbe());
       watch.start();
+      // For alerts: 1 while the runtime answers its readiness probe (/readyz is 200), else 0.
+      metrics.gauge("runtime.ready", "1 while the runtime answers its readiness probe, else 0",
+          () -> watch.version() != null ? 1 : 0);
       ArchiveDirectory archives = new ArchiveDirectory(vertx, options.checkpointDir());
       ThroughputEstimator throughput = new ThroughputEstimator();
       AdmissionController admission = new AdmissionController(coordination,
@@ -160,7 +188,7 @@ public final class Gateway {
       List<Audit> audits = new CopyOnWriteArrayList<>();
       AtomicReference<AuthorizationRules> rules = new AtomicReference<>(AuthorizationRules.NONE);
       List<FileWatch> watches = new CopyOnWriteArrayList<>();
-      return archives.ensureExists()
+      return usableCheckpointDir(vertx, archives, options.checkpointDir())
           .compose(ignored -> archiveStore.start())
           .compose(ignored -> openAudit(vertx, options))
           .compose(audit -> {
@@ -183,14 +211,15 @@ public final class Gateway {
               GatewayVerticle verticle = new GatewayVerticle(services);
               verticles.add(verticle);
               return verticle;
-            }, new DeploymentOptions().setInstances(HTTP_INSTANCES));
+            }, new DeploymentOptions().setInstances(HTTP_INSTANCES))
+                .recover(failure -> Future.failedFuture(listenFailure(options, failure)));
           })
           .compose(deployment -> watchTls(vertx, options, verticles.get(0), watches)
               .map(deployment))
           .onSuccess(ignored -> watches.forEach(fileWatch -> reloadMeters(registry, fileWatch)))
           // With port 0 the instances share one random port; any instance can tell which.
           .map(deployment -> new Gateway(vertx, options, cri, watch, checkpoints, jobs, stopping, retention,
-              sim, privateDir, deployment, verticles.get(0).actualPort(),
+              sim, simulatorVertx, privateDir, deployment, verticles.get(0).actualPort(),
               devSecret.map(secret -> TokenIssuer.hs256(vertx, secret).issue("dev-admin",
                   List.of("*"), devTokenTtl(options), Optional.empty(), Optional.empty()))))
           .map(gateway -> {
@@ -277,7 +306,8 @@ public final class Gateway {
         }, false))
         .compose(ignored -> cri.close())
         .compose(ignored -> containerd != null ? containerd.close() : Future.succeededFuture())
-        .compose(ignored -> simulator != null ? simulator.close() : Future.succeededFuture())
+        // Closing its Vertx stops the simulator: its checkpoints, its server, its socket.
+        .compose(ignored -> closeSimulator(vertx, simulatorVertx))
         .compose(ignored -> privateDir != null
             ? vertx.fileSystem().deleteRecursive(privateDir.toString()) : Future.succeededFuture());
   }
@@ -356,6 +386,25 @@ public final class Gateway {
         .tag("file", watch.name()).strongReference(true).register(registry);
   }
 
+  /** {@code future}'s outcome, handed over on {@code context} (the simulator's run elsewhere). */
+  private static <T> Future<T> onContext(Context context, Future<T> future) {
+    Promise<T> handedOver = Promise.promise();
+    future.onComplete(outcome -> context.runOnContext(ignored -> handedOver.handle(outcome)));
+    return handedOver.future();
+  }
+
+  /**
+   * Closes the embedded simulator's Vertx, waiting on a worker of ours: a callback on the
+   * simulator's own context would be handed to an event loop that this close terminates.
+   */
+  private static Future<Void> closeSimulator(Vertx vertx, Vertx simulatorVertx) {
+    if (simulatorVertx == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> simulatorVertx.close().toCompletionStage()
+        .toCompletableFuture().get(SIMULATOR_CLOSE_SECONDS, TimeUnit.SECONDS), false);
+  }
+
   /** The audit log of {@code --audit-log}, opened off the event loop (an open may block). */
   private static Future<Audit> openAudit(Vertx vertx, GatewayOptions options) {
     if (options.auth().auditLog().isEmpty()) {
@@ -373,9 +422,68 @@ public final class Gateway {
     }, false);
   }
 
+  /**
+   * The checkpoint directory, made if missing and checked writable (off the event loop), or a
+   * start-up failure that names the flag (exit code 2).
+   */
+  private static Future<Void> usableCheckpointDir(Vertx vertx, ArchiveDirectory archives,
+      Path dir) {
+    return archives.ensureExists()
+        .compose(made -> vertx.executeBlocking(() -> Files.isDirectory(dir) && Files.isWritable(dir)
+            ? null : "not a directory this process may write to", false))
+        .recover(failure -> Future.succeededFuture(reason(failure)))
+        .compose(unusable -> unusable == null ? Future.succeededFuture()
+            : Future.failedFuture(new IllegalArgumentException(
+                "--checkpoint-dir " + dir + ": cannot use it as the checkpoint directory ("
+                    + unusable + ")")));
+  }
+
+  /** Why a file-system call failed, without Java's class names: "not a directory". */
+  private static String reason(Throwable failure) {
+    Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof FileAlreadyExistsException exists) {
+      return exists.getFile() + " exists and is not a directory";
+    }
+    if (cause instanceof AccessDeniedException denied) {
+      return denied.getFile() + ": permission denied";
+    }
+    if (cause instanceof FileSystemException fs && fs.getReason() != null) {
+      return (fs.getFile() != null ? fs.getFile() + ": " : "") + lowerFirst(fs.getReason());
+    }
+    return String.valueOf(cause.getMessage());
+  }
+
+  /**
+   * A port another process listens on, or an address not on this machine: the failure names
+   * both, in the words of the errno (Netty's epoll says "bind(..) failed with error(-98)").
+   */
+  private static Throwable listenFailure(GatewayOptions options, Throwable failure) {
+    String text = String.valueOf(failure.getMessage());
+    String where = (options.host().contains(":") ? "[" + options.host() + "]" : options.host())
+        + ":" + options.port();
+    if (text.contains("Address already in use")) {
+      return new IllegalStateException("cannot listen on " + where
+          + ": address already in use (another process listens there; choose another --port)");
+    }
+    if (text.contains("Cannot assign requested address")) {
+      return new IllegalArgumentException("--host " + options.host() + ": cannot listen on "
+          + where + ": cannot assign requested address (not an address of this machine)");
+    }
+    return failure;
+  }
+
+  private static String lowerFirst(String text) {
+    return text.isEmpty() ? text : Character.toLowerCase(text.charAt(0)) + text.substring(1);
+  }
+
   private static String transport(Vertx vertx) {
-    return vertx.isNativeTransportEnabled() ? "epoll"
-        : "NIO (epoll unavailable: " + vertx.unavailableNativeTransportCause() + ")";
+    if (vertx.isNativeTransportEnabled()) {
+      return "epoll";
+    }
+    // Null when epoll was not asked for.
+    Throwable cause = vertx.unavailableNativeTransportCause();
+    return cause == null ? "NIO" : "NIO (epoll unavailable: " + (cause.getMessage() != null
+        ? cause.getMessage() : cause.getClass().getSimpleName()) + ")";
   }
 
   private static Path createPrivateDir() {

@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -13,6 +14,7 @@ import org.checkpointgateway.cli.ArchivesCommand;
 import org.checkpointgateway.cli.CheckpointCommand;
 import org.checkpointgateway.cli.TokenCommand;
 import org.checkpointgateway.config.ConfigException;
+import org.checkpointgateway.units.Durations;
 import org.checkpointgateway.config.GatewayOptions;
 import org.checkpointgateway.config.Settings;
 import org.checkpointgateway.metrics.GatewayMetrics;
@@ -143,6 +145,8 @@ public final class Main implements Callable<Integer> {
   String authReloadInterval;
 
   public static void main(String[] args) {
+    // Before anything logs: keeps the log working while the stop hook runs (see StopLogManager).
+    System.setProperty("java.util.logging.manager", StopLogManager.class.getName());
     // Netty 4.2 sets up JFR events on its first buffer allocation, stalling an event loop for
     // hundreds of milliseconds; we do not use those events.
     System.setProperty("io.netty.jfr.enabled", System.getProperty("io.netty.jfr.enabled", "false"));
@@ -248,25 +252,41 @@ public final class Main implements Callable<Integer> {
     String scheme = options.tls() ? "https" : "http";
     String url = scheme + "://" + displayHost(options.host()) + ":" + gateway.port();
     Logger.getLogger(Main.class.getName()).info(() -> "serving the Kubelet Checkpoint API on " + url);
-    gateway.devToken().ifPresent(token -> System.out.printf(
-        "No JWT key configured: made an ephemeral HS256 key. This token may do everything for %s:%n"
-            + "%s%nTry:%n  curl -sS -X POST -H 'Authorization: Bearer %s' %s%s/checkpoint/default/demo/app%n",
-        Gateway.devTokenTtl(options).toSeconds() % 3600 == 0
-            ? Gateway.devTokenTtl(options).toHours() + "h"
-            : org.checkpointgateway.units.Durations.format(Gateway.devTokenTtl(options)), token, token,
-        options.tls() ? "-k " : "", url));
+    gateway.devToken().ifPresent(token -> System.out.print(devTokenBanner(options, url, token)));
+    Logger log = Logger.getLogger(Main.class.getName());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info(() -> "stopping: new checkpoints are refused, running ones get up to "
+          + Durations.format(options.shutdownGrace()) + " to finish");
       try {
         // One after the other from this thread: a close chained onto an event-loop context
         // would complete on a loop that vertx.close() has already terminated.
         gateway.close().toCompletionStage().toCompletableFuture()
             .get(options.shutdownGrace().toSeconds() + STOP_WAIT_SECONDS, TimeUnit.SECONDS);
         vertx.close().toCompletionStage().toCompletableFuture().get(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+        log.info("stopped");
       } catch (Exception e) {
         System.err.println("checkpoint-gateway: unclean stop: " + e);
+      } finally {
+        StopLogManager.stopped();
       }
     }, "checkpoint-gateway-stop"));
     return 0;
+  }
+
+  /** The printed development token, with how to use it from curl and from the CLI. */
+  static String devTokenBanner(GatewayOptions options, String url, String token) {
+    Duration ttl = Gateway.devTokenTtl(options);
+    String server = url.equals("http://127.0.0.1:10250") ? "" : " --server " + url;
+    return "No JWT key configured: made an ephemeral HS256 key. This token may do everything for "
+        + (ttl.toSeconds() % 3600 == 0 ? ttl.toHours() + "h" : Durations.format(ttl)) + ":\n"
+        + token + "\n"
+        + "Try:\n"
+        + "  curl -sS -X POST -H 'Authorization: Bearer " + token + "' "
+        + (options.tls() ? "-k " : "") + url + "/checkpoint/default/demo/app\n"
+        + "or the command-line client, which reads the token from $CHECKPOINT_GATEWAY_TOKEN"
+        + " (or a file: --token-file FILE):\n"
+        + "  export CHECKPOINT_GATEWAY_TOKEN=" + token + "\n"
+        + "  java -jar target/checkpoint-gateway.jar checkpoint default/demo/app" + server + "\n";
   }
 
   private static String displayHost(String host) {

@@ -95,6 +95,27 @@ class MainTest {
   }
 
   @Test
+  void anHs256SecretShorterThan32BytesStopsStartUp() throws IOException {
+    // RFC 7518 asks for a key as long as the hash; 31 characters of text are 31 bytes.
+    Path secret = Files.writeString(dir.resolve("hs256.key"), "  0123456789abcdef0123456789abcde\n");
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream standardErr = System.err;
+    Outcome outcome;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      outcome = run("--port", "0", "--checkpoint-dir", dir.resolve("cp").toString(),
+          "--jwt-secret-file", secret.toString());
+    } finally {
+      System.setErr(standardErr);
+    }
+    String printed = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(outcome.code()).as(printed).isEqualTo(2);
+    assertThat(printed).contains("checkpoint-gateway: cannot start: --jwt-secret-file " + secret
+        + ": the HS256 secret is 31 bytes; it must have at least 32 (RFC 7518); make one with: "
+        + "head -c 32 /dev/urandom | base64 > hs256.key");
+  }
+
+  @Test
   void tlsNeedsBothFiles() throws IOException {
     Path cert = Files.writeString(dir.resolve("tls.crt"), "x");
     Outcome outcome = run("--tls-cert", cert.toString());

@@ -2,6 +2,8 @@ package org.checkpointgateway.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -124,15 +126,7 @@ final class JobRoutes {
   }
 
   private JobRequest parse(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      throw new BadRequestException("the body must be a JSON object: " + e.getMessage());
-    }
-    if (body == null) {
-      throw new BadRequestException("the body must be a JSON object with namespace and pod");
-    }
+    JsonObject body = jsonObject(ctx);
     for (String key : body.fieldNames()) {
       if (!List.of("namespace", "pod", "container", "timeoutSeconds").contains(key)) {
         throw new BadRequestException("unknown field " + key
@@ -154,6 +148,44 @@ final class JobRoutes {
     }
     return new JobRequest(namespace, pod, container,
         seconds == 0 ? defaultTimeout : Duration.ofSeconds(seconds));
+  }
+
+  /** The body as a JSON object, or a 400 that says what is wrong in the caller's terms. */
+  private static JsonObject jsonObject(RoutingContext ctx) {
+    Object value;
+    try {
+      value = ctx.body().buffer() == null ? null : ctx.body().buffer().toJsonValue();
+    } catch (DecodeException e) {
+      throw new BadRequestException("the body is not valid JSON" + parserProblem(e.getCause()));
+    }
+    if (value instanceof JsonObject object) {
+      return object;
+    }
+    String found = value == null ? "empty" : value instanceof JsonArray ? "an array"
+        : value instanceof String ? "a string" : value instanceof Boolean ? "a boolean"
+        : "a number";
+    throw new BadRequestException("the body must be a JSON object with namespace and pod; it is "
+        + found);
+  }
+
+  /**
+   * Jackson's problem, without its internals: " (line 1, column 6): unexpected character '1':
+   * was expecting a colon ...", not the character codes, source notes and class names.
+   */
+  static String parserProblem(Throwable cause) {
+    if (!(cause instanceof JsonProcessingException parser) || parser.getOriginalMessage() == null) {
+      return "";
+    }
+    String problem = parser.getOriginalMessage()
+        .replaceAll(" \\(code -?\\d+\\)", "")
+        .replaceAll("\\('(.*?)'\\)", "'$1'");
+    int note = problem.indexOf(" (for ");
+    problem = note > 0 ? problem.substring(0, note) : problem;
+    int line = problem.indexOf('\n');
+    problem = line > 0 ? problem.substring(0, line) : problem;
+    JsonLocation at = parser.getLocation();
+    return (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
+        + ": " + Character.toLowerCase(problem.charAt(0)) + problem.substring(1);
   }
 
   private static String requiredString(JsonObject body, String key) {

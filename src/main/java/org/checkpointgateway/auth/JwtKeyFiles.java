@@ -61,6 +61,9 @@ final class JwtKeyFiles {
     if (secret.isEmpty()) {
       throw bad(SECRET_FILE_OPTION, file, "the secret is empty");
     }
+    TokenIssuer.weakSecret(secret).ifPresent(problem -> {
+      throw bad(SECRET_FILE_OPTION, file, problem);
+    });
     return hs256(secret);
   }
 

@@ -20,6 +20,8 @@ import java.util.Optional;
  */
 public final class TokenIssuer {
 
+  /** RFC 7518, 3.2: an HS256 key must be at least as long as the hash, 256 bits. */
+  public static final int MIN_SECRET_BYTES = 32;
   private static final int RANDOM_SECRET_BYTES = 32;
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -29,13 +31,24 @@ public final class TokenIssuer {
     this.auth = auth;
   }
 
-  /** An issuer signing with the HS256 {@code secret} (not blank). */
+  /** An issuer signing with the HS256 {@code secret} (at least {@link #MIN_SECRET_BYTES}). */
   public static TokenIssuer hs256(Vertx vertx, String secret) {
-    if (secret.isBlank()) {
-      throw new IllegalArgumentException("empty HS256 secret");
-    }
+    weakSecret(secret).ifPresent(problem -> {
+      throw new IllegalArgumentException(problem);
+    });
     return new TokenIssuer(JWTAuth.create(vertx,
         new JWTAuthOptions().addPubSecKey(JwtKeyFiles.hs256(secret))));
+  }
+
+  /**
+   * Why {@code secret} may not be an HS256 key: shorter than {@link #MIN_SECRET_BYTES} bytes
+   * (UTF-8), which RFC 7518 forbids and a guesser could find; empty when it may.
+   */
+  public static Optional<String> weakSecret(String secret) {
+    int bytes = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    return bytes >= MIN_SECRET_BYTES ? Optional.empty() : Optional.of("the HS256 secret is "
+        + bytes + " bytes; it must have at least " + MIN_SECRET_BYTES
+        + " (RFC 7518); make one with: head -c 32 /dev/urandom | base64 > hs256.key");
   }
 
   /**

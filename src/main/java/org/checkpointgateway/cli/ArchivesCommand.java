@@ -228,7 +228,7 @@ public final class ArchivesCommand implements Callable<Integer> {
         }
         total = Long.parseLong(range.group(3));
         append = true;
-        err.println("resuming " + name + " at " + ProgressBar.bytes(have) + " of " + ProgressBar.bytes(total));
+        client.progressLines(err).println("resuming " + name + " at " + ProgressBar.bytes(have) + " of " + ProgressBar.bytes(total));
       } else if (response.statusCode() == 200) {
         total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
         append = false;
@@ -246,7 +246,7 @@ public final class ArchivesCommand implements Callable<Integer> {
         run(gateway, out, err);
         return;
       } else {
-        throw GatewayClient.failure(response);
+        throw gateway.failure(response);
       }
       try {
         Files.writeString(etagFile, response.headers().firstValue("ETag").orElse(""));

@@ -84,12 +84,13 @@ public final class CheckpointCommand implements Callable<Integer> {
     HttpResponse<InputStream> response = gateway.send(request.build(),
         HttpResponse.BodyHandlers.ofInputStream());
     if (response.statusCode() != 200) {
-      throw GatewayClient.failure(response);
+      throw gateway.failure(response);
     }
     String type = response.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
     try (InputStream body = response.body()) {
       if (type.startsWith("text/event-stream")) {
-        return new Progress(new ProgressBar(err, client.terminal()), err).follow(body);
+        return new Progress(new ProgressBar(err, client.terminal()), client.progressLines(err))
+            .follow(body);
       }
       return items(new String(body.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
     } catch (IOException e) {

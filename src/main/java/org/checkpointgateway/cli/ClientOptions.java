@@ -1,6 +1,8 @@
 package org.checkpointgateway.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +24,8 @@ final class ClientOptions {
   Path tokenFile;
 
   @Option(names = "--progress", paramLabel = "WHEN", defaultValue = "auto",
-      description = "progress bar: auto (when on a terminal), always, never (plain lines)")
+      description = "progress on stderr: auto (a bar on a terminal, else plain lines), always (a bar), "
+          + "plain (lines), never (only the results)")
   String progress;
 
   URI serverUri() throws CliException {
@@ -52,12 +55,25 @@ final class ClientOptions {
     return token == null || token.isBlank() ? null : token.trim();
   }
 
+  /** Where {@link #token} comes from, as the user would name it. */
+  String tokenSource() {
+    return tokenFile != null ? "--token-file " + tokenFile : "$" + TOKEN_ENV;
+  }
+
+  /** Whether progress is a bar redrawn in place. */
   boolean terminal() throws CliException {
     return switch (progress) {
       case "always" -> true;
-      case "never" -> false;
+      case "never", "plain" -> false;
       case "auto" -> System.console() != null;
-      default -> throw new CliException("--progress " + progress + ": use auto, always or never", 2);
+      default -> throw new CliException("--progress " + progress
+          + ": use auto, always, plain or never", 2);
     };
+  }
+
+  /** Where progress lines go: {@code err}, or nowhere with {@code --progress never}. */
+  PrintWriter progressLines(PrintWriter err) throws CliException {
+    terminal(); // checks the value
+    return progress.equals("never") ? new PrintWriter(Writer.nullWriter()) : err;
   }
 }

@@ -24,16 +24,19 @@ final class GatewayClient {
   private final HttpClient http;
   private final URI server;
   private final String token;
+  /** Where the token came from, for a 401's hint; null when none was sent. */
+  private final String tokenSource;
 
-  GatewayClient(URI server, String token) {
+  GatewayClient(URI server, String token, String tokenSource) {
     this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
         .followRedirects(HttpClient.Redirect.NEVER).build();
     this.server = server;
     this.token = token;
+    this.tokenSource = token == null ? null : tokenSource;
   }
 
   static GatewayClient from(ClientOptions options) throws CliException {
-    return new GatewayClient(options.serverUri(), options.token());
+    return new GatewayClient(options.serverUri(), options.token(), options.tokenSource());
   }
 
   /** A request for {@code path} (from the server's root), with the token. */
@@ -51,8 +54,14 @@ final class GatewayClient {
     } catch (ConnectException e) {
       throw new CliException("cannot connect to " + server + ": " + (e.getMessage() == null
           ? "connection refused" : e.getMessage()));
+    } catch (java.net.http.HttpConnectTimeoutException e) {
+      throw new CliException("cannot connect to " + server + ": no answer within "
+          + CONNECT_TIMEOUT.toSeconds() + " s");
     } catch (IOException e) {
-      throw new CliException(request.method() + " " + request.uri().getPath() + ": " + e);
+      // What happened, not a Java class name ("java.io.IOException: ...").
+      throw new CliException(request.method() + " " + request.uri().getPath() + ": "
+          + (e.getMessage() != null ? e.getMessage() : "the connection broke ("
+              + e.getClass().getSimpleName() + ")"));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException("interrupted");
@@ -77,8 +86,22 @@ final class GatewayClient {
     }
   }
 
-  /** The failure of a non-2xx answer: the {@code message} of a JSON error, else the plain body. */
-  static CliException failure(int status, String body) {
+  /**
+   * The failure of a non-2xx answer: the {@code message} of a JSON error, else the plain body;
+   * a 401 also says how to pass a token, or which token was refused.
+   */
+  CliException failure(int status, String body) {
+    CliException failure = failureText(status, body);
+    if (status != 401) {
+      return failure;
+    }
+    return new CliException(failure.getMessage() + (tokenSource == null
+        ? ": no token was sent; pass one with --token-file FILE or in $" + ClientOptions.TOKEN_ENV
+        : ": the gateway refused the token from " + tokenSource
+            + " (expired, or not made for this gateway's key, issuer or audience)"));
+  }
+
+  static CliException failureText(int status, String body) {
     String message = body == null ? "" : body.trim();
     if (message.startsWith("{")) {
       try {
@@ -93,7 +116,7 @@ final class GatewayClient {
     return new CliException(message.isEmpty() ? "HTTP " + status : message + " (HTTP " + status + ")");
   }
 
-  static CliException failure(HttpResponse<InputStream> response) {
+  CliException failure(HttpResponse<InputStream> response) {
     try (InputStream in = response.body()) {
       return failure(response.statusCode(), new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8));
     } catch (IOException e) {

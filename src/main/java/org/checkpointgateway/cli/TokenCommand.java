@@ -49,6 +49,12 @@ public final class TokenCommand implements Callable<Integer> {
     try {
       lifetime = ttl == null ? DEFAULT_TTL : Durations.parse(ttl);
       secret = Files.readString(secretFile).trim();
+      // The gateway refuses such a key too: say so now rather than print a token it refuses.
+      if (TokenIssuer.weakSecret(secret).isPresent()) {
+        err.println("token: --secret-file " + secretFile + ": "
+            + TokenIssuer.weakSecret(secret).get());
+        return 2;
+      }
     } catch (IllegalArgumentException e) {
       err.println("token: --ttl: " + e.getMessage());
       return 2;

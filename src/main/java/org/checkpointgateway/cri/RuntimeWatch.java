@@ -12,6 +12,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
@@ -33,6 +34,13 @@ import runtime.v1.VersionResponse;
 public final class RuntimeWatch {
 
   private static final Logger LOG = Logger.getLogger(RuntimeWatch.class.getName());
+  /**
+   * Until the runtime first answers, a probe may take this long: the first call sets up the
+   * connection and, with the embedded simulator in a cold JVM, loads both ends' classes, which
+   * took over a second on a busy machine and logged a warning on a clean start. Readiness is 503
+   * meanwhile anyway ("has not answered yet").
+   */
+  static final Duration FIRST_ANSWER_TIMEOUT = Duration.ofSeconds(10);
 
   /** While away: why, and what completes when the runtime answers again. */
   private record Away(RuntimeCallFailedException failure, Promise<Void> back) {
@@ -52,6 +60,7 @@ public final class RuntimeWatch {
   private volatile long timerId = -1;
   // Touched on the watch's context only.
   private boolean probing;
+  private boolean everAnswered;
 
   public RuntimeWatch(Vertx vertx, CriClient cri, CriEndpoint endpoint, RuntimeProbe probe) {
     this.vertx = vertx;
@@ -141,9 +150,11 @@ public final class RuntimeWatch {
     }
     probing = true;
     String socket = endpoint.socketPath().toString();
+    Duration timeout = everAnswered || probe.timeout().compareTo(FIRST_ANSWER_TIMEOUT) > 0
+        ? probe.timeout() : FIRST_ANSWER_TIMEOUT;
     // A live connection still answers after the socket file was removed; nobody else can connect.
     lstat.executeBlocking(() -> unreachable(endpoint.socketPath()), false)
-        .compose(unreachable -> unreachable == null ? cri.version(probe.timeout())
+        .compose(unreachable -> unreachable == null ? cri.version(timeout)
             : Future.<VersionResponse>failedFuture(
                 GrpcStatusTranslator.dialFailure(socket, unreachable)))
         .onComplete(answer -> {
@@ -156,12 +167,13 @@ public final class RuntimeWatch {
           } else if (isDialFailure(answer.cause())) {
             dialFailed((RuntimeCallFailedException) answer.cause());
           } else {
-            silent(answer.cause());
+            silent(answer.cause(), timeout);
           }
         });
   }
 
   private void answered(VersionResponse answer) {
+    everAnswered = true;
     Away was = away.getAndSet(null);
     if (version == null) {
       LOG.info(() -> "runtime ready at " + endpoint + ": " + answer.getRuntimeName() + " "
@@ -174,10 +186,10 @@ public final class RuntimeWatch {
   }
 
   /** Connected but no answer within the probe's timeout (frozen), or a broken answer. */
-  private void silent(Throwable failure) {
+  private void silent(Throwable failure, Duration timeout) {
     String reason = reason(failure) + (failure instanceof RuntimeCallFailedException runtime
         && runtime.code().equals("DeadlineExceeded")
-        ? " (no answer to Version within " + probe.timeout().toMillis() + " ms)" : "");
+        ? " (no answer to Version within " + timeout.toMillis() + " ms)" : "");
     if (version != null || !reason.equals(notReadyReason)) {
       LOG.warning(reason);
     }

@@ -2,10 +2,12 @@ package org.checkpointgateway.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -24,6 +26,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.checkpointgateway.error.CheckpointFailedException;
 import org.checkpointgateway.error.InsufficientStorageException;
 import org.checkpointgateway.error.OverloadedException;
@@ -42,6 +45,39 @@ public final class GatewayMetrics {
   static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
       "OPTIONS", "TRACE", "PATCH");
   static final int MAX_NAMESPACE_LABELS = 100;
+
+  /*
+   * Histogram buckets: a handful each, where the answers change (Micrometer's default percentile
+   * histogram has 69 buckets per series). A checkpoint takes from a tenth of a second (small
+   * container) to minutes (gigabytes); admission waits are nothing, or seconds behind a queue;
+   * most HTTP answers are milliseconds, a plain checkpoint answer as long as the checkpoint.
+   */
+  static final Duration[] CHECKPOINT_BUCKETS = {Duration.ofMillis(100), Duration.ofMillis(500),
+      Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofMinutes(1),
+      Duration.ofMinutes(5)};
+  static final Duration[] QUEUE_WAIT_BUCKETS = {Duration.ofMillis(10), Duration.ofMillis(100),
+      Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofMinutes(1)};
+  static final Duration[] HTTP_BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(25),
+      Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(2500),
+      Duration.ofSeconds(10)};
+  /** Vert.x's timer of HTTP answers, by route, method and code. */
+  static final String HTTP_RESPONSE_TIME = "vertx.http.server.response.time";
+
+  /**
+   * vertx-micrometer registers its gauges (active connections, requests) again for every HTTP
+   * server instance and request; Micrometer 1.13.9+ warns the first time, on every start
+   * (vert-x3/vertx-micrometer-metrics#259). The gauges share one value by design, so that one
+   * warning says nothing; our own gauges still warn. Held here: JUL keeps loggers weakly.
+   */
+  private static final java.util.logging.Logger MICROMETER_LOG =
+      java.util.logging.Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
+  static final String VERTX_GAUGE_AGAIN =
+      "This Gauge has been already registered (MeterId{name='vertx.";
+
+  static {
+    MICROMETER_LOG.setFilter(entry -> entry.getMessage() == null
+        || !entry.getMessage().startsWith(VERTX_GAUGE_AGAIN));
+  }
 
   private final MeterRegistry registry;
   private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
@@ -98,6 +134,17 @@ public final class GatewayMetrics {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().meterFilter(MeterFilter.replaceTagValues(Label.HTTP_ROUTE.toString(),
         route -> route.substring(route.lastIndexOf('>') + 1)));
+    registry.config().meterFilter(new MeterFilter() {
+      @Override
+      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+        return id.getName().equals(HTTP_RESPONSE_TIME)
+            ? DistributionStatisticConfig.builder()
+                .serviceLevelObjectives(Stream.of(HTTP_BUCKETS).mapToDouble(Duration::toNanos)
+                    .toArray())
+                .build().merge(config)
+            : config;
+      }
+    });
     return registry;
   }
 
@@ -171,7 +218,7 @@ public final class GatewayMetrics {
     timers.computeIfAbsent("checkpoint\n" + outcome, key -> Timer.builder("checkpoint.duration")
         .description("Checkpoint requests from arrival to answer, by outcome")
         .tag("outcome", outcome)
-        .publishPercentileHistogram()
+        .serviceLevelObjectives(CHECKPOINT_BUCKETS)
         .register(registry)).record(took);
   }
 
@@ -188,7 +235,7 @@ public final class GatewayMetrics {
     timers.computeIfAbsent("queue\n" + label, key ->
         Timer.builder("checkpoint.queue.wait").description("Time waited for admission")
             .tag("namespace", label)
-            .publishPercentileHistogram()
+            .serviceLevelObjectives(QUEUE_WAIT_BUCKETS)
             .register(registry)).record(waited);
   }
 

@@ -176,6 +176,28 @@ class JobRoutesTest extends GatewayTestBase {
   }
 
   @Test
+  void badJsonSaysWhatIsWrongInTheCallersTerms() {
+    Map<String, String> messages = new java.util.LinkedHashMap<>();
+    messages.put("{\"namespace\":", "the body is not valid JSON (line 1, column 14): "
+        + "unexpected end-of-input within/between Object entries");
+    messages.put("{\"namespace\" \"default\"}", "the body is not valid JSON (line 1, column 14): "
+        + "unexpected character '\"': was expecting a colon to separate field name and value");
+    messages.put("{'namespace':'default'}", "the body is not valid JSON (line 1, column 2): "
+        + "unexpected character ''': was expecting double-quote to start field name");
+    messages.put("{\"pod\":\"demo\"}}", "the body is not valid JSON (line 1, column 15): "
+        + "unexpected close marker '}': expected ']'");
+    messages.put("[1]", "the body must be a JSON object with namespace and pod; it is an array");
+    messages.put("7", "the body must be a JSON object with namespace and pod; it is a number");
+    messages.put("", "the body must be a JSON object with namespace and pod; it is empty");
+    messages.forEach((body, message) -> {
+      HttpAnswer answer = submit(body);
+      assertThat(answer.status()).as(body).isEqualTo(400);
+      // Not the parser's internals: no character codes, source notes or Java class names.
+      assertThat(new JsonObject(answer.body()).getString("message")).as(body).isEqualTo(message);
+    });
+  }
+
+  @Test
   void unknownPodsAndJobsAre404InTheSharedShape() {
     HttpAnswer pod = submit("{\"namespace\":\"default\",\"pod\":\"nope\",\"container\":\"app\"}");
     assertThat(pod.status()).isEqualTo(404);

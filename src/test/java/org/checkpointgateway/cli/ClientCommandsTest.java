@@ -87,7 +87,14 @@ class ClientCommandsTest {
         .isEqualTo("checkpoint: pod does not exist (HTTP 404)\n");
     CommandRun anonymous = cli(null, "checkpoint", "default/demo/app");
     assertThat(anonymous.code()).isEqualTo(1);
-    assertThat(anonymous.err()).isEqualTo("checkpoint: Unauthorized (HTTP 401)\n");
+    assertThat(anonymous.err()).isEqualTo("checkpoint: Unauthorized (HTTP 401): no token was "
+        + "sent; pass one with --token-file FILE or in $CHECKPOINT_GATEWAY_TOKEN\n");
+    Path stranger = tokenFile("stranger", org.checkpointgateway.auth.TokenIssuer.hs256(vertx,
+        org.checkpointgateway.auth.TokenIssuer.randomSecret()).issue("stranger", List.of("*"),
+        java.time.Duration.ofMinutes(5), java.util.Optional.empty(), java.util.Optional.empty()));
+    assertThat(cli(stranger, "archives", "ls").err()).isEqualTo("archives ls: Unauthorized "
+        + "(HTTP 401): the gateway refused the token from --token-file " + stranger
+        + " (expired, or not made for this gateway's key, issuer or audience)\n");
     CommandRun reader = cli(tokenFile("reader", fixture.token("reader", "archives:read:*")),
         "checkpoint", "default/demo/app");
     assertThat(reader.err()).contains("Forbidden (user=reader, verb=create, resource=nodes, subresource(s)=[checkpoint])");
@@ -95,6 +102,50 @@ class ClientCommandsTest {
     CommandRun usage = cli(adminToken, "checkpoint", "just-a-name");
     assertThat(usage.code()).isEqualTo(2);
     assertThat(usage.err()).contains("expected NAMESPACE/POD or NAMESPACE/POD/CONTAINER");
+  }
+
+  @Test
+  void progressNeverPrintsOnlyTheResults() {
+    CommandRun quiet = cli(adminToken, "checkpoint", "default/demo/app", "--progress", "never");
+    assertThat(quiet.code()).as(quiet.err()).isZero();
+    assertThat(quiet.err()).isEmpty();
+    assertThat(quiet.out().strip().lines()).singleElement().asString()
+        .startsWith(fixture.checkpointDir.toAbsolutePath() + "/checkpoint-demo_default-app-");
+
+    CommandRun failed = cli(adminToken, "checkpoint", "default/demo/broken", "--progress", "never");
+    assertThat(failed.code()).isEqualTo(1);
+    assertThat(failed.err()).isEqualTo("checkpoint: checkpointing of default/demo/broken failed "
+        + "(rpc error: code = Unknown desc = CRIU dump failed)\n");
+
+    CommandRun plain = cli(adminToken, "checkpoint", "default/demo/app", "--progress", "plain");
+    assertThat(plain.err()).startsWith("app: started (");
+    assertThat(cli(adminToken, "checkpoint", "default/demo/app", "--progress", "sometimes").err())
+        .isEqualTo("checkpoint: --progress sometimes: use auto, always, plain or never\n");
+  }
+
+  @Test
+  void aServerThatHangsUpIsOneLineWithoutJavaClassNames() throws Exception {
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      // Every connection (the client tries a GET twice) is hung up once its request arrives.
+      Thread hangUp = new Thread(() -> {
+        while (!server.isClosed()) {
+          try (java.net.Socket client = server.accept()) {
+            client.getInputStream().read();
+          } catch (IOException ignored) {
+            // the test ends
+          }
+        }
+      });
+      hangUp.start();
+      CommandRun run = CommandRun.of(org.checkpointgateway.MainAccess.commandLine(), "archives",
+          "ls", "--server=http://127.0.0.1:" + server.getLocalPort());
+      server.close();
+      hangUp.join(10_000);
+      assertThat(run.code()).isEqualTo(1);
+      assertThat(run.err().strip().lines()).singleElement().asString()
+          .startsWith("archives ls: GET /api/v1/archives: ").doesNotContain("java.", "Exception");
+    }
   }
 
   @Test
@@ -206,5 +257,17 @@ class ClientCommandsTest {
         "--secret-file", secret.toString(), "--sub", "x", "--permission", "*", "--ttl", "10");
     assertThat(badTtl.code()).isEqualTo(2);
     assertThat(badTtl.err()).contains("--ttl");
+  }
+
+  @Test
+  void tokenRefusesASecretShorterThan32Bytes() throws IOException {
+    Path shortSecret = Files.writeString(work.resolve("short.key"), "0123456789abcdef0123456789abcde\n");
+    CommandRun token = CommandRun.of(org.checkpointgateway.MainAccess.commandLine(), "token",
+        "--secret-file", shortSecret.toString(), "--sub", "x", "--permission", "*");
+    assertThat(token.code()).isEqualTo(2);
+    assertThat(token.out()).isEmpty();
+    assertThat(token.err()).isEqualTo("token: --secret-file " + shortSecret + ": the HS256 secret "
+        + "is 31 bytes; it must have at least 32 (RFC 7518); make one with: head -c 32 "
+        + "/dev/urandom | base64 > hs256.key\n");
   }
 }

@@ -60,6 +60,8 @@ final class ContainerdPeer implements AutoCloseable {
   static final String REQUIRE = "CHECKPOINT_GATEWAY_REQUIRE_CONTAINERD";
   static final String CGROUP_PARENT = "/checkpoint-gateway-tests";
   static final Path DEFAULT_ENV_FILE = Path.of("/tmp/checkpoint-gateway-containerd/env");
+  private static final java.util.concurrent.atomic.AtomicBoolean SKIP_SAID =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private static final Pattern GRPC_CODE = Pattern.compile("grpc_code=\"([^\"]*)\"");
 
   /** The peers setup starts, by the prefix of their keys in the env file. */
@@ -119,9 +121,9 @@ final class ContainerdPeer implements AutoCloseable {
     String reason = null;
     Properties env = new Properties();
     if (!"root".equals(System.getProperty("user.name"))) {
-      reason = "containerd tests need root (run: sudo .ci/containerd/setup, then the tests as root)";
+      reason = "they need root";
     } else if (!Files.isReadable(Path.of(envFile))) {
-      reason = "no containerd test peer: " + envFile + " is missing (run .ci/containerd/setup)";
+      reason = "no containerd test peer (" + envFile + " is missing)";
     } else {
       try (var in = Files.newInputStream(Path.of(envFile))) {
         env.load(in);
@@ -130,30 +132,37 @@ final class ContainerdPeer implements AutoCloseable {
       }
       String socket = env.getProperty(version.envPrefix + "SOCKET", "");
       if (reason == null && (socket.isEmpty() || env.getProperty(version.envPrefix + "METRICS") == null)) {
-        reason = "no containerd " + version.versionPrefix + "x peer in " + envFile
-            + " (run .ci/containerd/setup)";
+        reason = "no containerd " + version.versionPrefix + "x peer in " + envFile;
       } else if (reason == null && !Files.exists(Path.of(socket))) {
-        reason = "no containerd on " + socket + " (run .ci/containerd/setup)";
+        reason = "no containerd on " + socket;
       }
     }
     if (reason != null) {
-      if ("1".equals(System.getenv(REQUIRE))) {
-        fail(REQUIRE + "=1 but " + reason);
-      }
-      assumeTrue(false, reason);
+      skip(reason);
     }
     ContainerdPeer peer = new ContainerdPeer(vertx, version, env, logs);
     try {
       Await.result(peer.cri.version(runtime.v1.VersionRequest.newBuilder().setVersion("v1").build()));
     } catch (AssertionError e) {
       peer.close();
-      String why = "containerd on " + peer.socket + " does not answer: " + e.getMessage();
-      if ("1".equals(System.getenv(REQUIRE))) {
-        fail(REQUIRE + "=1 but " + why);
-      }
-      assumeTrue(false, why);
+      skip("containerd on " + peer.socket + " does not answer: " + e.getMessage());
     }
     return peer;
+  }
+
+  /**
+   * Skips the test (fails it under {@link #REQUIRE}), and says so once on the console: Maven
+   * shows only a count of skipped tests, and the reason is in a report file nobody opens.
+   */
+  private static void skip(String reason) {
+    if ("1".equals(System.getenv(REQUIRE))) {
+      fail(REQUIRE + "=1 but " + reason);
+    }
+    if (SKIP_SAID.compareAndSet(false, true)) {
+      System.out.println("containerd tests skipped: " + reason + "; to run them: "
+          + "sudo .ci/containerd/setup, then mvn -B verify as root (.ci/run does both)");
+    }
+    assumeTrue(false, reason);
   }
 
   /**
