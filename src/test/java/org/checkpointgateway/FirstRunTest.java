@@ -99,7 +99,10 @@ class FirstRunTest {
         "checkpoint_duration_seconds_bucket{outcome=\"succeeded\"}",
         "checkpoint_queue_wait_seconds_bucket{namespace=\"default\"}");
     assertThat(buckets.keySet()).anyMatch(key -> key.startsWith("vertx_http_server_response_time"));
-    assertThat(buckets.values()).allMatch(count -> count <= 10);
+    // The kubelet's runtime-operation series keep the kubelet's own buckets (14, plus +Inf), so
+    // that dashboards made for the kubelet read them alike; the gateway's own have a handful.
+    buckets.forEach((key, count) -> assertThat(count).as(key)
+        .isLessThanOrEqualTo(key.startsWith("kubelet_runtime_operations_duration_seconds_bucket") ? 15 : 10));
     assertThat(scrape.lines().count()).as("lines of /metrics after one checkpoint").isLessThan(400);
   }
 
