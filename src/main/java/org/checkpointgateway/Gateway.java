@@ -30,6 +30,8 @@ import org.checkpointgateway.auth.TokenVerifier;
 import org.checkpointgateway.checkpoint.AdmissionController;
 import org.checkpointgateway.checkpoint.CheckpointControl;
 import org.checkpointgateway.checkpoint.CheckpointSettings;
+import org.checkpointgateway.checkpoint.Forwarding;
+import org.checkpointgateway.fleet.Fleet;
 import org.checkpointgateway.checkpoint.ThroughputEstimator;
 import org.checkpointgateway.jobs.JobStore;
 import org.checkpointgateway.metrics.GatewayMetrics;
@@ -70,6 +72,7 @@ public final class Gateway {
   private Future<Void> closed;
   private ContainerdFallback containerd;
   private Audit audit = Audit.none();
+  private Fleet fleet;
 
   private Gateway(Vertx vertx, GatewayOptions options, CriClient cri, RuntimeWatch watch,
       CheckpointControl checkpoints, JobStore jobs, AtomicBoolean stopping, Retention retention,
@@ -110,7 +113,7 @@ public final class Gateway {
     Context coordination = vertx.getOrCreateContext();
     GatewayMetrics metrics = GatewayMetrics.create(registry);
     Future<SimulatedRuntime> simulator = options.embeddedSimulator()
-        ? SimulatedRuntime.start(vertx, SimulatorSeed.defaultSeed(), privateDir.resolve("cri.sock"))
+        ? SimulatedRuntime.start(vertx, simulatorSeed(options), privateDir.resolve("cri.sock"))
         : Future.succeededFuture(null);
     return simulator.compose(sim -> {
       CriEndpoint endpoint = options.criEndpoint()
@@ -149,7 +152,11 @@ public final class Gateway {
       metrics.gauge("archive.retention.runs", "Retention runs", retention::runs);
       List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
       List<Audit> audits = new CopyOnWriteArrayList<>();
+      List<Fleet> fleets = new CopyOnWriteArrayList<>();
       return archives.ensureExists()
+          .compose(ignored -> options.fleet().enabled()
+              ? Fleet.start(vertx, options.fleet(), checkpoints, cri, metrics).map(fleets::add)
+              : Future.succeededFuture())
           .compose(ignored -> archiveStore.start())
           .compose(ignored -> openAudit(vertx, options))
           .compose(audit -> {
@@ -166,7 +173,8 @@ public final class Gateway {
           .compose(tokens -> {
             ApiServices services = new ApiServices(options, checkpoints, tokens, watch, jobs,
                 archiveStore, registry, stopping::get, audits.get(0), new StreamMeters(registry),
-                new HttpConnections(options.http()));
+                new HttpConnections(options.http()),
+                fleets.isEmpty() ? Forwarding.NONE : fleets.get(0).forwarding());
             return vertx.deployVerticle(() -> {
               GatewayVerticle verticle = new GatewayVerticle(services);
               verticles.add(verticle);
@@ -181,6 +189,7 @@ public final class Gateway {
           .map(gateway -> {
             gateway.containerd = containerd;
             gateway.audit = audits.get(0);
+            gateway.fleet = fleets.isEmpty() ? null : fleets.get(0);
             return gateway;
           })
           .onFailure(failure -> {
@@ -188,6 +197,7 @@ public final class Gateway {
               audit.close();
               return null;
             }, false));
+            fleets.forEach(Fleet::close);
             retention.stop();
             watch.stop();
             jobs.close();
@@ -241,6 +251,8 @@ public final class Gateway {
     stopping.set(true);
     retention.stop();
     return checkpoints.drain(options.shutdownGrace())
+        // Checkpoints forwarded here during the drain were refused as stopping; now leave.
+        .compose(ignored -> fleet != null ? fleet.close() : Future.succeededFuture())
         .compose(ignored -> {
           watch.stop();
           jobs.close();
@@ -273,6 +285,17 @@ public final class Gateway {
             + e.getMessage() + ")");
       }
     }, false);
+  }
+
+  /** The embedded simulator's pods: {@code --simulator-pods}, else the shipped seed. */
+  private static SimulatorSeed simulatorSeed(GatewayOptions options) {
+    return options.fleet().simulatorPods().map(file -> {
+      try {
+        return SimulatorSeed.load(file);
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException("--simulator-pods " + file + ": " + e.getMessage());
+      }
+    }).orElseGet(SimulatorSeed::defaultSeed);
   }
 
   private static String transport(Vertx vertx) {

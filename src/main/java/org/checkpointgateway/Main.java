@@ -1,5 +1,6 @@
 package org.checkpointgateway;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.PrintWriter;
@@ -15,6 +16,7 @@ import org.checkpointgateway.cli.TokenCommand;
 import org.checkpointgateway.config.ConfigException;
 import org.checkpointgateway.config.GatewayOptions;
 import org.checkpointgateway.config.Settings;
+import org.checkpointgateway.fleet.HazelcastSetup;
 import org.checkpointgateway.metrics.GatewayMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.checkpointgateway.sim.SimulateCommand;
@@ -37,6 +39,7 @@ public final class Main implements Callable<Integer> {
 
   static final int EXIT_USAGE = 2;
   private static final long STOP_WAIT_SECONDS = 15;
+  private static final long CLUSTER_START_SECONDS = 60;
 
   @Option(names = "--config", paramLabel = "FILE", description = "YAML settings (conf/gateway.yaml documents every key); flags override it")
   Path config;
@@ -135,6 +138,25 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--inspect-max-concurrent", paramLabel = "N", description = "archive inspections at once; beyond, 429 (default 2)")
   String inspectMaxConcurrent;
 
+  @Option(names = "--cluster-name", paramLabel = "NAME", description = "join a fleet of gateways of this name (Hazelcast); without it nothing of clustering starts")
+  String clusterName;
+  @Option(names = "--cluster-host", paramLabel = "ADDR", description = "address the cluster listens on, never the wildcard (default 127.0.0.1)")
+  String clusterHost;
+  @Option(names = "--cluster-port", paramLabel = "N", description = "Hazelcast's port (default 5701)")
+  String clusterPort;
+  @Option(names = "--cluster-members", paramLabel = "HOST:PORT,...", description = "members to join (default none: wait to be joined)")
+  String clusterMembers;
+  @Option(names = "--node-name", paramLabel = "NAME", description = "this member's name in the fleet (default the host name)")
+  String nodeName;
+  @Option(names = "--cluster-bus-port", paramLabel = "N", description = "the event bus's port between members (default 0: any free one)")
+  String clusterBusPort;
+  @Option(names = "--advertise-url", paramLabel = "URL", description = "how other members reach this one's HTTP API (default from --host and --port)")
+  String advertiseUrl;
+  @Option(names = "--cluster-failure-timeout", paramLabel = "DURATION", description = "heartbeat silence after which a member is declared gone (default 5s)")
+  String clusterFailureTimeout;
+  @Option(names = "--simulator-pods", paramLabel = "FILE", description = "the embedded simulator's pods (conf/simulator.yaml format; default that file)")
+  String simulatorPods;
+
   public static void main(String[] args) {
     // Netty 4.2 sets up JFR events on its first buffer allocation, stalling an event loop for
     // hundreds of milliseconds; we do not use those events.
@@ -216,14 +238,35 @@ public final class Main implements Callable<Integer> {
         .override("http.h2c", httpH2c ? "true" : null, "--http-h2c")
         .override("archives.inspectMaxMembers", inspectMaxMembers, "--inspect-max-members")
         .override("archives.inspectMaxBytes", inspectMaxBytes, "--inspect-max-bytes")
-        .override("archives.inspectMaxConcurrent", inspectMaxConcurrent, "--inspect-max-concurrent"));
+        .override("archives.inspectMaxConcurrent", inspectMaxConcurrent, "--inspect-max-concurrent")
+        .override("cluster.name", clusterName, "--cluster-name").override("cluster.host", clusterHost, "--cluster-host")
+        .override("cluster.port", clusterPort, "--cluster-port").override("cluster.members", clusterMembers, "--cluster-members")
+        .override("cluster.nodeName", nodeName, "--node-name").override("cluster.busPort", clusterBusPort, "--cluster-bus-port")
+        .override("cluster.advertiseUrl", advertiseUrl, "--advertise-url")
+        .override("cluster.failureTimeout", clusterFailureTimeout, "--cluster-failure-timeout")
+        .override("simulatorPods", simulatorPods, "--simulator-pods"));
   }
 
   @Override
   public Integer call() throws Exception {
     GatewayOptions options = options();
     PrometheusMeterRegistry registry = GatewayMetrics.prometheusRegistry();
-    Vertx vertx = GatewayMetrics.vertx(new VertxOptions().setPreferNativeTransport(true), registry);
+    Vertx vertx;
+    try {
+      // A fleet member's Hazelcast starts and joins here: seconds (docs/fleet.md).
+      long joining = System.nanoTime();
+      vertx = vertx(options, registry).toCompletionStage().toCompletableFuture()
+          .get(CLUSTER_START_SECONDS, TimeUnit.SECONDS);
+      if (vertx.isClustered()) {
+        Logger.getLogger(Main.class.getName()).info(() -> "joined fleet "
+            + options.fleet().name().orElseThrow() + " as " + options.fleet().nodeName() + " in "
+            + (System.nanoTime() - joining) / 1_000_000 + " ms");
+      }
+    } catch (Exception e) {
+      System.err.println("checkpoint-gateway: cannot join the fleet: "
+          + (e.getCause() != null ? e.getCause() : e));
+      return 1;
+    }
     Gateway gateway;
     try {
       // The main thread may wait: it is not an event loop.
@@ -257,6 +300,14 @@ public final class Main implements Callable<Integer> {
       }
     }, "checkpoint-gateway-stop"));
     return 0;
+  }
+
+  /** A clustered Vert.x for a fleet member; without a cluster name a plain one, no Hazelcast. */
+  static Future<Vertx> vertx(GatewayOptions options, PrometheusMeterRegistry registry) {
+    VertxOptions vertxOptions = new VertxOptions().setPreferNativeTransport(true);
+    return options.fleet().enabled()
+        ? HazelcastSetup.clusteredVertx(vertxOptions, registry, options.fleet())
+        : Future.succeededFuture(GatewayMetrics.vertx(vertxOptions, registry));
   }
 
   private static String displayHost(String host) {

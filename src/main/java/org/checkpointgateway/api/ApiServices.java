@@ -6,6 +6,7 @@ import org.checkpointgateway.archive.ArchiveStore;
 import org.checkpointgateway.auth.Audit;
 import org.checkpointgateway.auth.TokenVerifier;
 import org.checkpointgateway.checkpoint.CheckpointService;
+import org.checkpointgateway.checkpoint.Forwarding;
 import org.checkpointgateway.config.GatewayOptions;
 import org.checkpointgateway.cri.RuntimeWatch;
 import org.checkpointgateway.jobs.JobStore;
@@ -17,6 +18,7 @@ import org.checkpointgateway.jobs.JobStore;
  * @param audit where audited requests are recorded ({@link Audit#none()} without an audit log)
  * @param streamMeters what the event streams of all verticles hold back, on one set of meters
  * @param connections the HTTP connections of all verticles: their count and deadlines
+ * @param forwarding where pods this node does not run are checkpointed (a fleet), or NONE
  */
 public record ApiServices(GatewayOptions options, CheckpointService checkpoints,
     TokenVerifier tokens, RuntimeWatch runtime, JobStore jobs, ArchiveStore archives,
@@ -24,5 +26,6 @@ public record ApiServices(GatewayOptions options, CheckpointService checkpoints,
     BooleanSupplier stopping,
     Audit audit,
     StreamMeters streamMeters,
-    HttpConnections connections) {
+    HttpConnections connections,
+    Forwarding forwarding) {
 }

@@ -18,6 +18,7 @@ import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
 import org.checkpointgateway.checkpoint.Deadline;
+import org.checkpointgateway.checkpoint.Forwarding;
 import org.checkpointgateway.error.NotFoundException;
 
 /**
@@ -36,12 +37,19 @@ final class CheckpointRoutes {
   private final CheckpointService service;
   private final Duration defaultTimeout;
   private final EventStream.Settings streams;
+  private final Forwarding forwarding;
 
   CheckpointRoutes(CheckpointService service, Duration defaultTimeout,
       EventStream.Settings streams) {
+    this(service, defaultTimeout, streams, Forwarding.NONE);
+  }
+
+  CheckpointRoutes(CheckpointService service, Duration defaultTimeout,
+      EventStream.Settings streams, Forwarding forwarding) {
     this.service = service;
     this.defaultTimeout = defaultTimeout;
     this.streams = streams;
+    this.forwarding = forwarding;
   }
 
   void mount(Router router, BearerAuthHandler authentication) {
@@ -69,7 +77,8 @@ final class CheckpointRoutes {
             : Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter")))
         .onSuccess(prepared -> answer(ctx, callerGone, events ->
             service.run(prepared, deadline, callerGone.future(), events)))
-        .onFailure(ctx::fail);
+        .onFailure(failure -> elsewhere(ctx, failure, target, timeout != null, deadline,
+            callerGone));
   }
 
   private void checkpointPod(RoutingContext ctx) {
@@ -84,6 +93,27 @@ final class CheckpointRoutes {
             : Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter")))
         .onSuccess(prepared -> answer(ctx, callerGone, events ->
             service.runPod(prepared, deadline, callerGone.future(), events)))
+        .onFailure(failure -> elsewhere(ctx, failure, new CheckpointTarget(namespace, pod, ""),
+            timeout != null, deadline, callerGone));
+  }
+
+  /**
+   * A pod this node does not run may run on another fleet member: it carries the request out and
+   * its answer is ours. On a single node, and for event streams (not forwarded yet), the local
+   * 404 stands.
+   */
+  private void elsewhere(RoutingContext ctx, Throwable failure, CheckpointTarget target,
+      boolean timeoutValid, Deadline deadline, Promise<Void> callerGone) {
+    if (forwarding == Forwarding.NONE || !Forwarding.podUnknown(failure)
+        || EventStream.requested(ctx) != null) {
+      ctx.fail(failure);
+      return;
+    }
+    forwarding.forward(target, timeoutValid, deadline, BearerAuthHandler.caller(ctx),
+            callerGone.future())
+        .onSuccess(result -> ctx.response()
+            .putHeader("Content-Type", "application/json")
+            .end(new JsonObject().put("items", new JsonArray(result.items())).encode()))
         .onFailure(ctx::fail);
   }
 

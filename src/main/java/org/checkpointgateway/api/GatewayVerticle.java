@@ -42,7 +42,8 @@ public final class GatewayVerticle extends VerticleBase {
     if (options.containerCheckpointGate()) {
       EventStream.Settings streams = new EventStream.Settings(options.heartbeatInterval(),
           options.streams(), services.streamMeters());
-      new CheckpointRoutes(services.checkpoints(), options.defaultTimeout(), streams)
+      new CheckpointRoutes(services.checkpoints(), options.defaultTimeout(), streams,
+          services.forwarding())
           .mount(router, authentication);
       new JobRoutes(services.checkpoints(), services.jobs(), options.defaultTimeout(), streams)
           .mount(router, authentication);

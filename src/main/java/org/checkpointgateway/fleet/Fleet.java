@@ -1,0 +1,87 @@
+package org.checkpointgateway.fleet;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.checkpointgateway.checkpoint.CheckpointService;
+import org.checkpointgateway.checkpoint.Forwarding;
+import org.checkpointgateway.config.GatewayOptions.FleetOptions;
+import org.checkpointgateway.cri.CriClient;
+import org.checkpointgateway.metrics.GatewayMetrics;
+
+/**
+ * This gateway as a member of a fleet (docs/fleet.md): it answers checkpoints forwarded to it,
+ * forwards those for pods it does not run, and keeps its pods in the fleet's directory.
+ */
+public final class Fleet {
+
+  private final Members members;
+  private final PodDirectory directory;
+  private final OwnerEndpoint owner;
+  private final Forwarder forwarder;
+  private final Context context;
+
+  private Fleet(Members members, PodDirectory directory, OwnerEndpoint owner, Forwarder forwarder,
+      Context context) {
+    this.members = members;
+    this.directory = directory;
+    this.owner = owner;
+    this.forwarder = forwarder;
+    this.context = context;
+  }
+
+  /** Joins the fleet on a Vert.x built by {@link HazelcastSetup#clusteredVertx}. */
+  public static Future<Fleet> start(Vertx vertx, FleetOptions options, CheckpointService service,
+      CriClient cri, GatewayMetrics metrics) {
+    if (!vertx.isClustered()) {
+      return Future.failedFuture(new IllegalStateException("a fleet member needs a clustered Vert.x"));
+    }
+    HazelcastInstance hazelcast = ((HazelcastClusterManager) ((VertxInternal) vertx)
+        .clusterManager()).getHazelcastInstance();
+    String node = options.nodeName();
+    Context context = vertx.getOrCreateContext();
+    Members members = new Members(hazelcast, context);
+    if (members.names().stream().filter(node::equals).count() > 1) {
+      return Future.failedFuture(new IllegalArgumentException("--node-name " + node
+          + ": another member of the fleet has this name"));
+    }
+    PodDirectory directory = new PodDirectory(vertx, node, cri, hazelcast);
+    OwnerEndpoint owner = new OwnerEndpoint(vertx, node, service, cri);
+    Forwarder forwarder = new Forwarder(vertx, node, members,
+        directory, new FleetMeters(metrics, members, directory));
+    members.onLost(forwarder::lost);
+    members.onLost(owner::frontLost);
+    members.onLost(gone -> {
+      directory.removeNode(gone);
+      directory.republish();
+    });
+    Fleet fleet = new Fleet(members, directory, owner, forwarder, context);
+    Promise<Fleet> started = Promise.promise();
+    context.runOnContext(ignored -> {
+      members.start();
+      owner.start().compose(done -> directory.start()).map(fleet).onComplete(started);
+    });
+    return started.future();
+  }
+
+  /** The forwarding the checkpoint routes use for pods this member does not run. */
+  public Forwarding forwarding() {
+    return forwarder;
+  }
+
+  /** Leaves politely: stops answering, removes this member's pods from the directory. */
+  public Future<Void> close() {
+    Promise<Void> closed = Promise.promise();
+    context.runOnContext(ignored -> owner.stop()
+        .eventually(() -> directory.stop())
+        .onComplete(done -> {
+          members.stop();
+          closed.complete();
+        }));
+    return closed.future();
+  }
+}

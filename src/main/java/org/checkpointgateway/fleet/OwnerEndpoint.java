@@ -1,0 +1,111 @@
+package org.checkpointgateway.fleet;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.checkpointgateway.auth.Caller;
+import org.checkpointgateway.auth.CheckpointPermissions;
+import org.checkpointgateway.checkpoint.CheckpointResult;
+import org.checkpointgateway.checkpoint.CheckpointService;
+import org.checkpointgateway.checkpoint.CheckpointTarget;
+import org.checkpointgateway.checkpoint.Deadline;
+import org.checkpointgateway.cri.CriClient;
+import org.checkpointgateway.error.NotFoundException;
+
+/**
+ * This member's side of a forwarded checkpoint: it checks the travelling identity again, looks
+ * the pod up, admits and runs as its own routes do, and answers what they would have answered.
+ * A cancel from the front, or the front's loss, cancels the checkpoint here.
+ */
+final class OwnerEndpoint {
+
+  /** How long a "do you run this pod?" question may take the runtime. */
+  static final Duration RUNS_POD_TIMEOUT = Duration.ofSeconds(1);
+
+  private record Running(String front, Promise<Void> cancel) {
+  }
+
+  private final Vertx vertx;
+  private final String node;
+  private final CheckpointService service;
+  private final CriClient cri;
+  private final Map<String, Running> running = new ConcurrentHashMap<>();
+  private final List<MessageConsumer<JsonObject>> consumers = new java.util.ArrayList<>();
+
+  OwnerEndpoint(Vertx vertx, String node, CheckpointService service, CriClient cri) {
+    this.vertx = vertx;
+    this.node = node;
+    this.service = service;
+    this.cri = cri;
+  }
+
+  Future<Void> start() {
+    consumers.add(vertx.eventBus().consumer(Wire.checkpointAddress(node), this::checkpoint));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Wire.cancelAddress(node), message -> {
+      Running run = running.get(message.body().getString("id"));
+      if (run != null) {
+        run.cancel().tryComplete();
+      }
+    }));
+    consumers.add(vertx.eventBus().consumer(Wire.runsPodAddress(node), this::runsPod));
+    // Every member must know the addresses before anyone may send: wait for the registrations.
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+  }
+
+  Future<Void> stop() {
+    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
+  }
+
+  /** The front that sent a request is gone: nobody waits for its checkpoints any more. */
+  void frontLost(String front) {
+    running.values().stream().filter(run -> run.front().equals(front))
+        .forEach(run -> run.cancel().tryComplete());
+  }
+
+  private void checkpoint(Message<JsonObject> message) {
+    JsonObject request = message.body();
+    String id = request.getString("id");
+    CheckpointTarget target = Wire.target(request);
+    Caller caller = Wire.caller(request);
+    Deadline deadline = Deadline.in(Duration.ofMillis(request.getLong("remainingMillis")));
+    boolean timeoutValid = request.getBoolean("timeoutValid");
+    Promise<Void> cancel = Promise.promise();
+    running.put(id, new Running(request.getString("front"), cancel));
+    // The same steps in the same order as CheckpointRoutes: permission, lookup, timeout, run.
+    Future<Void> permitted = CheckpointPermissions.requireCheckpoint(caller, target.namespace())
+        .mapEmpty();
+    Future<CheckpointResult> work = target.container().isEmpty()
+        ? permitted.compose(ok -> service.preparePod(target.namespace(), target.pod(), deadline))
+            .compose(prepared -> checkTimeout(timeoutValid).map(prepared))
+            .compose(prepared -> service.runPod(prepared, deadline, cancel.future(),
+                CheckpointService.NO_EVENTS))
+        : permitted.compose(ok -> service.prepare(target, deadline))
+            .compose(prepared -> checkTimeout(timeoutValid).map(prepared))
+            .compose(prepared -> service.run(prepared, deadline, cancel.future(),
+                CheckpointService.NO_EVENTS));
+    work.onComplete(done -> {
+      running.remove(id);
+      message.reply(Wire.reply(done));
+    });
+  }
+
+  private static Future<Void> checkTimeout(boolean valid) {
+    return valid ? Future.succeededFuture()
+        : Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter"));
+  }
+
+  /** Asks the runtime itself, not the directory: a pod started a moment ago is found too. */
+  private void runsPod(Message<JsonObject> message) {
+    JsonObject pod = message.body();
+    cri.listReadySandboxes(Map.of(PodDirectory.NAMESPACE_LABEL, pod.getString("namespace"),
+            PodDirectory.NAME_LABEL, pod.getString("pod")), RUNS_POD_TIMEOUT, Promise.<Void>promise().future())
+        .onComplete(found -> message.reply(found.succeeded() && !found.result().isEmpty()));
+  }
+}
