@@ -18,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import org.checkpointgateway.api.ApiServices;
+import org.checkpointgateway.api.FleetView;
 import org.checkpointgateway.api.GatewayVerticle;
 import org.checkpointgateway.api.StreamMeters;
 import org.checkpointgateway.api.HttpConnections;
@@ -30,7 +31,6 @@ import org.checkpointgateway.auth.TokenVerifier;
 import org.checkpointgateway.checkpoint.AdmissionController;
 import org.checkpointgateway.checkpoint.CheckpointControl;
 import org.checkpointgateway.checkpoint.CheckpointSettings;
-import org.checkpointgateway.checkpoint.Forwarding;
 import org.checkpointgateway.fleet.Fleet;
 import org.checkpointgateway.checkpoint.ThroughputEstimator;
 import org.checkpointgateway.jobs.JobStore;
@@ -155,7 +155,9 @@ public final class Gateway {
       List<Fleet> fleets = new CopyOnWriteArrayList<>();
       return archives.ensureExists()
           .compose(ignored -> options.fleet().enabled()
-              ? Fleet.start(vertx, options.fleet(), checkpoints, cri, metrics).map(fleets::add)
+              ? Fleet.start(vertx, options, checkpoints, cri, metrics,
+                  new Fleet.LocalStatus(() -> watch.version() != null, admission::running,
+                      admission::queued, admission::bytesInFlight)).map(fleets::add)
               : Future.succeededFuture())
           .compose(ignored -> archiveStore.start())
           .compose(ignored -> openAudit(vertx, options))
@@ -174,7 +176,7 @@ public final class Gateway {
             ApiServices services = new ApiServices(options, checkpoints, tokens, watch, jobs,
                 archiveStore, registry, stopping::get, audits.get(0), new StreamMeters(registry),
                 new HttpConnections(options.http()),
-                fleets.isEmpty() ? Forwarding.NONE : fleets.get(0).forwarding());
+                fleets.isEmpty() ? FleetView.NONE : fleets.get(0));
             return vertx.deployVerticle(() -> {
               GatewayVerticle verticle = new GatewayVerticle(services);
               verticles.add(verticle);
@@ -190,6 +192,7 @@ public final class Gateway {
             gateway.containerd = containerd;
             gateway.audit = audits.get(0);
             gateway.fleet = fleets.isEmpty() ? null : fleets.get(0);
+            fleets.forEach(fleet -> fleet.httpPort(gateway.port()));
             return gateway;
           })
           .onFailure(failure -> {

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.checkpointgateway.cli.ArchivesCommand;
 import org.checkpointgateway.cli.CheckpointCommand;
+import org.checkpointgateway.cli.NodesCommand;
 import org.checkpointgateway.cli.TokenCommand;
 import org.checkpointgateway.config.ConfigException;
 import org.checkpointgateway.config.GatewayOptions;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Option;
     description = "Serves the Kubelet Checkpoint API over a CRI runtime.",
     subcommands = {SimulateCommand.class,
         // the command-line client
-        CheckpointCommand.class, ArchivesCommand.class, TokenCommand.class})
+        CheckpointCommand.class, ArchivesCommand.class, TokenCommand.class,
+        NodesCommand.class})
 public final class Main implements Callable<Integer> {
 
   static final int EXIT_USAGE = 2;

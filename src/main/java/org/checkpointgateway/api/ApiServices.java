@@ -6,7 +6,6 @@ import org.checkpointgateway.archive.ArchiveStore;
 import org.checkpointgateway.auth.Audit;
 import org.checkpointgateway.auth.TokenVerifier;
 import org.checkpointgateway.checkpoint.CheckpointService;
-import org.checkpointgateway.checkpoint.Forwarding;
 import org.checkpointgateway.config.GatewayOptions;
 import org.checkpointgateway.cri.RuntimeWatch;
 import org.checkpointgateway.jobs.JobStore;
@@ -18,7 +17,7 @@ import org.checkpointgateway.jobs.JobStore;
  * @param audit where audited requests are recorded ({@link Audit#none()} without an audit log)
  * @param streamMeters what the event streams of all verticles hold back, on one set of meters
  * @param connections the HTTP connections of all verticles: their count and deadlines
- * @param forwarding where pods this node does not run are checkpointed (a fleet), or NONE
+ * @param fleet the fleet this gateway belongs to, or {@link FleetView#NONE}
  */
 public record ApiServices(GatewayOptions options, CheckpointService checkpoints,
     TokenVerifier tokens, RuntimeWatch runtime, JobStore jobs, ArchiveStore archives,
@@ -27,5 +26,5 @@ public record ApiServices(GatewayOptions options, CheckpointService checkpoints,
     Audit audit,
     StreamMeters streamMeters,
     HttpConnections connections,
-    Forwarding forwarding) {
+    FleetView fleet) {
 }

@@ -43,13 +43,14 @@ public final class GatewayVerticle extends VerticleBase {
       EventStream.Settings streams = new EventStream.Settings(options.heartbeatInterval(),
           options.streams(), services.streamMeters());
       new CheckpointRoutes(services.checkpoints(), options.defaultTimeout(), streams,
-          services.forwarding())
+          services.fleet().forwarding())
           .mount(router, authentication);
       new JobRoutes(services.checkpoints(), services.jobs(), options.defaultTimeout(), streams)
           .mount(router, authentication);
     }
     // Archives are served whatever the feature gate says: they may predate its switching off.
     new ArchiveRoutes(services.archives()).mount(router, authentication);
+    new NodeRoutes(services.fleet()).mount(router, authentication);
     router.route().failureHandler(ErrorMapper::handle);
     router.errorHandler(400, ErrorMapper::handle);
     router.errorHandler(404, ErrorMapper::handle);

@@ -7,7 +7,14 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+import org.checkpointgateway.api.FleetView;
 import org.checkpointgateway.checkpoint.CheckpointService;
+import org.checkpointgateway.config.GatewayOptions;
 import org.checkpointgateway.checkpoint.Forwarding;
 import org.checkpointgateway.config.GatewayOptions.FleetOptions;
 import org.checkpointgateway.cri.CriClient;
@@ -17,26 +24,38 @@ import org.checkpointgateway.metrics.GatewayMetrics;
  * This gateway as a member of a fleet (docs/fleet.md): it answers checkpoints forwarded to it,
  * forwards those for pods it does not run, and keeps its pods in the fleet's directory.
  */
-public final class Fleet {
+public final class Fleet implements FleetView {
+
+  /**
+   * What this member tells the others about itself.
+   *
+   * @param runtimeReady whether the runtime answered its last readiness probe
+   */
+  public record LocalStatus(BooleanSupplier runtimeReady, IntSupplier running, IntSupplier queued,
+      LongSupplier bytesInFlight) {
+  }
 
   private final Members members;
   private final PodDirectory directory;
   private final OwnerEndpoint owner;
   private final Forwarder forwarder;
   private final Context context;
+  private final NodeStatuses statuses;
 
   private Fleet(Members members, PodDirectory directory, OwnerEndpoint owner, Forwarder forwarder,
-      Context context) {
+      Context context, NodeStatuses statuses) {
     this.members = members;
     this.directory = directory;
     this.owner = owner;
     this.forwarder = forwarder;
     this.context = context;
+    this.statuses = statuses;
   }
 
   /** Joins the fleet on a Vert.x built by {@link HazelcastSetup#clusteredVertx}. */
-  public static Future<Fleet> start(Vertx vertx, FleetOptions options, CheckpointService service,
-      CriClient cri, GatewayMetrics metrics) {
+  public static Future<Fleet> start(Vertx vertx, GatewayOptions gateway, CheckpointService service,
+      CriClient cri, GatewayMetrics metrics, LocalStatus local) {
+    FleetOptions options = gateway.fleet();
     if (!vertx.isClustered()) {
       return Future.failedFuture(new IllegalStateException("a fleet member needs a clustered Vert.x"));
     }
@@ -55,28 +74,50 @@ public final class Fleet {
         directory, new FleetMeters(metrics, members, directory));
     members.onLost(forwarder::lost);
     members.onLost(owner::frontLost);
+    NodeStatuses statuses = new NodeStatuses(vertx, node, hazelcast, members, local,
+        options.advertiseUrl().orElse((gateway.tls() ? "https://" : "http://")
+            + hostForUrl(gateway.host().equals("0.0.0.0") ? options.host() : gateway.host())
+            + ":" + gateway.port()));
     members.onLost(gone -> {
       directory.removeNode(gone);
       directory.republish();
+      statuses.remove(gone);
+      statuses.republish();
     });
-    Fleet fleet = new Fleet(members, directory, owner, forwarder, context);
+    Fleet fleet = new Fleet(members, directory, owner, forwarder, context, statuses);
     Promise<Fleet> started = Promise.promise();
     context.runOnContext(ignored -> {
       members.start();
-      owner.start().compose(done -> directory.start()).map(fleet).onComplete(started);
+      owner.start().compose(done -> directory.start()).compose(done -> statuses.start())
+          .map(fleet).onComplete(started);
     });
     return started.future();
   }
 
-  /** The forwarding the checkpoint routes use for pods this member does not run. */
+  @Override
   public Forwarding forwarding() {
     return forwarder;
+  }
+
+  @Override
+  public Future<List<JsonObject>> nodes() {
+    return statuses.all();
+  }
+
+  /** The HTTP port actually bound, for the advertised URL when it was 0. */
+  public void httpPort(int port) {
+    statuses.httpPort(port);
+  }
+
+  private static String hostForUrl(String host) {
+    return host.contains(":") ? "[" + host + "]" : host;
   }
 
   /** Leaves politely: stops answering, removes this member's pods from the directory. */
   public Future<Void> close() {
     Promise<Void> closed = Promise.promise();
     context.runOnContext(ignored -> owner.stop()
+        .eventually(() -> statuses.stop())
         .eventually(() -> directory.stop())
         .onComplete(done -> {
           members.stop();

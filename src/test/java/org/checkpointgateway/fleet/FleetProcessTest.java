@@ -3,6 +3,8 @@ package org.checkpointgateway.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -234,6 +236,53 @@ class FleetProcessTest {
     Await.until("n3's pod to be checkpointed through n1 again", Duration.ofSeconds(60),
         Duration.ofMillis(200), () -> members.get(0).post("/checkpoint/ns-n3/pod-n3/app", admin,
             Duration.ofSeconds(20)).statusCode() == 200);
+  }
+
+  @Test
+  @Order(7)
+  void everyMemberListsTheFleetAndCountsWhatItForwarded() throws Exception {
+    for (GatewayProcess member : members) {
+      Await.until(member.name() + " to list three ready members", Duration.ofSeconds(20),
+          Duration.ofMillis(200), () -> {
+            JsonObject nodes = new JsonObject(member.get("/api/v1/nodes", admin).body());
+            return nodes.getJsonArray("items").stream().map(JsonObject.class::cast)
+                .filter(node -> node.getBoolean("runtimeReady", false)).count() == 3;
+          });
+      JsonArray items = new JsonObject(member.get("/api/v1/nodes", admin).body())
+          .getJsonArray("items");
+      for (int i = 0; i < 3; i++) {
+        JsonObject node = items.getJsonObject(i);
+        assertThat(node.getString("name")).isEqualTo(members.get(i).name());
+        assertThat(node.getString("advertiseUrl")).isEqualTo(members.get(i).url());
+        assertThat(node.getInteger("checkpointsRunning")).isZero();
+        assertThat(node.getString("joinedAt")).isNotBlank();
+      }
+    }
+    String metricsOnly = TokenIssuer.hs256(vertx, secretText()).issue("metrics",
+        List.of("metrics:read"), Duration.ofHours(1), Optional.empty(), Optional.empty());
+    HttpResponse<String> refused = members.get(0).get("/api/v1/nodes", metricsOnly);
+    assertThat(refused.statusCode()).isEqualTo(403);
+    // The command-line client lists them too.
+    Path token = Files.writeString(dir.resolve("admin-token"), admin);
+    java.io.StringWriter out = new java.io.StringWriter();
+    picocli.CommandLine cli = org.checkpointgateway.MainAccess.commandLine();
+    cli.setOut(new java.io.PrintWriter(out));
+    assertThat(cli.execute("nodes", "--server", members.get(1).url(), "--token-file",
+        token.toString())).isZero();
+    assertThat(out.toString().lines().toList()).hasSize(4)
+        .anySatisfy(line -> assertThat(line).startsWith("n3").contains("ready")
+            .endsWith(members.get(2).url()));
+    // Forwarded requests are counted by outcome on the front.
+    assertThat(counter(members.get(0), "fleet_forwarded_seconds_count", "answered")).isPositive();
+    assertThat(counter(members.get(0), "fleet_forwarded_seconds_count", "unavailable"))
+        .isPositive();
+    assertThat(counter(members.get(0), "fleet_forwarded_seconds_count", "refused")).isPositive();
+  }
+
+  private static double counter(GatewayProcess member, String name, String outcome) {
+    Matcher value = Pattern.compile("(?m)^" + name + "\\{[^}]*outcome=\"" + outcome
+        + "\"[^}]*\\} ([0-9.eE+-]+)$").matcher(member.get("/metrics", "none").body());
+    return value.find() ? Double.parseDouble(value.group(1)) : -1;
   }
 
   /** Archive names carry the time they were made. */
