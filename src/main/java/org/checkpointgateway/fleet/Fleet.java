@@ -55,43 +55,52 @@ public final class Fleet implements FleetView {
   /** Joins the fleet on a Vert.x built by {@link HazelcastSetup#clusteredVertx}. */
   public static Future<Fleet> start(Vertx vertx, GatewayOptions gateway, CheckpointService service,
       CriClient cri, GatewayMetrics metrics, LocalStatus local) {
-    FleetOptions options = gateway.fleet();
     if (!vertx.isClustered()) {
       return Future.failedFuture(new IllegalStateException("a fleet member needs a clustered Vert.x"));
     }
+    Context context = vertx.getOrCreateContext();
+    // Creating map proxies and listeners may wait on other members: not on an event loop.
+    return vertx.executeBlocking(() -> assemble(vertx, gateway, service, cri, metrics, local,
+            context), false)
+        .compose(fleet -> {
+          Promise<Fleet> started = Promise.promise();
+          context.runOnContext(ignored -> fleet.owner.start()
+              .compose(done -> fleet.directory.start())
+              .compose(done -> fleet.statuses.start())
+              .map(fleet).onComplete(started));
+          return started.future();
+        });
+  }
+
+  private static Fleet assemble(Vertx vertx, GatewayOptions gateway, CheckpointService service,
+      CriClient cri, GatewayMetrics metrics, LocalStatus local, Context context) {
+    FleetOptions options = gateway.fleet();
     HazelcastInstance hazelcast = ((HazelcastClusterManager) ((VertxInternal) vertx)
         .clusterManager()).getHazelcastInstance();
     String node = options.nodeName();
-    Context context = vertx.getOrCreateContext();
     Members members = new Members(hazelcast, context);
     if (members.names().stream().filter(node::equals).count() > 1) {
-      return Future.failedFuture(new IllegalArgumentException("--node-name " + node
-          + ": another member of the fleet has this name"));
+      throw new IllegalArgumentException("--node-name " + node
+          + ": another member of the fleet has this name");
     }
     PodDirectory directory = new PodDirectory(vertx, node, cri, hazelcast);
     OwnerEndpoint owner = new OwnerEndpoint(vertx, node, service, cri);
     Forwarder forwarder = new Forwarder(vertx, node, members,
         directory, new FleetMeters(metrics, members, directory));
-    members.onLost(forwarder::lost);
-    members.onLost(owner::frontLost);
     NodeStatuses statuses = new NodeStatuses(vertx, node, hazelcast, members, local,
         options.advertiseUrl().orElse((gateway.tls() ? "https://" : "http://")
             + hostForUrl(gateway.host().equals("0.0.0.0") ? options.host() : gateway.host())
             + ":" + gateway.port()));
+    members.onLost(forwarder::lost);
+    members.onLost(owner::frontLost);
     members.onLost(gone -> {
       directory.removeNode(gone);
       directory.republish();
       statuses.remove(gone);
       statuses.republish();
     });
-    Fleet fleet = new Fleet(members, directory, owner, forwarder, context, statuses);
-    Promise<Fleet> started = Promise.promise();
-    context.runOnContext(ignored -> {
-      members.start();
-      owner.start().compose(done -> directory.start()).compose(done -> statuses.start())
-          .map(fleet).onComplete(started);
-    });
-    return started.future();
+    members.start();
+    return new Fleet(members, directory, owner, forwarder, context, statuses);
   }
 
   @Override

@@ -279,6 +279,16 @@ class FleetProcessTest {
     assertThat(counter(members.get(0), "fleet_forwarded_seconds_count", "refused")).isPositive();
   }
 
+  @Test
+  @Order(8)
+  void noMembersEventLoopWasBlocked() {
+    // Hazelcast calls go to workers or its async API; Vert.x warns of a loop blocked over 2 s.
+    for (GatewayProcess member : members) {
+      assertThat(member.output().lines().filter(line -> line.contains("has been blocked for")
+          && line.contains("eventloop"))).as(member.name()).isEmpty();
+    }
+  }
+
   private static double counter(GatewayProcess member, String name, String outcome) {
     Matcher value = Pattern.compile("(?m)^" + name + "\\{[^}]*outcome=\"" + outcome
         + "\"[^}]*\\} ([0-9.eE+-]+)$").matcher(member.get("/metrics", "none").body());
