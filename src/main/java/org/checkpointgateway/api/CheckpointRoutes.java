@@ -99,22 +99,43 @@ final class CheckpointRoutes {
 
   /**
    * A pod this node does not run may run on another fleet member: it carries the request out and
-   * its answer is ours. On a single node, and for event streams (not forwarded yet), the local
-   * 404 stands.
+   * its answer is ours; on a single node the local 404 stands. A stream opens with the owner's
+   * first event (its lookup passed), so lookup failures are plain answers as they are here.
    */
   private void elsewhere(RoutingContext ctx, Throwable failure, CheckpointTarget target,
       boolean timeoutValid, Deadline deadline, Promise<Void> callerGone) {
-    if (forwarding == Forwarding.NONE || !Forwarding.podUnknown(failure)
-        || EventStream.requested(ctx) != null) {
+    if (forwarding == Forwarding.NONE || !Forwarding.podUnknown(failure)) {
       ctx.fail(failure);
       return;
     }
+    String format = EventStream.requested(ctx);
+    if (format == null) {
+      forwarding.forward(target, timeoutValid, deadline, BearerAuthHandler.caller(ctx),
+              callerGone.future(), Forwarding.NO_EVENTS)
+          .onSuccess(result -> ctx.response()
+              .putHeader("Content-Type", "application/json")
+              .end(new JsonObject().put("items", new JsonArray(result.items())).encode()))
+          .onFailure(ctx::fail);
+      return;
+    }
+    EventStream[] stream = new EventStream[1];
     forwarding.forward(target, timeoutValid, deadline, BearerAuthHandler.caller(ctx),
-            callerGone.future())
-        .onSuccess(result -> ctx.response()
-            .putHeader("Content-Type", "application/json")
-            .end(new JsonObject().put("items", new JsonArray(result.items())).encode()))
-        .onFailure(ctx::fail);
+            callerGone.future(), (node, event) -> {
+              if (stream[0] == null) {
+                stream[0] = EventStream.open(ctx, format, streams, callerGone::tryComplete)
+                    .node(node);
+              }
+              stream[0].send(event);
+            })
+        .onComplete(done -> {
+          if (stream[0] == null) {
+            // No event: the owner refused before its checkpoint began (lookup, permission).
+            ctx.fail(done.failed() ? done.cause() : new IllegalStateException("no events"));
+            return;
+          }
+          Audit.outcome(ctx, done.succeeded() ? 200 : ErrorMapper.status(done.cause()));
+          stream[0].end();
+        });
   }
 
   /** Streams the events when asked to; otherwise answers once, as the kubelet does. */

@@ -1,6 +1,7 @@
 package org.checkpointgateway.checkpoint;
 
 import io.vertx.core.Future;
+import java.util.function.BiConsumer;
 import org.checkpointgateway.auth.Caller;
 import org.checkpointgateway.error.NotFoundException;
 
@@ -14,8 +15,11 @@ public interface Forwarding {
   /** The text of the local lookup's 404 for a pod that is not here. */
   String POD_UNKNOWN = "pod does not exist";
 
+  /** For callers that want only the outcome. */
+  BiConsumer<String, CheckpointEvent> NO_EVENTS = (node, event) -> { };
+
   /** A single node: a pod not here does not exist. */
-  Forwarding NONE = (target, timeoutValid, deadline, caller, cancel) ->
+  Forwarding NONE = (target, timeoutValid, deadline, caller, cancel, events) ->
       Future.failedFuture(new NotFoundException(POD_UNKNOWN));
 
   /**
@@ -26,12 +30,14 @@ public interface Forwarding {
    * @param timeoutValid false when the caller's {@code ?timeout=} could not be read: the owner
    *     then answers as the kubelet does, after its lookup
    * @param cancel completes when the caller goes away: the checkpoint is cancelled on the owner
+   * @param events the owner's events with its node name, in order, on the caller's context;
+   *     the first one means the owner's lookup passed ({@link #NO_EVENTS}: none are sent)
    * @return the owner's result, or a failure with exactly its status and text; a
    *     {@code NotFoundException} ({@link #POD_UNKNOWN}) when no member runs the pod; an
    *     {@code UnavailableException} naming the member when it left or did not answer
    */
   Future<CheckpointResult> forward(CheckpointTarget target, boolean timeoutValid, Deadline deadline,
-      Caller caller, Future<Void> cancel);
+      Caller caller, Future<Void> cancel, BiConsumer<String, CheckpointEvent> events);
 
   /** Whether a local failure means the pod may run on another member. */
   static boolean podUnknown(Throwable failure) {

@@ -15,6 +15,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.checkpointgateway.auth.Caller;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.function.BiConsumer;
+import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
 import org.checkpointgateway.checkpoint.Deadline;
@@ -53,12 +56,13 @@ final class Forwarder implements Forwarding {
 
   @Override
   public Future<CheckpointResult> forward(CheckpointTarget target, boolean timeoutValid,
-      Deadline deadline, Caller caller, Future<Void> cancel) {
+      Deadline deadline, Caller caller, Future<Void> cancel,
+      BiConsumer<String, CheckpointEvent> events) {
     long started = System.nanoTime();
     return owner(target.namespace(), target.pod(), deadline)
         .compose(owner -> owner.isEmpty()
             ? Future.<CheckpointResult>failedFuture(new NotFoundException(Forwarding.POD_UNKNOWN))
-            : send(owner.get(), target, timeoutValid, deadline, caller, cancel)
+            : send(owner.get(), target, timeoutValid, deadline, caller, cancel, events)
                 .onComplete(done -> meters.forwarded(done, System.nanoTime() - started)));
   }
 
@@ -116,8 +120,25 @@ final class Forwarder implements Forwarding {
   }
 
   private Future<CheckpointResult> send(String owner, CheckpointTarget target,
-      boolean timeoutValid, Deadline deadline, Caller caller, Future<Void> cancel) {
+      boolean timeoutValid, Deadline deadline, Caller caller, Future<Void> cancel,
+      BiConsumer<String, CheckpointEvent> events) {
     String id = UUID.randomUUID().toString();
+    if (events == Forwarding.NO_EVENTS) {
+      return send(owner, id, target, timeoutValid, deadline, caller, cancel, false);
+    }
+    // The owner's events come to an address of this member's own, registered cluster-wide
+    // before the request leaves.
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(
+        Wire.eventsAddress(node, id), message -> events.accept(owner, Wire.event(message.body())));
+    return consumer.completion()
+        .compose(registered -> send(owner, id, target, timeoutValid, deadline, caller, cancel,
+            true))
+        .eventually(() -> consumer.unregister());
+  }
+
+  private Future<CheckpointResult> send(String owner, String id, CheckpointTarget target,
+      boolean timeoutValid, Deadline deadline, Caller caller, Future<Void> cancel,
+      boolean events) {
     Promise<CheckpointResult> answer = Promise.promise();
     pending.put(id, new Pending(owner, answer));
     answer.future().onComplete(ignored -> pending.remove(id));
@@ -127,7 +148,7 @@ final class Forwarder implements Forwarding {
     }
     Duration remaining = deadline.remaining();
     vertx.eventBus().<JsonObject>request(Wire.checkpointAddress(owner),
-            Wire.request(id, node, target, timeoutValid, remaining, caller),
+            Wire.request(id, node, target, timeoutValid, remaining, caller, events),
             new DeliveryOptions().setSendTimeout(remaining.plus(ANSWER_GRACE).toMillis()))
         .onComplete(reply -> {
           if (reply.succeeded()) {

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.checkpointgateway.auth.Caller;
 import org.checkpointgateway.auth.CheckpointPermissions;
+import java.util.function.Consumer;
+import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
@@ -77,19 +79,22 @@ final class OwnerEndpoint {
     Deadline deadline = Deadline.in(Duration.ofMillis(request.getLong("remainingMillis")));
     boolean timeoutValid = request.getBoolean("timeoutValid");
     Promise<Void> cancel = Promise.promise();
-    running.put(id, new Running(request.getString("front"), cancel));
+    String front = request.getString("front");
+    running.put(id, new Running(front, cancel));
+    // In order on one connection to the front, and before the reply, which travels on it too.
+    Consumer<CheckpointEvent> events = request.getBoolean("events", false)
+        ? event -> vertx.eventBus().send(Wire.eventsAddress(front, id), Wire.event(event))
+        : CheckpointService.NO_EVENTS;
     // The same steps in the same order as CheckpointRoutes: permission, lookup, timeout, run.
     Future<Void> permitted = CheckpointPermissions.requireCheckpoint(caller, target.namespace())
         .mapEmpty();
     Future<CheckpointResult> work = target.container().isEmpty()
         ? permitted.compose(ok -> service.preparePod(target.namespace(), target.pod(), deadline))
             .compose(prepared -> checkTimeout(timeoutValid).map(prepared))
-            .compose(prepared -> service.runPod(prepared, deadline, cancel.future(),
-                CheckpointService.NO_EVENTS))
+            .compose(prepared -> service.runPod(prepared, deadline, cancel.future(), events))
         : permitted.compose(ok -> service.prepare(target, deadline))
             .compose(prepared -> checkTimeout(timeoutValid).map(prepared))
-            .compose(prepared -> service.run(prepared, deadline, cancel.future(),
-                CheckpointService.NO_EVENTS));
+            .compose(prepared -> service.run(prepared, deadline, cancel.future(), events));
     work.onComplete(done -> {
       running.remove(id);
       message.reply(Wire.reply(done));

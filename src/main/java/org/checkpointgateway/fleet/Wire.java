@@ -7,6 +7,12 @@ import java.time.Duration;
 import java.util.List;
 import org.checkpointgateway.api.ErrorMapper;
 import org.checkpointgateway.auth.Caller;
+import org.checkpointgateway.checkpoint.CheckpointEvent;
+import org.checkpointgateway.checkpoint.CheckpointEvent.Completed;
+import org.checkpointgateway.checkpoint.CheckpointEvent.Failed;
+import org.checkpointgateway.checkpoint.CheckpointEvent.Progress;
+import org.checkpointgateway.checkpoint.CheckpointEvent.Queued;
+import org.checkpointgateway.checkpoint.CheckpointEvent.Started;
 import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
 import org.checkpointgateway.error.ForwardedException;
@@ -29,9 +35,55 @@ final class Wire {
     return "checkpoint-gateway.fleet." + node + ".runs-pod";
   }
 
+  /** Where the owner sends the events of one forwarded checkpoint (a front's own address). */
+  static String eventsAddress(String front, String id) {
+    return "checkpoint-gateway.fleet." + front + ".events." + id;
+  }
+
+  /** One event, every field kept (the front encodes it again for its caller). */
+  static JsonObject event(CheckpointEvent event) {
+    JsonObject json = new JsonObject().put("container", event.container());
+    if (event instanceof Queued queued) {
+      return json.put("type", "queued").put("position", queued.position())
+          .put("bytesAhead", queued.bytesAhead());
+    } else if (event instanceof Started started) {
+      return json.put("type", "started").put("containerId", started.containerId())
+          .put("weightBytes", started.weightBytes())
+          .put("estimatedNanos", started.estimated().toNanos());
+    } else if (event instanceof Progress progress) {
+      return json.put("type", "progress").put("elapsedNanos", progress.elapsed().toNanos())
+          .put("fraction", progress.estimatedFraction()).put("archiveBytes", progress.archiveBytes());
+    } else if (event instanceof Completed completed) {
+      return json.put("type", "completed").put("items", new JsonArray(completed.items()))
+          .put("archiveBytes", completed.archiveBytes())
+          .put("durationNanos", completed.duration().toNanos());
+    }
+    Throwable failure = ((Failed) event).failure();
+    return json.put("type", "failed").put("status", ErrorMapper.status(failure))
+        .put("reason", ErrorMapper.reason(failure)).put("message", ErrorMapper.message(failure));
+  }
+
+  @SuppressWarnings("unchecked")
+  static CheckpointEvent event(JsonObject json) {
+    String container = json.getString("container");
+    return switch (json.getString("type")) {
+      case "queued" -> new Queued(container, json.getInteger("position"),
+          json.getLong("bytesAhead"));
+      case "started" -> new Started(container, json.getString("containerId"),
+          json.getLong("weightBytes"), Duration.ofNanos(json.getLong("estimatedNanos")));
+      case "progress" -> new Progress(container, Duration.ofNanos(json.getLong("elapsedNanos")),
+          json.getDouble("fraction"), json.getLong("archiveBytes"));
+      case "completed" -> new Completed(container,
+          (List<String>) json.getJsonArray("items").getList(), json.getLong("archiveBytes"),
+          Duration.ofNanos(json.getLong("durationNanos")));
+      default -> new Failed(container, new ForwardedException(json.getInteger("status"),
+          json.getString("reason"), json.getString("message")));
+    };
+  }
+
   static JsonObject request(String id, String front, CheckpointTarget target, boolean timeoutValid,
-      Duration remaining, Caller caller) {
-    return new JsonObject().put("id", id).put("front", front)
+      Duration remaining, Caller caller, boolean events) {
+    return new JsonObject().put("id", id).put("front", front).put("events", events)
         .put("namespace", target.namespace()).put("pod", target.pod())
         .put("container", target.container()).put("timeoutValid", timeoutValid)
         .put("remainingMillis", remaining.toMillis())

@@ -152,6 +152,36 @@ class FleetProcessTest {
   }
 
   @Test
+  @Order(2)
+  void aForwardedStreamCarriesTheOwnersEventsAndNode() {
+    HttpResponse<String> stream = members.get(0).postStreaming("/checkpoint/ns-n2/pod-n2/app",
+        admin, Duration.ofSeconds(30));
+    assertThat(stream.statusCode()).isEqualTo(200);
+    List<JsonObject> events = stream.body().lines().filter(line -> !line.isBlank())
+        .map(JsonObject::new).toList();
+    assertThat(events).extracting(event -> event.getString("event")).contains("started")
+        .last().isEqualTo("completed");
+    assertThat(events).allSatisfy(event -> assertThat(event.getString("node")).isEqualTo("n2"));
+    assertThat(events.get(events.size() - 1).getJsonArray("items").getString(0))
+        .startsWith(dir.resolve("n2").toString());
+    // A runtime failure is the terminal event, as the owner's own stream ends.
+    List<JsonObject> failed = members.get(2).postStreaming("/checkpoint/ns-n2/pod-n2/broken",
+        admin, Duration.ofSeconds(30)).body().lines().filter(line -> !line.isBlank())
+        .map(JsonObject::new).toList();
+    JsonObject last = failed.get(failed.size() - 1);
+    assertThat(last.getString("event")).isEqualTo("failed");
+    assertThat(last.getInteger("status")).isEqualTo(500);
+    assertThat(last.getString("message")).isEqualTo(
+        "checkpointing of ns-n2/pod-n2/broken failed (rpc error: code = Unknown desc = CRIU dump failed)");
+    // A lookup failure is a plain answer, not a stream.
+    HttpResponse<String> missing = members.get(0).postStreaming(
+        "/checkpoint/ns-n2/pod-n2/nothing", admin, Duration.ofSeconds(30));
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.body()).isEqualTo(members.get(1).postStreaming(
+        "/checkpoint/ns-n2/pod-n2/nothing", admin, Duration.ofSeconds(30)).body());
+  }
+
+  @Test
   @Order(3)
   void theCallersIdentityTravelsAndIsCheckedWhereItEnters() {
     TokenIssuer issuer = TokenIssuer.hs256(vertx, secretText());

@@ -91,6 +91,13 @@ public final class GatewayProcess implements AutoCloseable {
         .POST(HttpRequest.BodyPublishers.noBody()), token, timeout);
   }
 
+  /** POST asking for newline-delimited JSON events. */
+  public HttpResponse<String> postStreaming(String path, String token, Duration timeout) {
+    return send(HttpRequest.newBuilder(URI.create(url() + path))
+        .header("Accept", "application/x-ndjson")
+        .POST(HttpRequest.BodyPublishers.noBody()), token, timeout);
+  }
+
   public HttpResponse<String> get(String path, String token) {
     return send(HttpRequest.newBuilder(URI.create(url() + path)).GET(), token,
         Duration.ofSeconds(20));
