@@ -30,6 +30,8 @@ final class OwnerEndpoint {
 
   /** How long a "do you run this pod?" question may take the runtime. */
   static final Duration RUNS_POD_TIMEOUT = Duration.ofSeconds(1);
+  /** How long one listing of the runtime's pods answers "do you run this pod?". */
+  static final Duration RUNS_POD_SHARED = Duration.ofMillis(250);
 
   private record Running(String front, Promise<Void> cancel) {
   }
@@ -40,6 +42,9 @@ final class OwnerEndpoint {
   private final CriClient cri;
   private final Map<String, Running> running = new ConcurrentHashMap<>();
   private final List<MessageConsumer<JsonObject>> consumers = new java.util.ArrayList<>();
+  // Touched only on the context the consumers were registered on.
+  private Future<java.util.Set<String>> pods;
+  private long podsAsked;
 
   OwnerEndpoint(Vertx vertx, String node, CheckpointService service, CriClient cri) {
     this.vertx = vertx;
@@ -106,11 +111,29 @@ final class OwnerEndpoint {
         : Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter"));
   }
 
-  /** Asks the runtime itself, not the directory: a pod started a moment ago is found too. */
+  /**
+   * Asks the runtime itself, not the directory, so a pod started a moment ago is found; one
+   * answer serves every question for {@link #RUNS_POD_SHARED}: requests for pods that exist
+   * nowhere cannot make every member call its runtime once per request.
+   */
   private void runsPod(Message<JsonObject> message) {
     JsonObject pod = message.body();
-    cri.listReadySandboxes(Map.of(PodDirectory.NAMESPACE_LABEL, pod.getString("namespace"),
-            PodDirectory.NAME_LABEL, pod.getString("pod")), RUNS_POD_TIMEOUT, Promise.<Void>promise().future())
-        .onComplete(found -> message.reply(found.succeeded() && !found.result().isEmpty()));
+    String key = pod.getString("namespace") + "/" + pod.getString("pod");
+    if (pods == null || System.nanoTime() - podsAsked > RUNS_POD_SHARED.toNanos()) {
+      podsAsked = System.nanoTime();
+      pods = cri.listReadySandboxes(Map.of(), RUNS_POD_TIMEOUT, Promise.<Void>promise().future())
+          .map(sandboxes -> sandboxes.stream().map(sandbox ->
+              sandbox.getLabelsOrDefault(PodDirectory.NAMESPACE_LABEL, "") + "/"
+                  + sandbox.getLabelsOrDefault(PodDirectory.NAME_LABEL, "")).collect(
+              java.util.stream.Collectors.toSet()));
+    }
+    pods.onComplete(found -> {
+      if (found.succeeded()) {
+        message.reply(found.result().contains(key));
+      } else {
+        // Not knowing is not "no": the front answers 503 naming this member.
+        message.fail(503, String.valueOf(found.cause().getMessage()));
+      }
+    });
   }
 }
