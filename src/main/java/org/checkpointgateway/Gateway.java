@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import org.checkpointgateway.api.ApiServices;
+import org.checkpointgateway.api.FleetView;
 import org.checkpointgateway.api.GatewayVerticle;
 import org.checkpointgateway.api.StreamMeters;
 import org.checkpointgateway.api.HttpConnections;
@@ -42,6 +43,7 @@ import org.checkpointgateway.auth.TokenVerifier;
 import org.checkpointgateway.checkpoint.AdmissionController;
 import org.checkpointgateway.checkpoint.CheckpointControl;
 import org.checkpointgateway.checkpoint.CheckpointSettings;
+import org.checkpointgateway.fleet.Fleet;
 import org.checkpointgateway.checkpoint.ThroughputEstimator;
 import org.checkpointgateway.jobs.JobStore;
 import org.checkpointgateway.metrics.GatewayMetrics;
@@ -86,6 +88,7 @@ public final class Gateway {
   private Audit audit = Audit.none();
   private List<FileWatch> watches = List.of();
   private GatewayVerticle http;
+  private Fleet fleet;
 
   private Gateway(Vertx vertx, GatewayOptions options, CriClient cri, RuntimeWatch watch,
       CheckpointControl checkpoints, JobStore jobs, AtomicBoolean stopping, Retention retention,
@@ -144,7 +147,7 @@ public final class Gateway {
     GatewayMetrics metrics = GatewayMetrics.create(registry);
     Future<SimulatedRuntime> simulator = options.embeddedSimulator()
         ? onContext(coordination, SimulatedRuntime.start(simulatorVertx,
-            SimulatorSeed.defaultSeed(), privateDir.resolve("cri.sock")))
+            simulatorSeed(options), privateDir.resolve("cri.sock")))
         : Future.succeededFuture(null);
     return simulator.compose(sim -> {
       CriEndpoint endpoint = options.criEndpoint()
@@ -188,7 +191,13 @@ public final class Gateway {
       List<Audit> audits = new CopyOnWriteArrayList<>();
       AtomicReference<AuthorizationRules> rules = new AtomicReference<>(AuthorizationRules.NONE);
       List<FileWatch> watches = new CopyOnWriteArrayList<>();
+      List<Fleet> fleets = new CopyOnWriteArrayList<>();
       return usableCheckpointDir(vertx, archives, options.checkpointDir())
+          .compose(ignored -> options.fleet().enabled()
+              ? Fleet.start(vertx, options, checkpoints, cri, metrics,
+                  new Fleet.LocalStatus(() -> watch.version() != null, admission::running,
+                      admission::queued, admission::bytesInFlight)).map(fleets::add)
+              : Future.succeededFuture())
           .compose(ignored -> archiveStore.start())
           .compose(ignored -> openAudit(vertx, options))
           .compose(audit -> {
@@ -206,7 +215,8 @@ public final class Gateway {
           .compose(tokens -> {
             ApiServices services = new ApiServices(options, checkpoints, tokens, watch, jobs,
                 archiveStore, registry, stopping::get, audits.get(0), new StreamMeters(registry),
-                new HttpConnections(options.http()), rules::get);
+                new HttpConnections(options.http()), rules::get,
+                fleets.isEmpty() ? FleetView.NONE : fleets.get(0));
             return vertx.deployVerticle(() -> {
               GatewayVerticle verticle = new GatewayVerticle(services);
               verticles.add(verticle);
@@ -227,6 +237,8 @@ public final class Gateway {
             gateway.audit = audits.get(0);
             gateway.watches = watches;
             gateway.http = verticles.get(0);
+            gateway.fleet = fleets.isEmpty() ? null : fleets.get(0);
+            fleets.forEach(fleet -> fleet.httpPort(gateway.port()));
             return gateway;
           })
           .onFailure(failure -> {
@@ -235,6 +247,7 @@ public final class Gateway {
               audit.close();
               return null;
             }, false));
+            fleets.forEach(Fleet::close);
             retention.stop();
             watch.stop();
             jobs.close();
@@ -294,6 +307,8 @@ public final class Gateway {
     retention.stop();
     watches.forEach(FileWatch::stop);
     return checkpoints.drain(options.shutdownGrace())
+        // Checkpoints forwarded here during the drain were refused as stopping; now leave.
+        .compose(ignored -> fleet != null ? fleet.close() : Future.succeededFuture())
         .compose(ignored -> {
           watch.stop();
           jobs.close();
@@ -474,6 +489,17 @@ public final class Gateway {
 
   private static String lowerFirst(String text) {
     return text.isEmpty() ? text : Character.toLowerCase(text.charAt(0)) + text.substring(1);
+  }
+
+  /** The embedded simulator's pods: {@code --simulator-pods}, else the shipped seed. */
+  private static SimulatorSeed simulatorSeed(GatewayOptions options) {
+    return options.fleet().simulatorPods().map(file -> {
+      try {
+        return SimulatorSeed.load(file);
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException("--simulator-pods " + file + ": " + e.getMessage());
+      }
+    }).orElseGet(SimulatorSeed::defaultSeed);
   }
 
   private static String transport(Vertx vertx) {

@@ -1,5 +1,6 @@
 package org.checkpointgateway;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.PrintWriter;
@@ -12,11 +13,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.checkpointgateway.cli.ArchivesCommand;
 import org.checkpointgateway.cli.CheckpointCommand;
+import org.checkpointgateway.cli.NodesCommand;
 import org.checkpointgateway.cli.TokenCommand;
 import org.checkpointgateway.config.ConfigException;
 import org.checkpointgateway.units.Durations;
 import org.checkpointgateway.config.GatewayOptions;
 import org.checkpointgateway.config.Settings;
+import org.checkpointgateway.fleet.HazelcastSetup;
 import org.checkpointgateway.metrics.GatewayMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.checkpointgateway.sim.SimulateCommand;
@@ -34,11 +37,13 @@ import picocli.CommandLine.Option;
     description = "Serves the Kubelet Checkpoint API over a CRI runtime.",
     subcommands = {SimulateCommand.class,
         // the command-line client
-        CheckpointCommand.class, ArchivesCommand.class, TokenCommand.class})
+        CheckpointCommand.class, ArchivesCommand.class, TokenCommand.class,
+        NodesCommand.class})
 public final class Main implements Callable<Integer> {
 
   static final int EXIT_USAGE = 2;
   static final long STOP_WAIT_SECONDS = 15;
+  private static final long CLUSTER_START_SECONDS = 60;
 
   @Option(names = "--config", paramLabel = "FILE", description = "YAML settings (conf/gateway.yaml documents every key); flags override it")
   Path config;
@@ -143,6 +148,24 @@ public final class Main implements Callable<Integer> {
   String authorizationFile;
   @Option(names = "--auth-reload-interval", paramLabel = "DURATION", description = "how often certificate, key, client CA, JWT key and authorization files are checked for changes (default 10s)")
   String authReloadInterval;
+  @Option(names = "--cluster-name", paramLabel = "NAME", description = "join a fleet of gateways of this name (Hazelcast); without it nothing of clustering starts")
+  String clusterName;
+  @Option(names = "--cluster-host", paramLabel = "ADDR", description = "address the cluster listens on, never the wildcard (default 127.0.0.1)")
+  String clusterHost;
+  @Option(names = "--cluster-port", paramLabel = "N", description = "Hazelcast's port (default 5701)")
+  String clusterPort;
+  @Option(names = "--cluster-members", paramLabel = "HOST:PORT,...", description = "members to join (default none: wait to be joined)")
+  String clusterMembers;
+  @Option(names = "--node-name", paramLabel = "NAME", description = "this member's name in the fleet (default the host name)")
+  String nodeName;
+  @Option(names = "--cluster-bus-port", paramLabel = "N", description = "the event bus's port between members (default 0: any free one)")
+  String clusterBusPort;
+  @Option(names = "--advertise-url", paramLabel = "URL", description = "how other members reach this one's HTTP API (default from --host and --port)")
+  String advertiseUrl;
+  @Option(names = "--cluster-failure-timeout", paramLabel = "DURATION", description = "heartbeat silence after which a member is declared gone (default 5s)")
+  String clusterFailureTimeout;
+  @Option(names = "--simulator-pods", paramLabel = "FILE", description = "the embedded simulator's pods (conf/simulator.yaml format; default that file)")
+  String simulatorPods;
 
   public static void main(String[] args) {
     // Before anything logs: keeps the log working while the stop hook runs (see StopLogManager).
@@ -230,14 +253,35 @@ public final class Main implements Callable<Integer> {
         .override("archives.inspectMaxConcurrent", inspectMaxConcurrent, "--inspect-max-concurrent")
         .override("tls.clientCa", tlsClientCa, "--tls-client-ca")
         .override("auth.authorizationFile", authorizationFile, "--authorization-file")
-        .override("auth.reloadInterval", authReloadInterval, "--auth-reload-interval"));
+        .override("auth.reloadInterval", authReloadInterval, "--auth-reload-interval")
+        .override("cluster.name", clusterName, "--cluster-name").override("cluster.host", clusterHost, "--cluster-host")
+        .override("cluster.port", clusterPort, "--cluster-port").override("cluster.members", clusterMembers, "--cluster-members")
+        .override("cluster.nodeName", nodeName, "--node-name").override("cluster.busPort", clusterBusPort, "--cluster-bus-port")
+        .override("cluster.advertiseUrl", advertiseUrl, "--advertise-url")
+        .override("cluster.failureTimeout", clusterFailureTimeout, "--cluster-failure-timeout")
+        .override("simulatorPods", simulatorPods, "--simulator-pods"));
   }
 
   @Override
   public Integer call() throws Exception {
     GatewayOptions options = options();
     PrometheusMeterRegistry registry = GatewayMetrics.prometheusRegistry();
-    Vertx vertx = GatewayMetrics.vertx(new VertxOptions().setPreferNativeTransport(true), registry);
+    Vertx vertx;
+    try {
+      // A fleet member's Hazelcast starts and joins here: seconds (docs/fleet.md).
+      long joining = System.nanoTime();
+      vertx = vertx(options, registry).toCompletionStage().toCompletableFuture()
+          .get(CLUSTER_START_SECONDS, TimeUnit.SECONDS);
+      if (vertx.isClustered()) {
+        Logger.getLogger(Main.class.getName()).info(() -> "joined fleet "
+            + options.fleet().name().orElseThrow() + " as " + options.fleet().nodeName() + " in "
+            + (System.nanoTime() - joining) / 1_000_000 + " ms");
+      }
+    } catch (Exception e) {
+      System.err.println("checkpoint-gateway: cannot join the fleet: "
+          + (e.getCause() != null ? e.getCause() : e));
+      return 1;
+    }
     Gateway gateway;
     try {
       // The main thread may wait: it is not an event loop.
@@ -287,6 +331,14 @@ public final class Main implements Callable<Integer> {
         + " (or a file: --token-file FILE):\n"
         + "  export CHECKPOINT_GATEWAY_TOKEN=" + token + "\n"
         + "  java -jar target/checkpoint-gateway.jar checkpoint default/demo/app" + server + "\n";
+  }
+
+  /** A clustered Vert.x for a fleet member; without a cluster name a plain one, no Hazelcast. */
+  static Future<Vertx> vertx(GatewayOptions options, PrometheusMeterRegistry registry) {
+    VertxOptions vertxOptions = new VertxOptions().setPreferNativeTransport(true);
+    return options.fleet().enabled()
+        ? HazelcastSetup.clusteredVertx(vertxOptions, registry, options.fleet())
+        : Future.succeededFuture(GatewayMetrics.vertx(vertxOptions, registry));
   }
 
   private static String displayHost(String host) {

@@ -20,6 +20,7 @@ import org.checkpointgateway.jobs.JobStore;
  * @param streamMeters what the event streams of all verticles hold back, on one set of meters
  * @param connections the HTTP connections of all verticles: their count and deadlines
  * @param authorization the authorization file's rules in force (reloaded when it changes)
+ * @param fleet the fleet this gateway belongs to, or {@link FleetView#NONE}
  */
 public record ApiServices(GatewayOptions options, CheckpointService checkpoints,
     TokenVerifier tokens, RuntimeWatch runtime, JobStore jobs, ArchiveStore archives,
@@ -28,5 +29,6 @@ public record ApiServices(GatewayOptions options, CheckpointService checkpoints,
     Audit audit,
     StreamMeters streamMeters,
     HttpConnections connections,
-    Supplier<AuthorizationRules> authorization) {
+    Supplier<AuthorizationRules> authorization,
+    FleetView fleet) {
 }

@@ -21,6 +21,7 @@ import org.checkpointgateway.checkpoint.CheckpointTarget;
 import org.checkpointgateway.checkpoint.Deadline;
 import org.checkpointgateway.checkpoint.PreparedCheckpoint;
 import org.checkpointgateway.error.CheckpointFailedException;
+import org.checkpointgateway.checkpoint.Forwarding;
 import org.checkpointgateway.error.NotFoundException;
 
 /**
@@ -39,12 +40,19 @@ final class CheckpointRoutes {
   private final CheckpointService service;
   private final Duration defaultTimeout;
   private final EventStream.Settings streams;
+  private final Forwarding forwarding;
 
   CheckpointRoutes(CheckpointService service, Duration defaultTimeout,
       EventStream.Settings streams) {
+    this(service, defaultTimeout, streams, Forwarding.NONE);
+  }
+
+  CheckpointRoutes(CheckpointService service, Duration defaultTimeout,
+      EventStream.Settings streams, Forwarding forwarding) {
     this.service = service;
     this.defaultTimeout = defaultTimeout;
     this.streams = streams;
+    this.forwarding = forwarding;
   }
 
   void mount(Router router, BearerAuthHandler authentication) {
@@ -70,7 +78,8 @@ final class CheckpointRoutes {
         .transform(prepared -> inKubeletOrder(target, timeout, prepared))
         .onSuccess(prepared -> answer(ctx, callerGone, events ->
             service.run(prepared, deadline, callerGone.future(), events)))
-        .onFailure(ctx::fail);
+        .onFailure(failure -> elsewhere(ctx, failure, target, timeout != null, deadline,
+            callerGone));
   }
 
   private void checkpointPod(RoutingContext ctx) {
@@ -86,7 +95,49 @@ final class CheckpointRoutes {
             : Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter")))
         .onSuccess(prepared -> answer(ctx, callerGone, events ->
             service.runPod(prepared, deadline, callerGone.future(), events)))
-        .onFailure(ctx::fail);
+        .onFailure(failure -> elsewhere(ctx, failure, new CheckpointTarget(namespace, pod, ""),
+            timeout != null, deadline, callerGone));
+  }
+
+  /**
+   * A pod this node does not run may run on another fleet member: it carries the request out and
+   * its answer is ours; on a single node the local 404 stands. A stream opens with the owner's
+   * first event (its lookup passed), so lookup failures are plain answers as they are here.
+   */
+  private void elsewhere(RoutingContext ctx, Throwable failure, CheckpointTarget target,
+      boolean timeoutValid, Deadline deadline, Promise<Void> callerGone) {
+    if (forwarding == Forwarding.NONE || !Forwarding.podUnknown(failure)) {
+      ctx.fail(failure);
+      return;
+    }
+    String format = EventStream.requested(ctx);
+    if (format == null) {
+      forwarding.forward(target, timeoutValid, deadline, BearerAuthHandler.caller(ctx),
+              callerGone.future(), Forwarding.NO_EVENTS)
+          .onSuccess(result -> ctx.response()
+              .putHeader("Content-Type", "application/json")
+              .end(new JsonObject().put("items", new JsonArray(result.items())).encode()))
+          .onFailure(ctx::fail);
+      return;
+    }
+    EventStream[] stream = new EventStream[1];
+    forwarding.forward(target, timeoutValid, deadline, BearerAuthHandler.caller(ctx),
+            callerGone.future(), (node, event) -> {
+              if (stream[0] == null) {
+                stream[0] = EventStream.open(ctx, format, streams, callerGone::tryComplete)
+                    .node(node);
+              }
+              stream[0].send(event);
+            })
+        .onComplete(done -> {
+          if (stream[0] == null) {
+            // No event: the owner refused before its checkpoint began (lookup, permission).
+            ctx.fail(done.failed() ? done.cause() : new IllegalStateException("no events"));
+            return;
+          }
+          Audit.outcome(ctx, done.succeeded() ? 200 : ErrorMapper.status(done.cause()));
+          stream[0].end();
+        });
   }
 
   private static boolean usable(Duration timeout) {

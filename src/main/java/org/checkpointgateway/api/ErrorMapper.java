@@ -10,6 +10,7 @@ import java.util.logging.Logger;
 import org.checkpointgateway.error.BadRequestException;
 import org.checkpointgateway.error.ConflictException;
 import org.checkpointgateway.error.ForbiddenException;
+import org.checkpointgateway.error.ForwardedException;
 import org.checkpointgateway.error.GatewayException;
 import org.checkpointgateway.error.InsufficientStorageException;
 import org.checkpointgateway.error.LimitExceededException;
@@ -58,6 +59,8 @@ public final class ErrorMapper {
       return 416;
     } else if (failure instanceof LimitExceededException) {
       return 422;
+    } else if (failure instanceof ForwardedException forwarded) {
+      return forwarded.status();
     }
     return 500;
   }

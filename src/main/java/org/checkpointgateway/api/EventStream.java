@@ -56,6 +56,7 @@ final class EventStream {
   private boolean full;
   private long stallTimer = -1;
   private boolean closed;
+  private String node;
 
   private EventStream(RoutingContext ctx, boolean sse, Settings settings, Runnable gone) {
     this.vertx = ctx.vertx();
@@ -106,6 +107,12 @@ final class EventStream {
     return stream;
   }
 
+  /** Every event from now on names the fleet member that carries the checkpoint out. */
+  EventStream node(String name) {
+    node = name;
+    return this;
+  }
+
   void send(CheckpointEvent event) {
     if (closed) {
       return;
@@ -131,7 +138,8 @@ final class EventStream {
   }
 
   private String format(CheckpointEvent event) {
-    String json = EventJson.encode(event).encode();
+    io.vertx.core.json.JsonObject encoded = EventJson.encode(event);
+    String json = (node == null ? encoded : encoded.put("node", node)).encode();
     return sse ? "id: " + (++sequence) + "\nevent: " + EventJson.name(event) + "\ndata: " + json + "\n\n"
         : json + "\n";
   }

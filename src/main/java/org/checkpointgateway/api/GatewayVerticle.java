@@ -58,13 +58,15 @@ public final class GatewayVerticle extends VerticleBase {
     if (options.containerCheckpointGate()) {
       EventStream.Settings streams = new EventStream.Settings(options.heartbeatInterval(),
           options.streams(), services.streamMeters());
-      new CheckpointRoutes(services.checkpoints(), options.defaultTimeout(), streams)
+      new CheckpointRoutes(services.checkpoints(), options.defaultTimeout(), streams,
+          services.fleet().forwarding())
           .mount(router, authentication);
       new JobRoutes(services.checkpoints(), services.jobs(), options.defaultTimeout(), streams)
           .mount(router, authentication);
     }
     // Archives are served whatever the feature gate says: they may predate its switching off.
     new ArchiveRoutes(services.archives()).mount(router, authentication);
+    new NodeRoutes(services.fleet()).mount(router);
     this.router = router;
     router.route().failureHandler(ErrorMapper::handle);
     router.errorHandler(400, ErrorMapper::handle);

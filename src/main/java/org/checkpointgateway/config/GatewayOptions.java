@@ -56,7 +56,8 @@ public record GatewayOptions(
     RuntimeProbe runtimeProbe,
     HttpLimits http,
     ArchiveLimits archiveLimits,
-    ClusterAccess access) {
+    ClusterAccess access,
+    FleetOptions fleet) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** The kubelet's port, so that the gateway is a drop-in for callers. */
@@ -102,7 +103,8 @@ public record GatewayOptions(
       "http.h2c",
       "archives.inspectMaxMembers", "archives.inspectMaxBytes", "archives.inspectMaxConcurrent",
       "tls.clientCa", "auth.authorizationFile", "auth.reloadInterval",
-      "retention.global.maxCheckpointsPerNamespace", "retention.global.maxCheckpointsPerPod", "retention.global.maxCheckpointsPerContainer", "retention.global.maxCheckpointSize", "retention.global.maxTotalSizePerNamespace", "retention.global.maxTotalSizePerPod", "retention.global.maxTotalSizePerContainer", "retention.global.retainOrphan", "retention.namespaces", "retention.pods", "retention.containers");
+      "retention.global.maxCheckpointsPerNamespace", "retention.global.maxCheckpointsPerPod", "retention.global.maxCheckpointsPerContainer", "retention.global.maxCheckpointSize", "retention.global.maxTotalSizePerNamespace", "retention.global.maxTotalSizePerPod", "retention.global.maxTotalSizePerContainer", "retention.global.retainOrphan", "retention.namespaces", "retention.pods", "retention.containers",
+      "cluster.name", "cluster.host", "cluster.port", "cluster.members", "cluster.nodeName", "cluster.busPort", "cluster.advertiseUrl", "cluster.failureTimeout", "simulatorPods");
 
   public boolean tls() {
     return tlsCert.isPresent();
@@ -159,7 +161,8 @@ public record GatewayOptions(
         runtimeProbe(settings),
         http(settings),
         archiveLimits(settings),
-        access(settings, tlsCert.isPresent()));
+        access(settings, tlsCert.isPresent()),
+        fleet(settings));
   }
 
   private static ClusterAccess access(Settings settings, boolean tls) {
@@ -170,6 +173,69 @@ public record GatewayOptions(
     }
     return new ClusterAccess(clientCa, existingFile(settings, "auth.authorizationFile"),
         positive(settings, "auth.reloadInterval").orElse(ClusterAccess.DEFAULT_RELOAD_INTERVAL));
+  }
+
+  /**
+   * Membership of a fleet of gateways (docs/fleet.md): without a cluster name, nothing of it
+   * starts. {@code simulatorPods} seeds the embedded simulator (a demo or test fleet needs each
+   * member to run pods of its own).
+   */
+  public record FleetOptions(Optional<String> name, String host, int port, List<String> members,
+      String nodeName, int busPort, Optional<String> advertiseUrl, Duration failureTimeout,
+      Optional<Path> simulatorPods) {
+    /** Hazelcast's own port. */
+    public static final int DEFAULT_PORT = 5701;
+    /** Silence this long declares a member gone; Hazelcast's default is 60 s (docs/fleet.md). */
+    public static final Duration DEFAULT_FAILURE_TIMEOUT = Duration.ofSeconds(5);
+
+    public boolean enabled() {
+      return name.isPresent();
+    }
+  }
+
+  private static FleetOptions fleet(Settings settings) {
+    List<String> members = new ArrayList<>();
+    string(settings, "cluster.members").ifPresent(s -> {
+      for (String member : s.value().split(",")) {
+        String trimmed = member.trim();
+        int colon = trimmed.lastIndexOf(':');
+        // Hazelcast 5.3 reads "host:5701-5705" as a port and fails: one member, one port.
+        if (colon <= 0 || !trimmed.substring(colon + 1).matches("[0-9]{1,5}")
+            || Integer.parseInt(trimmed.substring(colon + 1)) > 65535) {
+          throw new ConfigException(s.origin() + ": expected HOST:PORT,..., got " + member);
+        }
+        members.add(trimmed);
+      }
+    });
+    Duration failure = positive(settings, "cluster.failureTimeout")
+        .orElse(FleetOptions.DEFAULT_FAILURE_TIMEOUT);
+    if (failure.toSeconds() < 2 || failure.toSeconds() > 3600) {
+      throw new ConfigException(settings.get("cluster.failureTimeout").orElseThrow().origin()
+          + ": must be between 2s and 1h (whole seconds)");
+    }
+    Optional<String> advertise = string(settings, "cluster.advertiseUrl").map(s -> {
+      if (!s.value().matches("https?://[^/?#\\s]+/?")) {
+        throw new ConfigException(s.origin() + ": expected http(s)://HOST:PORT, got " + s.value());
+      }
+      return s.value().replaceAll("/$", "");
+    });
+    return new FleetOptions(
+        string(settings, "cluster.name").map(Valued::value),
+        string(settings, "cluster.host").map(Valued::value).orElse(DEFAULT_HOST),
+        integer(settings, "cluster.port", 1, 65535).orElse(FleetOptions.DEFAULT_PORT),
+        List.copyOf(members),
+        string(settings, "cluster.nodeName").map(Valued::value).orElseGet(GatewayOptions::hostName),
+        integer(settings, "cluster.busPort", 0, 65535).orElse(0),
+        advertise, failure,
+        existingFile(settings, "simulatorPods"));
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "localhost";
+    }
   }
 
   private static AuthHardening auth(Settings settings) {

@@ -10,7 +10,8 @@ public abstract sealed class GatewayException extends RuntimeException
     RuntimeCallFailedException, CheckpointFailedException, PodCheckpointFailedException,
     OverloadedException, InsufficientStorageException, UnavailableException, ConflictException,
     RangeNotSatisfiableException,
-    LimitExceededException {
+    LimitExceededException,
+    ForwardedException {
 
   protected GatewayException(String message) {
     this(message, null);

@@ -162,6 +162,11 @@ public final class GatewayMetrics {
    * {@code registry}.
    */
   public static Vertx vertx(VertxOptions options, MeterRegistry registry) {
+    return builder(options, registry).build();
+  }
+
+  /** As {@link #vertx}, unbuilt: a fleet member builds it clustered. */
+  public static io.vertx.core.VertxBuilder builder(VertxOptions options, MeterRegistry registry) {
     // Netty's first channel id derives a machine id from the network interfaces, which can take
     // hundreds of milliseconds; do it here, on the caller's thread, not on the first event loop
     // that binds or connects.
@@ -183,8 +188,7 @@ public final class GatewayMetrics {
         .setRegistryName("checkpoint-gateway-" + System.identityHashCode(registry));
     return Vertx.builder()
         .with(options.setMetricsOptions(metrics))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+        .withMetrics(new MicrometerMetricsFactory(registry));
   }
 
   public MeterRegistry registry() {

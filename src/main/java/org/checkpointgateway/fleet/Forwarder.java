@@ -1,0 +1,178 @@
+package org.checkpointgateway.fleet;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.checkpointgateway.auth.Caller;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.function.BiConsumer;
+import org.checkpointgateway.checkpoint.CheckpointEvent;
+import org.checkpointgateway.checkpoint.CheckpointResult;
+import org.checkpointgateway.checkpoint.CheckpointTarget;
+import org.checkpointgateway.checkpoint.Deadline;
+import org.checkpointgateway.checkpoint.Forwarding;
+import org.checkpointgateway.error.NotFoundException;
+import org.checkpointgateway.error.UnavailableException;
+
+/**
+ * The front member's side: finds the member that runs a pod (directory first, then every
+ * member is asked), sends it the request over the event bus and waits for its answer. A member
+ * that leaves has its pending requests answered at once with 503 naming it; one that stays
+ * silent (frozen) is given up on shortly after the caller's deadline.
+ */
+final class Forwarder implements Forwarding {
+
+  /** Time after the deadline for the owner's own deadline answer to arrive. */
+  static final Duration ANSWER_GRACE = Duration.ofSeconds(1);
+
+  private record Pending(String node, Promise<CheckpointResult> answer) {
+  }
+
+  private final Vertx vertx;
+  private final String node;
+  private final Members members;
+  private final PodDirectory directory;
+  private final FleetMeters meters;
+  private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+
+  Forwarder(Vertx vertx, String node, Members members, PodDirectory directory, FleetMeters meters) {
+    this.vertx = vertx;
+    this.node = node;
+    this.members = members;
+    this.directory = directory;
+    this.meters = meters;
+  }
+
+  @Override
+  public Future<CheckpointResult> forward(CheckpointTarget target, boolean timeoutValid,
+      Deadline deadline, Caller caller, Future<Void> cancel,
+      BiConsumer<String, CheckpointEvent> events) {
+    long started = System.nanoTime();
+    return owner(target.namespace(), target.pod(), deadline)
+        .compose(owner -> owner.isEmpty()
+            ? Future.<CheckpointResult>failedFuture(new NotFoundException(Forwarding.POD_UNKNOWN))
+            : send(owner.get(), target, timeoutValid, deadline, caller, cancel, events)
+                .onComplete(done -> meters.forwarded(done, System.nanoTime() - started)));
+  }
+
+  /** A member left: whatever was sent to it will never be answered. */
+  void lost(String gone) {
+    pending.values().stream().filter(wait -> wait.node().equals(gone))
+        .forEach(wait -> wait.answer().tryFail(new UnavailableException("node " + gone
+            + " left the fleet before it answered; the checkpoint's outcome there is unknown")));
+  }
+
+  private Future<Optional<String>> owner(String namespace, String pod, Deadline deadline) {
+    Optional<String> known = directory.owner(namespace, pod);
+    return known.isPresent() && !known.get().equals(node) && members.has(known.get())
+        ? Future.succeededFuture(known) : askEveryone(namespace, pod, deadline);
+  }
+
+  /**
+   * The first member that says its runtime runs the pod; empty when every member said it does
+   * not; an {@code UnavailableException} naming the members that did not answer otherwise.
+   */
+  private Future<Optional<String>> askEveryone(String namespace, String pod, Deadline deadline) {
+    List<String> others = members.names().stream().filter(name -> !name.equals(node)).toList();
+    if (others.isEmpty()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    Promise<Optional<String>> found = Promise.promise();
+    AtomicInteger unanswered = new AtomicInteger(others.size());
+    List<String> silent = new java.util.concurrent.CopyOnWriteArrayList<>();
+    long timeout = Math.max(1, Math.min(deadline.remaining().toMillis(),
+        OwnerEndpoint.RUNS_POD_TIMEOUT.plus(ANSWER_GRACE).toMillis()));
+    JsonObject question = new JsonObject().put("namespace", namespace).put("pod", pod);
+    for (String other : others) {
+      vertx.eventBus().<Boolean>request(Wire.runsPodAddress(other), question,
+              new DeliveryOptions().setSendTimeout(timeout))
+          .onComplete(answer -> {
+            if (answer.succeeded() && Boolean.TRUE.equals(answer.result().body())) {
+              found.tryComplete(Optional.of(other));
+              return;
+            }
+            if (answer.failed()) {
+              silent.add(other);
+            }
+            if (unanswered.decrementAndGet() == 0) {
+              if (silent.isEmpty()) {
+                found.tryComplete(Optional.empty());
+              } else {
+                // Not knowing is not "does not exist": the pod may run on the silent one.
+                found.tryFail(new UnavailableException("pod not found on the members that"
+                    + " answered; no answer from node " + String.join(", node ", silent)));
+              }
+            }
+          });
+    }
+    return found.future();
+  }
+
+  private Future<CheckpointResult> send(String owner, CheckpointTarget target,
+      boolean timeoutValid, Deadline deadline, Caller caller, Future<Void> cancel,
+      BiConsumer<String, CheckpointEvent> events) {
+    String id = UUID.randomUUID().toString();
+    if (events == Forwarding.NO_EVENTS) {
+      return send(owner, id, target, timeoutValid, deadline, caller, cancel, false);
+    }
+    // The owner's events come to an address of this member's own, registered cluster-wide
+    // before the request leaves.
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(
+        Wire.eventsAddress(node, id), message -> events.accept(owner, Wire.event(message.body())));
+    return consumer.completion()
+        .compose(registered -> send(owner, id, target, timeoutValid, deadline, caller, cancel,
+            true))
+        .eventually(() -> consumer.unregister());
+  }
+
+  private Future<CheckpointResult> send(String owner, String id, CheckpointTarget target,
+      boolean timeoutValid, Deadline deadline, Caller caller, Future<Void> cancel,
+      boolean events) {
+    Promise<CheckpointResult> answer = Promise.promise();
+    pending.put(id, new Pending(owner, answer));
+    answer.future().onComplete(ignored -> pending.remove(id));
+    if (!members.has(owner)) {
+      lost(owner);
+      return answer.future();
+    }
+    Duration remaining = deadline.remaining();
+    vertx.eventBus().<JsonObject>request(Wire.checkpointAddress(owner),
+            Wire.request(id, node, target, timeoutValid, remaining, caller, events),
+            new DeliveryOptions().setSendTimeout(remaining.plus(ANSWER_GRACE).toMillis()))
+        .onComplete(reply -> {
+          if (reply.succeeded()) {
+            try {
+              answer.tryComplete(Wire.result(reply.result().body()));
+            } catch (RuntimeException failure) {
+              answer.tryFail(failure);
+            }
+          } else {
+            answer.tryFail(unanswered(owner, reply.cause()));
+          }
+        });
+    cancel.onComplete(ignored -> {
+      if (!answer.future().isComplete()) {
+        vertx.eventBus().send(Wire.cancelAddress(owner), new JsonObject().put("id", id));
+      }
+    });
+    return answer.future();
+  }
+
+  private static UnavailableException unanswered(String owner, Throwable cause) {
+    if (cause instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {
+      return new UnavailableException("node " + owner + " did not answer by the deadline");
+    }
+    return new UnavailableException("node " + owner + " cannot be reached: " + cause.getMessage());
+  }
+}

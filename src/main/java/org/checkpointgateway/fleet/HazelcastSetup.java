@@ -1,0 +1,92 @@
+package org.checkpointgateway.fleet;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.checkpointgateway.config.GatewayOptions.FleetOptions;
+import org.checkpointgateway.metrics.GatewayMetrics;
+
+/**
+ * Hazelcast as a fleet member runs it: on one address only, no multicast, no auto-detection,
+ * no phone-home, members listed one by one; tuned to form and to notice a lost member in
+ * seconds rather than Hazelcast's tens of seconds (docs/fleet.md has the measured figures).
+ */
+public final class HazelcastSetup {
+
+  /** The member attribute that carries the gateway's node name. */
+  static final String NODE_ATTRIBUTE = "checkpoint-gateway.node";
+
+  /** How long a starting member looks for a master among the listed members. */
+  static final int JOIN_TIMEOUT_SECONDS = 2;
+
+  // java.util.logging keeps loggers weakly: held here, their levels stay.
+  private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
+  private static final java.util.List<Logger> QUIET = java.util.List.of(
+      Logger.getLogger("com.hazelcast.instance.impl.HazelcastInstanceFactory"),
+      Logger.getLogger("com.hazelcast.cp.CPSubsystem"));
+
+  private HazelcastSetup() {
+  }
+
+  /** A clustered Vert.x with the gateway's metrics; Hazelcast starts inside (seconds). */
+  public static Future<Vertx> clusteredVertx(VertxOptions options, MeterRegistry registry,
+      FleetOptions fleet) {
+    options.setEventBusOptions(new EventBusOptions().setHost(fleet.host())
+        .setPort(fleet.busPort()));
+    return GatewayMetrics.builder(options, registry)
+        .withClusterManager(new HazelcastClusterManager(config(fleet)))
+        .buildClustered();
+  }
+
+  static Config config(FleetOptions fleet) {
+    // Through the gateway's java.util.logging; Hazelcast's INFO lines (dozens at start) would
+    // drown the gateway's own.
+    System.setProperty("hazelcast.logging.type", "jdk");
+    HAZELCAST_LOG.setLevel(Level.parse(System.getProperty("checkpoint-gateway.hazelcast.log",
+        "WARNING")));
+    // Said at every start, about choices made on purpose: CP structures are not used, and
+    // Hazelcast runs without --add-opens (measured: no difference that matters here).
+    QUIET.forEach(logger -> logger.setLevel(Level.SEVERE));
+    // Vert.x's own map settings (its subscription maps) come with the default file.
+    Config config = ConfigUtil.loadConfig();
+    config.setClusterName(fleet.name().orElseThrow());
+    config.setInstanceName("checkpoint-gateway-" + fleet.nodeName());
+    config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, fleet.nodeName());
+    long failureSeconds = fleet.failureTimeout().toSeconds();
+    config.setProperty("hazelcast.logging.type", "jdk")
+        .setProperty("hazelcast.phone.home.enabled", "false")
+        .setProperty("hazelcast.socket.bind.any", "false")
+        // Measured: 3 members took 17-24 s to form with the defaults, 4 s to join with 0 here.
+        .setProperty("hazelcast.wait.seconds.before.join", "0")
+        .setProperty("hazelcast.max.wait.seconds.before.join", "1")
+        .setProperty("hazelcast.heartbeat.interval.seconds", "1")
+        .setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(failureSeconds))
+        // A split (a frozen member that returns) merges back within seconds, not 5 minutes.
+        .setProperty("hazelcast.merge.first.run.delay.seconds", Long.toString(failureSeconds))
+        .setProperty("hazelcast.merge.next.run.delay.seconds", Long.toString(failureSeconds))
+        .setProperty("hazelcast.shutdownhook.enabled", "false");
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(fleet.port()).setPortAutoIncrement(false);
+    network.getInterfaces().setEnabled(true).setInterfaces(java.util.List.of(fleet.host()));
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getKubernetesConfig().setEnabled(false);
+    join.getAwsConfig().setEnabled(false);
+    // A starting member asks the listed ones for a master for this long, then claims the role
+    // itself (default 5 s). Members that started apart and each claimed it merge at the
+    // split-brain check above.
+    join.getTcpIpConfig().setEnabled(true).setMembers(fleet.members())
+        .setConnectionTimeoutSeconds(JOIN_TIMEOUT_SECONDS);
+    return config;
+  }
+}

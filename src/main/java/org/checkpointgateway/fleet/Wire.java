@@ -1,0 +1,131 @@
+package org.checkpointgateway.fleet;
+
+import io.vertx.core.AsyncResult;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import org.checkpointgateway.api.ErrorMapper;
+import org.checkpointgateway.auth.Caller;
+import org.checkpointgateway.checkpoint.CheckpointEvent;
+import org.checkpointgateway.checkpoint.CheckpointEvent.Completed;
+import org.checkpointgateway.checkpoint.CheckpointEvent.Failed;
+import org.checkpointgateway.checkpoint.CheckpointEvent.Progress;
+import org.checkpointgateway.checkpoint.CheckpointEvent.Queued;
+import org.checkpointgateway.checkpoint.CheckpointEvent.Started;
+import org.checkpointgateway.checkpoint.CheckpointResult;
+import org.checkpointgateway.checkpoint.CheckpointTarget;
+import org.checkpointgateway.error.ForwardedException;
+
+/** Event-bus addresses between members, and the JSON of what travels on them. */
+final class Wire {
+
+  private Wire() {
+  }
+
+  static String checkpointAddress(String node) {
+    return "checkpoint-gateway.fleet." + node + ".checkpoint";
+  }
+
+  static String cancelAddress(String node) {
+    return "checkpoint-gateway.fleet." + node + ".cancel";
+  }
+
+  static String runsPodAddress(String node) {
+    return "checkpoint-gateway.fleet." + node + ".runs-pod";
+  }
+
+  /** Where the owner sends the events of one forwarded checkpoint (a front's own address). */
+  static String eventsAddress(String front, String id) {
+    return "checkpoint-gateway.fleet." + front + ".events." + id;
+  }
+
+  /** One event, every field kept (the front encodes it again for its caller). */
+  static JsonObject event(CheckpointEvent event) {
+    JsonObject json = new JsonObject().put("container", event.container());
+    if (event instanceof Queued queued) {
+      return json.put("type", "queued").put("position", queued.position())
+          .put("bytesAhead", queued.bytesAhead());
+    } else if (event instanceof Started started) {
+      return json.put("type", "started").put("containerId", started.containerId())
+          .put("weightBytes", started.weightBytes())
+          .put("estimatedNanos", started.estimated().toNanos());
+    } else if (event instanceof Progress progress) {
+      return json.put("type", "progress").put("elapsedNanos", progress.elapsed().toNanos())
+          .put("fraction", progress.estimatedFraction()).put("archiveBytes", progress.archiveBytes());
+    } else if (event instanceof Completed completed) {
+      return json.put("type", "completed").put("items", new JsonArray(completed.items()))
+          .put("archiveBytes", completed.archiveBytes())
+          .put("durationNanos", completed.duration().toNanos());
+    }
+    Throwable failure = ((Failed) event).failure();
+    return json.put("type", "failed").put("status", ErrorMapper.status(failure))
+        .put("reason", ErrorMapper.reason(failure)).put("message", ErrorMapper.message(failure));
+  }
+
+  @SuppressWarnings("unchecked")
+  static CheckpointEvent event(JsonObject json) {
+    String container = json.getString("container");
+    return switch (json.getString("type")) {
+      case "queued" -> new Queued(container, json.getInteger("position"),
+          json.getLong("bytesAhead"));
+      case "started" -> new Started(container, json.getString("containerId"),
+          json.getLong("weightBytes"), Duration.ofNanos(json.getLong("estimatedNanos")));
+      case "progress" -> new Progress(container, Duration.ofNanos(json.getLong("elapsedNanos")),
+          json.getDouble("fraction"), json.getLong("archiveBytes"));
+      case "completed" -> new Completed(container,
+          (List<String>) json.getJsonArray("items").getList(), json.getLong("archiveBytes"),
+          Duration.ofNanos(json.getLong("durationNanos")));
+      default -> new Failed(container, new ForwardedException(json.getInteger("status"),
+          json.getString("reason"), json.getString("message")));
+    };
+  }
+
+  static JsonObject request(String id, String front, CheckpointTarget target, boolean timeoutValid,
+      Duration remaining, Caller caller, boolean events) {
+    return new JsonObject().put("id", id).put("front", front).put("events", events)
+        .put("namespace", target.namespace()).put("pod", target.pod())
+        .put("container", target.container()).put("timeoutValid", timeoutValid)
+        .put("remainingMillis", remaining.toMillis())
+        .put("caller", new JsonObject().put("subject", caller.subject())
+            .put("permissions", new JsonArray(caller.permissions()))
+            .put("groups", new JsonArray(caller.groups())));
+  }
+
+  static CheckpointTarget target(JsonObject request) {
+    return new CheckpointTarget(request.getString("namespace"), request.getString("pod"),
+        request.getString("container"));
+  }
+
+  @SuppressWarnings("unchecked")
+  static Caller caller(JsonObject request) {
+    JsonObject caller = request.getJsonObject("caller");
+    return new Caller(caller.getString("subject"),
+        (List<String>) caller.getJsonArray("permissions").getList(),
+        (List<String>) caller.getJsonArray("groups").getList());
+  }
+
+  /** What the owner answered, success or failure, in the words its own routes would use. */
+  static JsonObject reply(AsyncResult<CheckpointResult> done) {
+    if (done.succeeded()) {
+      CheckpointResult result = done.result();
+      return new JsonObject().put("items", new JsonArray(result.items()))
+          .put("archiveBytes", result.archiveBytes())
+          .put("durationNanos", result.duration().toNanos());
+    }
+    Throwable failure = done.cause();
+    return new JsonObject().put("status", ErrorMapper.status(failure))
+        .put("reason", ErrorMapper.reason(failure)).put("message", ErrorMapper.message(failure));
+  }
+
+  /** The owner's answer as this member's routes take it: a result or a failure to map. */
+  @SuppressWarnings("unchecked")
+  static CheckpointResult result(JsonObject reply) {
+    if (reply.containsKey("status")) {
+      throw new ForwardedException(reply.getInteger("status"), reply.getString("reason"),
+          reply.getString("message"));
+    }
+    return new CheckpointResult((List<String>) reply.getJsonArray("items").getList(),
+        reply.getLong("archiveBytes"), Duration.ofNanos(reply.getLong("durationNanos")));
+  }
+}
