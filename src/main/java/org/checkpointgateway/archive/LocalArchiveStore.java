@@ -286,6 +286,11 @@ final class LocalArchiveStore implements ArchiveStore {
   }
 
   private Future<Archive> findHere(String name) {
+    // The caller's text becomes a path (its marker's) only once it is an archive name: "x%00"
+    // or "../y" never reach the file system.
+    if (!ArchiveName.isArchiveName(name)) {
+      return Future.failedFuture(notFound(name));
+    }
     return pins.isPinned(name).compose(pinned -> findHere(name, pinned));
   }
 

@@ -24,6 +24,7 @@ import org.checkpointgateway.support.ArchiveFixtures;
 import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.GatewayFixture;
 import org.checkpointgateway.support.HttpAnswer;
+import org.checkpointgateway.support.RawHttp;
 import org.checkpointgateway.support.StrictVertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -235,6 +236,16 @@ class ArchiveRoutesTest {
     assertThat(answer.status()).as(answer.body()).isIn(400, 404);
     assertThat(answer.body()).doesNotContain("root:").doesNotContain(fixture.secret);
     assertThat(get("/api/v1/archives/" + name + "/inspect", admin()).status()).isIn(400, 404);
+  }
+
+  /** A NUL in the name (sent raw: the test client would escape it) is no path to the file system. */
+  @ParameterizedTest
+  @ValueSource(strings = {"x%00", "!!%00?", "checkpoint-demo_default-app-2026-03-01T08:00:00.000000000Z.tar%00",
+      "checkpoint-demo_default-app-2026-03-01T08:00:00.000000000Z.tar%00/inspect"})
+  void aNameWithANulIsNotFound(String name) {
+    String answer = RawHttp.exchange(fixture.gateway.port(), "GET /api/v1/archives/" + name
+        + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + admin() + "\r\nConnection: close\r\n\r\n");
+    assertThat(answer).startsWith("HTTP/1.1 404");
   }
 
   @Test
