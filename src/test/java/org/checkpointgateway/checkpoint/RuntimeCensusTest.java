@@ -134,4 +134,26 @@ class RuntimeCensusTest {
     assertThat(gone).exists();
     assertThat(exited).exists();
   }
+
+  @Test
+  void theGatewayAsksItsRuntimeWhenRetainOrphanIsFalse() throws IOException {
+    GatewayFixture fixture = GatewayFixture.withRuntime(vertx,
+        Files.createDirectories(dir.resolve("gw")));
+    try {
+      Files.createDirectories(fixture.checkpointDir);
+      Instant old = Instant.now().minus(Duration.ofHours(2));
+      Path orphan = ArchiveFixtures.small(fixture.checkpointDir, "default", "demo", "vanished", old);
+      Path alive = ArchiveFixtures.small(fixture.checkpointDir, "default", "demo", "app", old);
+      fixture.startGateway(fixture.settings()
+          .override("retention.global.retainOrphan", "false", "test"));
+      // The first runs may come before the gateway has seen its runtime ready: nothing then.
+      Await.until("the orphan is removed", () -> {
+        Await.result(fixture.gateway.retention().run());
+        return !Files.exists(orphan);
+      });
+      assertThat(alive).exists();
+    } finally {
+      fixture.close();
+    }
+  }
 }
