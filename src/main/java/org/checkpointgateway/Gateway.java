@@ -49,6 +49,7 @@ import org.checkpointgateway.jobs.JobStore;
 import org.checkpointgateway.metrics.GatewayMetrics;
 import org.checkpointgateway.config.GatewayOptions;
 import org.checkpointgateway.containerd.ContainerdFallback;
+import org.checkpointgateway.checkpoint.RuntimeCensus;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.cri.CriEndpoint;
 import org.checkpointgateway.cri.RuntimeWatch;
@@ -181,7 +182,8 @@ public final class Gateway {
           options.jobHistoryAge());
       AtomicBoolean stopping = new AtomicBoolean();
       ArchiveStore archiveStore = ArchiveStore.create(vertx, archives, options.archiveLimits());
-      Retention retention = archiveStore.startRetention(options.retention());
+      Retention retention = archiveStore.startRetention(options.retention(),
+          new RuntimeCensus(cri, watch, options.runtimeProbe().timeout()));
       metrics.gauge("archive.retention.removed", "Archives removed by retention",
           retention::removedArchives);
       metrics.gauge("archive.retention.removed.bytes", "Bytes of archives removed by retention",

@@ -65,7 +65,15 @@ public interface ArchiveStore {
    * Starts applying {@code options} after each completed checkpoint and on their timer (nothing
    * when no rule is set). {@link Retention#stop} stops it.
    */
-  Retention startRetention(RetentionOptions options);
+  default Retention startRetention(RetentionOptions options) {
+    return startRetention(options, ContainerCensus.NONE);
+  }
+
+  /**
+   * The same, asking {@code census} during each run which containers exist, for
+   * {@code retainOrphan: false}.
+   */
+  Retention startRetention(RetentionOptions options, ContainerCensus census);
 
   /** A registered download of an open archive; releasing (closing) twice is harmless. */
   interface Download {

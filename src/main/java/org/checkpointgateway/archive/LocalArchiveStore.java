@@ -209,8 +209,8 @@ final class LocalArchiveStore implements ArchiveStore {
   }
 
   @Override
-  public Retention startRetention(RetentionOptions options) {
-    return new Retention(vertx, this, directory, options);
+  public Retention startRetention(RetentionOptions options, ContainerCensus census) {
+    return new Retention(vertx, this, directory, options, census);
   }
 
   // ---- on the store's context ----

@@ -6,6 +6,8 @@ import io.vertx.core.Vertx;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -25,6 +27,7 @@ public final class Retention implements RetentionStats {
   private final LocalArchiveStore store;
   private final RetentionOptions options;
   private final ArchiveDirectory directory;
+  private final ContainerCensus census;
   private final AtomicLong removedArchives = new AtomicLong();
   private final AtomicLong removedBytes = new AtomicLong();
   private final AtomicLong runs = new AtomicLong();
@@ -39,8 +42,9 @@ public final class Retention implements RetentionStats {
   }
 
   Retention(Vertx vertx, LocalArchiveStore store, ArchiveDirectory directory,
-      RetentionOptions options) {
+      RetentionOptions options, ContainerCensus census) {
     this.vertx = vertx;
+    this.census = census;
     this.store = store;
     this.options = options;
     this.directory = directory;
@@ -103,9 +107,9 @@ public final class Retention implements RetentionStats {
   }
 
   private Future<Report> runOnce() {
-    return store.listHere().compose(archives -> {
-      List<Removal> plan = RetentionPlan.select(archives, options, Instant.now(),
-          store::isDownloading, archive -> directory.isCompletedHere(archive.path()));
+    return store.listHere().compose(archives -> census().map(known -> RetentionPlan.select(
+        archives, options, Instant.now(), store::isDownloading,
+        archive -> directory.isCompletedHere(archive.path()), known))).compose(plan -> {
       List<String> removed = new ArrayList<>();
       long[] bytes = {0};
       Future<Void> chain = Future.succeededFuture();
@@ -125,6 +129,31 @@ public final class Retention implements RetentionStats {
         LOG.log(Level.WARNING, "retention run failed: " + outcome.cause().getMessage());
       }
     });
+  }
+
+  /**
+   * The containers the runtime knows, asked after the listing so that every listed archive's
+   * container, if it still exists, is in it; empty (nothing is an orphan) when no policy removes
+   * orphans or the runtime cannot say: unknown is not absent.
+   */
+  private Future<Optional<Set<ContainerCensus.Identity>>> census() {
+    if (!options.policies().removesOrphans()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    Promise<Optional<Set<ContainerCensus.Identity>>> back = Promise.promise();
+    Future<Set<ContainerCensus.Identity>> asked;
+    try {
+      asked = census.containers();
+    } catch (RuntimeException e) {
+      asked = Future.failedFuture(e);
+    }
+    // The answer comes on the runtime client's context; the plan reads the store's state.
+    asked.map(Optional::of).otherwise(failure -> {
+      LOG.warning(() -> "retention removes no orphans this run: the runtime could not say which"
+          + " containers exist (" + failure.getMessage() + ")");
+      return Optional.empty();
+    }).onComplete(outcome -> store.context().runOnContext(ignored -> back.handle(outcome)));
+    return back.future();
   }
 
   /** Removes one archive unless it became busy since the listing; true when it is gone. */

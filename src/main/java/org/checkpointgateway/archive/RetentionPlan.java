@@ -6,7 +6,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.checkpointgateway.archive.RetentionPolicies.Limits;
@@ -28,6 +30,11 @@ import org.checkpointgateway.archive.RetentionPolicies.Scoped;
  * first any archive larger than {@code maxCheckpointSize} goes, then the oldest beyond
  * {@code maxCheckpoints}, then the oldest while the group takes more than {@code maxTotalSize}.
  * An archive whose namespace is unknown falls under the global per-container limit only.
+ *
+ * <p>{@code retainOrphan: false}, decided by the same most specific policy (unset there means
+ * true): an archive whose own metadata names a namespace, pod and container that the runtime's
+ * census does not hold is removed first, before it counts toward any limit. Without a census
+ * (the runtime could not say) nothing is an orphan.
  */
 final class RetentionPlan {
 
@@ -54,6 +61,15 @@ final class RetentionPlan {
    */
   static List<Removal> select(List<Archive> listed, RetentionOptions options, Instant now,
       Predicate<Archive> busy, Predicate<Archive> seenComplete) {
+    return select(listed, options, now, busy, seenComplete, Optional.empty());
+  }
+
+  /**
+   * @param census the containers the runtime knows, taken after the listing; empty when unknown
+   */
+  static List<Removal> select(List<Archive> listed, RetentionOptions options, Instant now,
+      Predicate<Archive> busy, Predicate<Archive> seenComplete,
+      Optional<Set<ContainerCensus.Identity>> census) {
     List<Archive> archives = new ArrayList<>(listed);
     archives.sort(OLDEST_MODIFIED);
     Instant quietSince = now.minus(options.quietPeriod());
@@ -68,6 +84,15 @@ final class RetentionPlan {
           chosen.put(archive, "checkpointed before " + oldest + " (max age "
               + org.checkpointgateway.units.Durations.format(maxAge) + ")");
         }
+      }
+    });
+
+    census.ifPresent(known -> {
+      for (Archive archive : archives) {
+        orphan(archive, known).filter(id -> removesOrphans(options.policies(), id)
+            && removable.test(archive) && !chosen.containsKey(archive))
+            .ifPresent(id -> chosen.put(archive, "orphan: the runtime knows no container "
+                + id.namespace() + "/" + id.pod() + "/" + id.container() + " (retainOrphan: false)"));
       }
     });
 
@@ -99,6 +124,33 @@ final class RetentionPlan {
       }
     }
     return removals;
+  }
+
+  /**
+   * The archive's identity when its own metadata gives all of it and the census lacks it; a name
+   * proves nothing (any file can be given one), so an archive identified by its name alone is
+   * never an orphan.
+   */
+  private static Optional<ContainerCensus.Identity> orphan(Archive archive,
+      Set<ContainerCensus.Identity> known) {
+    ArchiveFacts facts = archive.facts();
+    if (facts == null || facts.namespace() == null || facts.pod() == null
+        || facts.container() == null) {
+      return Optional.empty();
+    }
+    ContainerCensus.Identity id = new ContainerCensus.Identity(facts.namespace(), facts.pod(),
+        facts.container());
+    return known.contains(id) ? Optional.empty() : Optional.of(id);
+  }
+
+  /** The most specific policy naming the container decides, else the global setting. */
+  private static boolean removesOrphans(RetentionPolicies policies, ContainerCensus.Identity id) {
+    return RetentionPolicies.find(policies.containers(), id.namespace(), id.pod(), id.container())
+        .or(() -> RetentionPolicies.find(policies.pods(), id.namespace(), id.pod(), id.container()))
+        .or(() -> RetentionPolicies.find(policies.namespaces(), id.namespace(), id.pod(),
+            id.container()))
+        .map(policy -> policy.limits().removesOrphans())
+        .orElse(policies.perContainer().removesOrphans());
   }
 
   /** Each archive under its most specific policy, each policy over its group. */

@@ -11,7 +11,8 @@ import java.util.OptionalLong;
  * most specific policy that names it (container over pod over namespace); only archives that no
  * policy names fall under the global limits.
  *
- * @param perContainer global limits for each container's archives
+ * @param perContainer global limits for each container's archives; its {@code retainOrphan} is the
+ *     global one
  * @param perPod global limits for each pod's archives
  * @param perNamespace global limits for each namespace's archives
  * @param containers policies for given containers ({@code namespace}, {@code pod}, {@code container})
@@ -36,20 +37,36 @@ public record RetentionPolicies(Limits perContainer, Limits perPod, Limits perNa
         || !containers.isEmpty() || !pods.isEmpty() || !namespaces.isEmpty();
   }
 
+  /** Whether any level sets {@code retainOrphan: false}: only then is the runtime asked. */
+  public boolean removesOrphans() {
+    return perContainer.removesOrphans() || containers.stream().anyMatch(s -> s.limits().removesOrphans())
+        || pods.stream().anyMatch(s -> s.limits().removesOrphans())
+        || namespaces.stream().anyMatch(s -> s.limits().removesOrphans());
+  }
+
   /**
    * One level's limits, each unset by default.
    *
    * @param maxCheckpoints keep at most this many unpinned archives (the newest)
    * @param maxCheckpointSize remove any archive larger than this many bytes
    * @param maxTotalSize remove the oldest while all archives together take more bytes than this
+   * @param retainOrphan false: remove the archives of containers the node's runtime does not know;
+   *     unset means true, the operator's default
    */
   public record Limits(OptionalInt maxCheckpoints, OptionalLong maxCheckpointSize,
-      OptionalLong maxTotalSize) {
+      OptionalLong maxTotalSize, Optional<Boolean> retainOrphan) {
 
     public static final Limits NONE = new Limits(OptionalInt.empty(), OptionalLong.empty(),
         OptionalLong.empty());
 
+    /** Limits that leave {@code retainOrphan} unset. */
+    public Limits(OptionalInt maxCheckpoints, OptionalLong maxCheckpointSize,
+        OptionalLong maxTotalSize) {
+      this(maxCheckpoints, maxCheckpointSize, maxTotalSize, Optional.empty());
+    }
+
     public Limits {
+      java.util.Objects.requireNonNull(retainOrphan, "retainOrphan");
       if (maxCheckpoints.isPresent() && maxCheckpoints.getAsInt() < 1) {
         throw new IllegalArgumentException("maxCheckpoints must be at least 1");
       }
@@ -60,7 +77,12 @@ public record RetentionPolicies(Limits perContainer, Limits perPod, Limits perNa
     }
 
     public boolean isSet() {
-      return maxCheckpoints.isPresent() || maxCheckpointSize.isPresent() || maxTotalSize.isPresent();
+      return maxCheckpoints.isPresent() || maxCheckpointSize.isPresent() || maxTotalSize.isPresent()
+          || retainOrphan.isPresent();
+    }
+
+    public boolean removesOrphans() {
+      return retainOrphan.equals(Optional.of(false));
     }
   }
 

@@ -19,9 +19,9 @@ import org.checkpointgateway.archive.RetentionPolicies.Scoped;
  * operator's key names. Nothing is on unless set: the operator's own defaults (10, 20 and 30
  * archives) are not switched on. Sizes need a unit ({@code 4Gi}): the operator's earlier releases
  * read a bare number as megabytes, its later ones as bytes, so a bare number is refused rather
- * than guessed. {@code retainOrphan: false} is refused: the operator asks the API server whether
- * a pod still exists anywhere in the cluster; a node-local gateway cannot tell an orphan from a
- * pod that moved to another node.
+ * than guessed. {@code retainOrphan: false} removes the archives of containers that the node's
+ * runtime does not know (see {@code RetentionPlan}); a global {@code true} is the default and
+ * sets nothing.
  */
 final class RetentionPolicyConfig {
 
@@ -39,10 +39,12 @@ final class RetentionPolicyConfig {
           + ") and retention.perContainer / --retain-per-container (" + perContainer.getAsInt()
           + ") disagree: the flag is its shorthand; set one");
     }
-    retainOrphan(value(settings, GLOBAL + "retainOrphan"));
+    // Global true is the default: kept unset so that it alone does not switch retention on.
+    Optional<Boolean> globalOrphan = retainOrphan(value(settings, GLOBAL + "retainOrphan"))
+        .filter(retain -> !retain);
     return new RetentionPolicies(
-        limits(containerCount.isPresent() ? containerCount : perContainer, size,
-            size(value(settings, GLOBAL + "maxTotalSizePerContainer"))),
+        new Limits(containerCount.isPresent() ? containerCount : perContainer, size,
+            size(value(settings, GLOBAL + "maxTotalSizePerContainer")), globalOrphan),
         limits(count(value(settings, GLOBAL + "maxCheckpointsPerPod")), size,
             size(value(settings, GLOBAL + "maxTotalSizePerPod"))),
         limits(count(value(settings, GLOBAL + "maxCheckpointsPerNamespace")), size,
@@ -102,14 +104,15 @@ final class RetentionPolicyConfig {
         throw new ConfigException(origin + ": a second policy for the same "
             + (container ? "container" : pod ? "pod" : "namespace"));
       }
-      retainOrphan(field(entry, "retainOrphan", origin));
-      Limits limits = limits(count(field(entry, "maxCheckpoints", origin)),
+      // A policy's retainOrphan: true is kept: it shields its archives from a global false.
+      Limits limits = new Limits(count(field(entry, "maxCheckpoints", origin)),
           size(field(entry, "maxCheckpointSize", origin)),
-          size(field(entry, "maxTotalSize", origin)));
+          size(field(entry, "maxTotalSize", origin)),
+          retainOrphan(field(entry, "retainOrphan", origin)));
       if (!limits.isSet()) {
-        throw new ConfigException(origin + ": sets no limit (maxCheckpoints, maxCheckpointSize"
-            + " or maxTotalSize); a policy without one would only shield its archives from the"
-            + " global limits");
+        throw new ConfigException(origin + ": sets no limit (maxCheckpoints, maxCheckpointSize,"
+            + " maxTotalSize or retainOrphan); a policy without one would only shield its archives"
+            + " from the global limits");
       }
       policies.add(new Scoped(namespace, podName, containerName, limits));
     }
@@ -165,17 +168,14 @@ final class RetentionPolicyConfig {
     }
   }
 
-  private static void retainOrphan(Optional<Value> value) {
+  private static Optional<Boolean> retainOrphan(Optional<Value> value) {
     if (value.isEmpty()) {
-      return;
+      return Optional.empty();
     }
     String text = String.valueOf(value.get().value()).trim().toLowerCase(Locale.ROOT);
-    if (text.equals("false")) {
-      throw new ConfigException(value.get().origin() + ": false is not supported: whether a pod"
-          + " still exists is the API server's to say, and the gateway asks only the node's"
-          + " runtime (a pod moved to another node is no orphan); leave it true or unset");
-    } else if (!text.equals("true")) {
+    if (!text.equals("true") && !text.equals("false")) {
       throw new ConfigException(value.get().origin() + ": must be true or false, got " + text);
     }
+    return Optional.of(text.equals("true"));
   }
 }

@@ -45,6 +45,9 @@ public interface CriClient {
   /** The node's RUNNING containers, of every sandbox. */
   Future<List<Container>> listRunningContainers(Duration timeout, Future<Void> abandon);
 
+  /** Every container of the node in any state (created, running, exited, unknown). */
+  Future<List<Container>> listAllContainers(Duration timeout, Future<Void> abandon);
+
   /** Containers of one sandbox in any state (created, running, exited, unknown). */
   Future<List<Container>> listContainers(String sandboxId, Duration timeout, Future<Void> abandon);
 

@@ -105,6 +105,12 @@ final class GrpcCriClient implements CriClient {
   }
 
   @Override
+  public Future<List<Container>> listAllContainers(Duration timeout, Future<Void> abandon) {
+    return call(RuntimeServiceGrpcClient.ListContainers, ListContainersRequest.getDefaultInstance(),
+        timeout, abandon).map(response -> response.getContainersList());
+  }
+
+  @Override
   public Future<List<Container>> listContainers(String sandboxId, Duration timeout,
       Future<Void> abandon) {
     ContainerFilter filter = ContainerFilter.newBuilder().setPodSandboxId(sandboxId).build();

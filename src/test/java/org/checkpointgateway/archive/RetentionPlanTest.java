@@ -232,4 +232,76 @@ class RetentionPlanTest {
           assertThat(kept.stream().filter(a -> !busy.contains(a)).count()).isLessThanOrEqualTo(1);
         });
   }
+
+  // ---- retainOrphan: false ----
+
+  static RetentionPolicies.Limits orphans(Boolean retain) {
+    return new RetentionPolicies.Limits(OptionalInt.empty(), OptionalLong.empty(),
+        OptionalLong.empty(), Optional.ofNullable(retain));
+  }
+
+  static ContainerCensus.Identity id(Archive archive) {
+    return new ContainerCensus.Identity(archive.facts().namespace(), archive.facts().pod(),
+        archive.facts().container());
+  }
+
+  @Test
+  void orphansGoOnlyWhenTheCensusIsKnownNeverPinnedAndByTheMostSpecificPolicy() {
+    org.quicktheories.QuickTheory.qt().forAll(
+        org.quicktheories.generators.SourceDSL.lists().of(
+            org.quicktheories.generators.SourceDSL.integers().allPositive()).ofSizeBetween(0, 40),
+        org.quicktheories.generators.SourceDSL.integers().between(0, 255),
+        org.quicktheories.generators.SourceDSL.integers().between(0, 2),
+        org.quicktheories.generators.SourceDSL.booleans().all())
+        .checkAssert((bits, censusBits, global, known) -> {
+          List<Archive> all = new ArrayList<>();
+          for (int i = 0; i < bits.size(); i++) {
+            all.add(decode(i, bits.get(i)));
+          }
+          // The 8 identities decode() makes, those whose bit is set exist.
+          Set<ContainerCensus.Identity> census = new java.util.HashSet<>();
+          for (int b = 0; b < 8; b++) {
+            if ((censusBits >> b & 1) == 1) {
+              census.add(new ContainerCensus.Identity("n" + (b & 1), "p" + (b >> 1 & 1),
+                  "c" + (b >> 2 & 1)));
+            }
+          }
+          Boolean globalRetain = global == 0 ? null : global == 1;
+          // n0/p1/c1 removes orphans whatever the global says; namespace n1 names no
+          // retainOrphan, so its archives keep the operator's default (true) over a global false.
+          RetentionPolicies policies = new RetentionPolicies(orphans(globalRetain),
+              RetentionPolicies.Limits.NONE, RetentionPolicies.Limits.NONE,
+              List.of(new RetentionPolicies.Scoped("n0", "p1", "c1", orphans(false))), List.of(),
+              List.of(new RetentionPolicies.Scoped("n1", null, null, count(1000))));
+          List<Archive> removed = RetentionPlan.select(all, policies(policies), NOW, a -> false,
+              a -> false, known ? Optional.of(census) : Optional.empty())
+              .stream().map(RetentionPlan.Removal::archive).toList();
+
+          List<Archive> expected = !known ? List.of() : all.stream()
+              .filter(a -> !a.pinned() && !a.beingWritten() && !census.contains(id(a)))
+              .filter(a -> id(a).equals(new ContainerCensus.Identity("n0", "p1", "c1"))
+                  || a.facts().namespace().equals("n0") && Boolean.FALSE.equals(globalRetain))
+              .sorted(RetentionPlan.OLDEST_MODIFIED).toList();
+          assertThat(removed).containsExactlyElementsOf(expected);
+        });
+  }
+
+  @Test
+  void anOrphanIdentifiedByItsNameAloneOrStillQuietIsKept() {
+    Set<ContainerCensus.Identity> none = Set.of();
+    RetentionPolicies policies = new RetentionPolicies(orphans(false), RetentionPolicies.Limits.NONE,
+        RetentionPolicies.Limits.NONE, List.of(), List.of(), List.of());
+    Archive old = at("ns", "web", "app", 10);
+    Archive quiet = archive("ns", "app", 0, 100, false, false);
+    Archive nameOnly = new Archive(old.name(), old.path().resolveSibling("x"), 1, old.modified(),
+        null, false, false, old.identity());
+
+    List<RetentionPlan.Removal> plan = RetentionPlan.select(List.of(old, quiet, nameOnly),
+        policies(policies), NOW, a -> false, a -> false, Optional.of(none));
+    assertThat(plan).extracting(RetentionPlan.Removal::archive).containsExactly(old);
+    assertThat(plan.get(0).reason()).contains("orphan").contains("ns/web/app");
+    // The gateway's own completed checkpoint is not held back by the quiet period.
+    assertThat(RetentionPlan.select(List.of(quiet), policies(policies), NOW, a -> false,
+        a -> true, Optional.of(none))).hasSize(1);
+  }
 }

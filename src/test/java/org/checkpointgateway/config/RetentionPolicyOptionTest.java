@@ -64,11 +64,30 @@ class RetentionPolicyOptionTest {
   }
 
   @Test
+  void retainOrphanIsReadAtEachLevelAndAGlobalTrueSetsNothing() throws IOException {
+    RetentionPolicies policies = read("""
+        retention:
+          global: {retainOrphan: false}
+          namespaces:
+            - {namespace: keep, retainOrphan: true}
+          containers:
+            - {namespace: a, pod: b, container: c, maxCheckpoints: 2, retainOrphan: false}
+        """);
+    assertThat(policies.perContainer().removesOrphans()).isTrue();
+    assertThat(policies.namespaces().get(0).limits().retainOrphan()).hasValue(true);
+    assertThat(policies.containers().get(0).limits().removesOrphans()).isTrue();
+    assertThat(GatewayOptions.from(Settings.fromYamlFile(Files.writeString(dir.resolve("t.yaml"),
+        "retention: {global: {retainOrphan: true}}\n"))).retention().enabled()).isFalse();
+    assertThat(GatewayOptions.from(Settings.fromYamlFile(Files.writeString(dir.resolve("f.yaml"),
+        "retention: {global: {retainOrphan: false}}\n"))).retention().enabled()).isTrue();
+  }
+
+  @Test
   void mistakesStopStartUpNamingWhere() {
     assertThatThrownBy(() -> read("retention: {global: {maxCheckpointSize: 4}}\n"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("give a unit (4Mi");
-    assertThatThrownBy(() -> read("retention: {global: {retainOrphan: false}}\n"))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("false is not supported");
+    assertThatThrownBy(() -> read("retention: {global: {retainOrphan: maybe}}\n"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("must be true or false, got maybe");
     assertThatThrownBy(() -> read("retention: {pods: [{namespace: a, pod: b, maxCheckpoint: 3}]}\n"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("[0].maxCheckpoint: unknown setting");
     assertThatThrownBy(() -> read("retention: {pods: [{namespace: a, maxCheckpoints: 3}]}\n"))
