@@ -41,7 +41,7 @@ import org.checkpointgateway.auth.FileWatch;
 import org.checkpointgateway.auth.TokenIssuer;
 import org.checkpointgateway.auth.TokenVerifier;
 import org.checkpointgateway.checkpoint.AdmissionController;
-import org.checkpointgateway.checkpoint.CheckpointControl;
+import org.checkpointgateway.checkpoint.DrainableCheckpointService;
 import org.checkpointgateway.checkpoint.CheckpointSettings;
 import org.checkpointgateway.fleet.Fleet;
 import org.checkpointgateway.checkpoint.ThroughputEstimator;
@@ -73,7 +73,7 @@ public final class Gateway {
   private final GatewayOptions options;
   private final CriClient cri;
   private final RuntimeWatch watch;
-  private final CheckpointControl checkpoints;
+  private final DrainableCheckpointService checkpoints;
   private final JobStore jobs;
   private final AtomicBoolean stopping;
   private final Retention retention;
@@ -91,9 +91,9 @@ public final class Gateway {
   private Fleet fleet;
 
   private Gateway(Vertx vertx, GatewayOptions options, CriClient cri, RuntimeWatch watch,
-      CheckpointControl checkpoints, JobStore jobs, AtomicBoolean stopping, Retention retention,
-      SimulatedRuntime simulator, Vertx simulatorVertx, Path privateDir, String deployment,
-      int port, Optional<String> devToken) {
+      DrainableCheckpointService checkpoints, JobStore jobs, AtomicBoolean stopping,
+      Retention retention, SimulatedRuntime simulator, Vertx simulatorVertx, Path privateDir,
+      String deployment, int port, Optional<String> devToken) {
     this.vertx = vertx;
     this.options = options;
     this.cri = cri;
@@ -173,8 +173,8 @@ public final class Gateway {
       // containerd a checkpoint is never cut short at the runtime (see ContainerdFallback).
       ContainerdFallback containerd = ContainerdFallback.create(vertx, cri, endpoint,
           options.containerdTaskCheckpoint());
-      CheckpointControl checkpoints = CheckpointControl.create(vertx, cri, watch, containerd, archives,
-          admission, throughput, metrics,
+      DrainableCheckpointService checkpoints = DrainableCheckpointService.create(vertx, cri,
+          watch, containerd, archives, admission, throughput, metrics,
           new CheckpointSettings(options.progressInterval(), options.diskReserveBytes(),
               options.lookupMaxAge()));
       JobStore jobs = new JobStore(vertx, coordination, checkpoints, options.jobHistoryMax(),

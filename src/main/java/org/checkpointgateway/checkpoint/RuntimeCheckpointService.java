@@ -40,7 +40,7 @@ import org.checkpointgateway.metrics.GatewayMetrics;
  * Checkpoints containers found through the CRI: weighed, admitted within the byte and
  * concurrency budget, written by the runtime within the caller's deadline, watched while they run.
  */
-final class RuntimeCheckpointService implements CheckpointControl {
+final class RuntimeCheckpointService implements DrainableCheckpointService {
 
   private static final Logger LOG = Logger.getLogger(RuntimeCheckpointService.class.getName());
   static final long DRAIN_POLL_MILLIS = 50;
