@@ -48,7 +48,7 @@ import org.checkpointgateway.checkpoint.ThroughputEstimator;
 import org.checkpointgateway.jobs.JobStore;
 import org.checkpointgateway.metrics.GatewayMetrics;
 import org.checkpointgateway.config.GatewayOptions;
-import org.checkpointgateway.containerd.ContainerdFallback;
+import org.checkpointgateway.containerd.ContainerdAwareCheckpointer;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.cri.CriEndpoint;
 import org.checkpointgateway.cri.RuntimeWatch;
@@ -84,7 +84,7 @@ public final class Gateway {
   private final int port;
   private final Optional<String> devToken;
   private Future<Void> closed;
-  private ContainerdFallback containerd;
+  private ContainerdAwareCheckpointer checkpointer;
   private Audit audit = Audit.none();
   private List<FileWatch> watches = List.of();
   private GatewayVerticle http;
@@ -170,11 +170,12 @@ public final class Gateway {
       metrics.gauge("checkpoint.inflight.bytes", "Weight of the checkpoints at the runtime",
           admission::bytesInFlight);
       // containerd 1.6/1.7 lack CRI CheckpointContainer: fall back to their task API. On
-      // containerd a checkpoint is never cut short at the runtime (see ContainerdFallback).
-      ContainerdFallback containerd = ContainerdFallback.create(vertx, cri, endpoint,
-          options.containerdTaskCheckpoint());
+      // containerd a checkpoint is never cut short at the runtime (see
+      // ContainerdAwareCheckpointer).
+      ContainerdAwareCheckpointer checkpointer = ContainerdAwareCheckpointer.create(vertx, cri,
+          endpoint, options.containerdTaskCheckpoint());
       DrainableCheckpointService checkpoints = DrainableCheckpointService.create(vertx, cri,
-          watch, containerd, archives, admission, throughput, metrics,
+          watch, checkpointer, archives, admission, throughput, metrics,
           new CheckpointSettings(options.progressInterval(), options.diskReserveBytes(),
               options.lookupMaxAge()));
       JobStore jobs = new JobStore(vertx, coordination, checkpoints, options.jobHistoryMax(),
@@ -233,7 +234,7 @@ public final class Gateway {
               devSecret.map(secret -> TokenIssuer.hs256(vertx, secret).issue("dev-admin",
                   List.of("*"), devTokenTtl(options), Optional.empty(), Optional.empty()))))
           .map(gateway -> {
-            gateway.containerd = containerd;
+            gateway.checkpointer = checkpointer;
             gateway.audit = audits.get(0);
             gateway.watches = watches;
             gateway.http = verticles.get(0);
@@ -252,8 +253,8 @@ public final class Gateway {
             watch.stop();
             jobs.close();
             cri.close();
-            if (containerd != null) {
-              containerd.close();
+            if (checkpointer != null) {
+              checkpointer.close();
             }
           });
     });
@@ -320,7 +321,7 @@ public final class Gateway {
           return null;
         }, false))
         .compose(ignored -> cri.close())
-        .compose(ignored -> containerd != null ? containerd.close() : Future.succeededFuture())
+        .compose(ignored -> checkpointer != null ? checkpointer.close() : Future.succeededFuture())
         // Closing its Vertx stops the simulator: its checkpoints, its server, its socket.
         .compose(ignored -> closeSimulator(vertx, simulatorVertx))
         .compose(ignored -> privateDir != null
