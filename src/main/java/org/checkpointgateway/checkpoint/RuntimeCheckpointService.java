@@ -54,11 +54,11 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
   private final ContainerCheckpointer checkpointer;
   private final ContainerLookup lookup;
   // Memory working set by container id: a burst against one container shares one stats call.
-  private final SharedFetches<String, Long> weights;
+  private final SingleFlightCache<String, Long> weights;
   private final ArchiveDirectory archives;
   private final AdmissionController admission;
   private final ThroughputEstimator throughput;
-  private final GrowingArchives growing;
+  private final ArchiveSizePoller archiveSizes;
   private final GatewayMetrics metrics;
   private final CheckpointSettings settings;
   // Completed when the gateway stops: every running checkpoint watches it.
@@ -83,7 +83,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
     this.lookup = new ContainerLookup(vertx, cri, settings.lookupMaxAge());
     // A runtime without stats still checkpoints; the container then only counts for concurrency.
     // A runtime that is away, silent or was left by every asker is no answer, though.
-    this.weights = new SharedFetches<>(vertx, settings.lookupMaxAge(), (containerId, unwanted) ->
+    this.weights = new SingleFlightCache<>(vertx, settings.lookupMaxAge(), (containerId, unwanted) ->
         cri.memoryWorkingSet(containerId, CriClient.NO_DEADLINE, unwanted).recover(failure -> {
           if (failure instanceof RuntimeCallFailedException call
               && List.of("Canceled", "DeadlineExceeded", "Unavailable").contains(call.code())) {
@@ -95,7 +95,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
     this.archives = archives;
     this.admission = admission;
     this.throughput = throughput;
-    this.growing = new GrowingArchives(vertx, settings.progressInterval());
+    this.archiveSizes = new ArchiveSizePoller(vertx, settings.progressInterval());
     this.metrics = metrics;
     this.settings = settings;
   }
@@ -295,7 +295,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
                 : failure)))
         .onComplete(done -> {
           vertx.cancelTimer(ticker);
-          growing.forget(archive);
+          archiveSizes.forget(archive);
           archives.written(archive);
           if (done.succeeded()) {
             archives.completed(archive);
@@ -306,11 +306,11 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
   /** Every progress interval, a progress event; returns the timer to cancel when it ends. */
   private long reportProgress(String container, Path archive, long started, Duration estimate,
       Consumer<CheckpointEvent> events) {
-    growing.watch(archive);
+    archiveSizes.watch(archive);
     return vertx.setPeriodic(settings.progressInterval().toMillis(), id -> {
       Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
       events.accept(new Progress(container, elapsed, estimatedFraction(elapsed, estimate),
-          growing.size(archive)));
+          archiveSizes.size(archive)));
     });
   }
 
