@@ -95,7 +95,7 @@ final class CheckpointRoutes {
             : Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter")))
         .onSuccess(prepared -> answer(ctx, callerGone, events ->
             service.runPod(prepared, deadline, callerGone.future(), events)))
-        .onFailure(failure -> elsewhere(ctx, failure, new CheckpointTarget(namespace, pod, ""),
+        .onFailure(failure -> elsewhere(ctx, failure, CheckpointTarget.wholePod(namespace, pod),
             timeout != null, deadline, callerGone));
   }
 

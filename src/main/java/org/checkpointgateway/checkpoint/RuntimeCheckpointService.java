@@ -111,7 +111,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
   @Override
   public Future<List<PreparedCheckpoint>> preparePod(String namespace, String pod,
       Deadline deadline) {
-    CheckpointTarget podTarget = new CheckpointTarget(namespace, pod, "");
+    CheckpointTarget podTarget = CheckpointTarget.wholePod(namespace, pod);
     return reachable()
         .compose(ignored -> lookup.findAll(namespace, pod, deadline))
         .compose(containers -> {
