@@ -41,15 +41,15 @@ import org.checkpointgateway.auth.FileWatch;
 import org.checkpointgateway.auth.TokenIssuer;
 import org.checkpointgateway.auth.TokenVerifier;
 import org.checkpointgateway.checkpoint.AdmissionController;
-import org.checkpointgateway.checkpoint.CheckpointControl;
+import org.checkpointgateway.checkpoint.DrainableCheckpointService;
 import org.checkpointgateway.checkpoint.CheckpointSettings;
 import org.checkpointgateway.fleet.Fleet;
 import org.checkpointgateway.checkpoint.ThroughputEstimator;
 import org.checkpointgateway.jobs.JobStore;
 import org.checkpointgateway.metrics.GatewayMetrics;
 import org.checkpointgateway.config.GatewayOptions;
-import org.checkpointgateway.containerd.ContainerdFallback;
 import org.checkpointgateway.checkpoint.RuntimeCensus;
+import org.checkpointgateway.containerd.ContainerdAwareCheckpointer;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.cri.CriEndpoint;
 import org.checkpointgateway.cri.RuntimeWatch;
@@ -74,7 +74,7 @@ public final class Gateway {
   private final GatewayOptions options;
   private final CriClient cri;
   private final RuntimeWatch watch;
-  private final CheckpointControl checkpoints;
+  private final DrainableCheckpointService checkpoints;
   private final JobStore jobs;
   private final AtomicBoolean stopping;
   private final Retention retention;
@@ -85,16 +85,16 @@ public final class Gateway {
   private final int port;
   private final Optional<String> devToken;
   private Future<Void> closed;
-  private ContainerdFallback containerd;
+  private ContainerdAwareCheckpointer checkpointer;
   private Audit audit = Audit.none();
   private List<FileWatch> watches = List.of();
   private GatewayVerticle http;
   private Fleet fleet;
 
   private Gateway(Vertx vertx, GatewayOptions options, CriClient cri, RuntimeWatch watch,
-      CheckpointControl checkpoints, JobStore jobs, AtomicBoolean stopping, Retention retention,
-      SimulatedRuntime simulator, Vertx simulatorVertx, Path privateDir, String deployment,
-      int port, Optional<String> devToken) {
+      DrainableCheckpointService checkpoints, JobStore jobs, AtomicBoolean stopping,
+      Retention retention, SimulatedRuntime simulator, Vertx simulatorVertx, Path privateDir,
+      String deployment, int port, Optional<String> devToken) {
     this.vertx = vertx;
     this.options = options;
     this.cri = cri;
@@ -171,11 +171,12 @@ public final class Gateway {
       metrics.gauge("checkpoint.inflight.bytes", "Weight of the checkpoints at the runtime",
           admission::bytesInFlight);
       // containerd 1.6/1.7 lack CRI CheckpointContainer: fall back to their task API. On
-      // containerd a checkpoint is never cut short at the runtime (see ContainerdFallback).
-      ContainerdFallback containerd = ContainerdFallback.create(vertx, cri, endpoint,
-          options.containerdTaskCheckpoint());
-      CheckpointControl checkpoints = CheckpointControl.create(vertx, cri, watch, containerd, archives,
-          admission, throughput, metrics,
+      // containerd a checkpoint is never cut short at the runtime (see
+      // ContainerdAwareCheckpointer).
+      ContainerdAwareCheckpointer checkpointer = ContainerdAwareCheckpointer.create(vertx, cri,
+          endpoint, options.containerdTaskCheckpoint());
+      DrainableCheckpointService checkpoints = DrainableCheckpointService.create(vertx, cri,
+          watch, checkpointer, archives, admission, throughput, metrics,
           new CheckpointSettings(options.progressInterval(), options.diskReserveBytes(),
               options.lookupMaxAge()));
       JobStore jobs = new JobStore(vertx, coordination, checkpoints, options.jobHistoryMax(),
@@ -235,7 +236,7 @@ public final class Gateway {
               devSecret.map(secret -> TokenIssuer.hs256(vertx, secret).issue("dev-admin",
                   List.of("*"), devTokenTtl(options), Optional.empty(), Optional.empty()))))
           .map(gateway -> {
-            gateway.containerd = containerd;
+            gateway.checkpointer = checkpointer;
             gateway.audit = audits.get(0);
             gateway.watches = watches;
             gateway.http = verticles.get(0);
@@ -254,8 +255,8 @@ public final class Gateway {
             watch.stop();
             jobs.close();
             cri.close();
-            if (containerd != null) {
-              containerd.close();
+            if (checkpointer != null) {
+              checkpointer.close();
             }
           });
     });
@@ -322,7 +323,7 @@ public final class Gateway {
           return null;
         }, false))
         .compose(ignored -> cri.close())
-        .compose(ignored -> containerd != null ? containerd.close() : Future.succeededFuture())
+        .compose(ignored -> checkpointer != null ? checkpointer.close() : Future.succeededFuture())
         // Closing its Vertx stops the simulator: its checkpoints, its server, its socket.
         .compose(ignored -> closeSimulator(vertx, simulatorVertx))
         .compose(ignored -> privateDir != null

@@ -39,16 +39,16 @@ final class CheckpointRoutes {
 
   private final CheckpointService service;
   private final Duration defaultTimeout;
-  private final EventStream.Settings streams;
+  private final ProgressWriter.Settings streams;
   private final Forwarding forwarding;
 
   CheckpointRoutes(CheckpointService service, Duration defaultTimeout,
-      EventStream.Settings streams) {
+      ProgressWriter.Settings streams) {
     this(service, defaultTimeout, streams, Forwarding.NONE);
   }
 
   CheckpointRoutes(CheckpointService service, Duration defaultTimeout,
-      EventStream.Settings streams, Forwarding forwarding) {
+      ProgressWriter.Settings streams, Forwarding forwarding) {
     this.service = service;
     this.defaultTimeout = defaultTimeout;
     this.streams = streams;
@@ -95,7 +95,7 @@ final class CheckpointRoutes {
             : Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter")))
         .onSuccess(prepared -> answer(ctx, callerGone, events ->
             service.runPod(prepared, deadline, callerGone.future(), events)))
-        .onFailure(failure -> elsewhere(ctx, failure, new CheckpointTarget(namespace, pod, ""),
+        .onFailure(failure -> elsewhere(ctx, failure, CheckpointTarget.wholePod(namespace, pod),
             timeout != null, deadline, callerGone));
   }
 
@@ -110,7 +110,7 @@ final class CheckpointRoutes {
       ctx.fail(failure);
       return;
     }
-    String format = EventStream.requested(ctx);
+    String format = ProgressWriter.requested(ctx);
     if (format == null) {
       forwarding.forward(target, timeoutValid, deadline, BearerAuthHandler.caller(ctx),
               callerGone.future(), Forwarding.NO_EVENTS)
@@ -120,11 +120,11 @@ final class CheckpointRoutes {
           .onFailure(ctx::fail);
       return;
     }
-    EventStream[] stream = new EventStream[1];
+    ProgressWriter[] stream = new ProgressWriter[1];
     forwarding.forward(target, timeoutValid, deadline, BearerAuthHandler.caller(ctx),
             callerGone.future(), (node, event) -> {
               if (stream[0] == null) {
-                stream[0] = EventStream.open(ctx, format, streams, callerGone::tryComplete)
+                stream[0] = ProgressWriter.open(ctx, format, streams, callerGone::tryComplete)
                     .node(node);
               }
               stream[0].send(event);
@@ -170,7 +170,7 @@ final class CheckpointRoutes {
   /** Streams the events when asked to; otherwise answers once, as the kubelet does. */
   private void answer(RoutingContext ctx, Promise<Void> callerGone,
       Function<Consumer<CheckpointEvent>, Future<CheckpointResult>> work) {
-    String format = EventStream.requested(ctx);
+    String format = ProgressWriter.requested(ctx);
     if (format == null) {
       work.apply(CheckpointService.NO_EVENTS)
           .onSuccess(result -> ctx.response()
@@ -179,7 +179,7 @@ final class CheckpointRoutes {
           .onFailure(ctx::fail);
     } else {
       // A client given up on for not reading cancels its checkpoint, as one that disconnects.
-      EventStream stream = EventStream.open(ctx, format, streams, callerGone::tryComplete);
+      ProgressWriter stream = ProgressWriter.open(ctx, format, streams, callerGone::tryComplete);
       // The terminal events carry the outcome; the stream just ends after them.
       work.apply(stream::send)
           .onComplete(done -> Audit.outcome(ctx,

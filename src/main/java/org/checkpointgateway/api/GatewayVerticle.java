@@ -56,7 +56,7 @@ public final class GatewayVerticle extends VerticleBase {
       metrics.mount(router);
     }
     if (options.containerCheckpointGate()) {
-      EventStream.Settings streams = new EventStream.Settings(options.heartbeatInterval(),
+      ProgressWriter.Settings streams = new ProgressWriter.Settings(options.heartbeatInterval(),
           options.streams(), services.streamMeters());
       new CheckpointRoutes(services.checkpoints(), options.defaultTimeout(), streams,
           services.fleet().forwarding())

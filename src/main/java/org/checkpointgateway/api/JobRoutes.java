@@ -44,10 +44,10 @@ final class JobRoutes {
   private final CheckpointService checkpoints;
   private final JobStore jobs;
   private final Duration defaultTimeout;
-  private final EventStream.Settings streams;
+  private final ProgressWriter.Settings streams;
 
   JobRoutes(CheckpointService checkpoints, JobStore jobs, Duration defaultTimeout,
-      EventStream.Settings streams) {
+      ProgressWriter.Settings streams) {
     this.checkpoints = checkpoints;
     this.jobs = jobs;
     this.defaultTimeout = defaultTimeout;
@@ -234,11 +234,11 @@ final class JobRoutes {
 
   private void events(RoutingContext ctx) {
     visibleJob(ctx).onSuccess(job -> {
-      String format = Optional.ofNullable(EventStream.requested(ctx)).orElse(EventStream.SSE);
+      String format = Optional.ofNullable(ProgressWriter.requested(ctx)).orElse(ProgressWriter.SSE);
       // A watcher that goes away, or is given up on for not reading, stops watching; the job
       // itself runs on (it outlives connections).
       Promise<Runnable> subscription = Promise.promise();
-      EventStream stream = EventStream.open(ctx, format, streams,
+      ProgressWriter stream = ProgressWriter.open(ctx, format, streams,
           () -> subscription.future().onSuccess(Runnable::run));
       jobs.watch(job.id(), stream::send, stream::end)
           .onSuccess(subscription::complete)

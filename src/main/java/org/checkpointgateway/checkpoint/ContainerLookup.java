@@ -47,13 +47,13 @@ final class ContainerLookup {
   }
 
   private final CriClient cri;
-  private final SharedFetches<String, NodePicture> pictures;
+  private final SingleFlightCache<String, NodePicture> pictures;
 
   ContainerLookup(Vertx vertx, CriClient cri, Duration maxAge) {
     this.cri = cri;
     // A picture serves requests with different deadlines: each waits within its own, and the
     // calls are reset once nobody waits for them.
-    this.pictures = new SharedFetches<>(vertx, maxAge, (node, unwanted) -> {
+    this.pictures = new SingleFlightCache<>(vertx, maxAge, (node, unwanted) -> {
       long taken = System.nanoTime();
       return Future.all(
               cri.listReadySandboxes(CriClient.NO_DEADLINE, unwanted),

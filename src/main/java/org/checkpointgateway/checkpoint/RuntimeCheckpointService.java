@@ -40,7 +40,7 @@ import org.checkpointgateway.metrics.GatewayMetrics;
  * Checkpoints containers found through the CRI: weighed, admitted within the byte and
  * concurrency budget, written by the runtime within the caller's deadline, watched while they run.
  */
-final class RuntimeCheckpointService implements CheckpointControl {
+final class RuntimeCheckpointService implements DrainableCheckpointService {
 
   private static final Logger LOG = Logger.getLogger(RuntimeCheckpointService.class.getName());
   static final long DRAIN_POLL_MILLIS = 50;
@@ -54,11 +54,11 @@ final class RuntimeCheckpointService implements CheckpointControl {
   private final ContainerCheckpointer checkpointer;
   private final ContainerLookup lookup;
   // Memory working set by container id: a burst against one container shares one stats call.
-  private final SharedFetches<String, Long> weights;
+  private final SingleFlightCache<String, Long> weights;
   private final ArchiveDirectory archives;
   private final AdmissionController admission;
   private final ThroughputEstimator throughput;
-  private final GrowingArchives growing;
+  private final ArchiveSizePoller archiveSizes;
   private final GatewayMetrics metrics;
   private final CheckpointSettings settings;
   // Completed when the gateway stops: every running checkpoint watches it.
@@ -83,7 +83,7 @@ final class RuntimeCheckpointService implements CheckpointControl {
     this.lookup = new ContainerLookup(vertx, cri, settings.lookupMaxAge());
     // A runtime without stats still checkpoints; the container then only counts for concurrency.
     // A runtime that is away, silent or was left by every asker is no answer, though.
-    this.weights = new SharedFetches<>(vertx, settings.lookupMaxAge(), (containerId, unwanted) ->
+    this.weights = new SingleFlightCache<>(vertx, settings.lookupMaxAge(), (containerId, unwanted) ->
         cri.memoryWorkingSet(containerId, CriClient.NO_DEADLINE, unwanted).recover(failure -> {
           if (failure instanceof RuntimeCallFailedException call
               && List.of("Canceled", "DeadlineExceeded", "Unavailable").contains(call.code())) {
@@ -95,7 +95,7 @@ final class RuntimeCheckpointService implements CheckpointControl {
     this.archives = archives;
     this.admission = admission;
     this.throughput = throughput;
-    this.growing = new GrowingArchives(vertx, settings.progressInterval());
+    this.archiveSizes = new ArchiveSizePoller(vertx, settings.progressInterval());
     this.metrics = metrics;
     this.settings = settings;
   }
@@ -111,7 +111,7 @@ final class RuntimeCheckpointService implements CheckpointControl {
   @Override
   public Future<List<PreparedCheckpoint>> preparePod(String namespace, String pod,
       Deadline deadline) {
-    CheckpointTarget podTarget = new CheckpointTarget(namespace, pod, "");
+    CheckpointTarget podTarget = CheckpointTarget.wholePod(namespace, pod);
     return reachable()
         .compose(ignored -> lookup.findAll(namespace, pod, deadline))
         .compose(containers -> {
@@ -295,7 +295,7 @@ final class RuntimeCheckpointService implements CheckpointControl {
                 : failure)))
         .onComplete(done -> {
           vertx.cancelTimer(ticker);
-          growing.forget(archive);
+          archiveSizes.forget(archive);
           archives.written(archive);
           if (done.succeeded()) {
             archives.completed(archive);
@@ -306,11 +306,11 @@ final class RuntimeCheckpointService implements CheckpointControl {
   /** Every progress interval, a progress event; returns the timer to cancel when it ends. */
   private long reportProgress(String container, Path archive, long started, Duration estimate,
       Consumer<CheckpointEvent> events) {
-    growing.watch(archive);
+    archiveSizes.watch(archive);
     return vertx.setPeriodic(settings.progressInterval().toMillis(), id -> {
       Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
       events.accept(new Progress(container, elapsed, estimatedFraction(elapsed, estimate),
-          growing.size(archive)));
+          archiveSizes.size(archive)));
     });
   }
 

@@ -124,7 +124,7 @@ public final class CheckpointCommand implements Callable<Integer> {
     }
 
     List<String> follow(InputStream body) throws IOException, CliException {
-      EventStream.read(body, event -> {
+      SseReader.read(body, event -> {
         handle(event.name(), parse(event.data()));
         return true;
       });

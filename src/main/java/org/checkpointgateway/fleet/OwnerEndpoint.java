@@ -93,7 +93,7 @@ final class OwnerEndpoint {
     // The same steps in the same order as CheckpointRoutes: permission, lookup, timeout, run.
     Future<Void> permitted = CheckpointPermissions.requireCheckpoint(caller, target.namespace())
         .mapEmpty();
-    Future<CheckpointResult> work = target.container().isEmpty()
+    Future<CheckpointResult> work = target.isWholePod()
         ? permitted.compose(ok -> service.preparePod(target.namespace(), target.pod(), deadline))
             .compose(prepared -> checkTimeout(timeoutValid).map(prepared))
             .compose(prepared -> service.runPod(prepared, deadline, cancel.future(), events))

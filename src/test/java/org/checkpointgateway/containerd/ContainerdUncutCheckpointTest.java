@@ -72,7 +72,7 @@ class ContainerdUncutCheckpointTest {
 
   @Test
   void aDeadlineIsAnsweredOnTimeWhileContainerdFinishesAndItsArchiveIsRemoved() {
-    start(ContainerdFallback.CONTAINERD);
+    start(ContainerdAwareCheckpointer.CONTAINERD);
     Future<CheckpointObservation> runtimeSaw = runtime.nextCheckpointEnded();
 
     HttpAnswer answer = gateway.post("/checkpoint/team-a/web/slow?timeout=1", gateway.adminToken());
@@ -86,7 +86,7 @@ class ContainerdUncutCheckpointTest {
     CheckpointObservation call = Await.result(runtimeSaw);
     assertThat(call.outcome()).isEqualTo(Outcome.COMPLETED);
     assertThat(call.grpcTimeoutMillis())
-        .isGreaterThan(ContainerdFallback.RUNTIME_GRACE.toMillis());
+        .isGreaterThan(ContainerdAwareCheckpointer.RUNTIME_GRACE.toMillis());
     assertThat(Path.of(call.location()).getFileName().toString()).startsWith(".checkpoint-web_team-a-slow-")
         .endsWith(".tar.partial");
     Await.until("the runtime's archive to be removed", () -> gateway.archives().isEmpty());
@@ -95,7 +95,7 @@ class ContainerdUncutCheckpointTest {
 
   @Test
   void aCallerThatGoesAwayDoesNotCancelContainerd() {
-    start(ContainerdFallback.CONTAINERD);
+    start(ContainerdAwareCheckpointer.CONTAINERD);
     Future<CheckpointObservation> runtimeSaw = runtime.nextCheckpointEnded();
     var net = vertx.createNetClient();
     var socket = Await.result(net.connect(gateway.gateway.port(), "127.0.0.1"));
@@ -114,7 +114,7 @@ class ContainerdUncutCheckpointTest {
 
   @Test
   void aCompletedCheckpointIsRenamedIntoPlaceOwnerOnly() throws IOException {
-    start(ContainerdFallback.CONTAINERD);
+    start(ContainerdAwareCheckpointer.CONTAINERD);
 
     HttpAnswer answer = gateway.post("/checkpoint/team-a/web/quick", gateway.adminToken());
 

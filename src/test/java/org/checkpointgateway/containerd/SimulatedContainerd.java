@@ -39,10 +39,10 @@ import runtime.v1.VersionResponse;
 
 /**
  * A simulated containerd for the task-API checkpointer's tests: a real gRPC server on a unix
- * socket answering the calls {@link ContainerdFallback} makes (CRI Version, ContainerStatus and
- * CheckpointContainer, Containers.Get, Tasks.Checkpoint), so that its deadline and cancellation
- * paths run in every build without a real containerd. Every call, and every call the client
- * reset, is written to {@link #events()} in the order the server saw them.
+ * socket answering the calls {@link ContainerdAwareCheckpointer} makes (CRI Version,
+ * ContainerStatus and CheckpointContainer, Containers.Get, Tasks.Checkpoint), so that its deadline
+ * and cancellation paths run in every build without a real containerd. Every call, and every call
+ * the client reset, is written to {@link #events()} in the order the server saw them.
  */
 final class SimulatedContainerd {
 
@@ -114,7 +114,7 @@ final class SimulatedContainerd {
     grpc.callHandler(RuntimeServiceGrpcService.Version, request -> {
       seen(request, "Version");
       request.handler(message -> request.response().end(VersionResponse.newBuilder()
-          .setVersion("0.1.0").setRuntimeName(ContainerdFallback.CONTAINERD)
+          .setVersion("0.1.0").setRuntimeName(ContainerdAwareCheckpointer.CONTAINERD)
           .setRuntimeVersion(version == Version.V1_6 ? "v1.6.38" : "v2.1.5")
           .setRuntimeApiVersion("v1").build()));
     });

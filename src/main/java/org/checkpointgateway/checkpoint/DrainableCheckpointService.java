@@ -9,9 +9,9 @@ import org.checkpointgateway.cri.RuntimeWatch;
 import org.checkpointgateway.metrics.GatewayMetrics;
 
 /** The checkpoint service as the process that owns it sees it: it can also be drained. */
-public interface CheckpointControl extends CheckpointService {
+public interface DrainableCheckpointService extends CheckpointService {
 
-  static CheckpointControl create(Vertx vertx, CriClient cri, RuntimeWatch runtime,
+  static DrainableCheckpointService create(Vertx vertx, CriClient cri, RuntimeWatch runtime,
       ContainerCheckpointer checkpointer, ArchiveDirectory archives, AdmissionController admission,
       ThroughputEstimator throughput, GatewayMetrics metrics, CheckpointSettings settings) {
     return new RuntimeCheckpointService(vertx, cri, runtime, checkpointer, archives, admission,

@@ -14,17 +14,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Watched archives' sizes follow the files as a runtime writes them. */
-class GrowingArchivesTest {
+class ArchiveSizePollerTest {
 
   @TempDir
   Path dir;
   Vertx vertx;
-  GrowingArchives growing;
+  ArchiveSizePoller poller;
 
   @BeforeEach
   void start() {
     vertx = StrictVertx.create();
-    growing = new GrowingArchives(vertx, Duration.ofMillis(20));
+    poller = new ArchiveSizePoller(vertx, Duration.ofMillis(20));
   }
 
   @AfterEach
@@ -37,20 +37,20 @@ class GrowingArchivesTest {
   void sizesFollowTheFilesUntilForgotten() throws Exception {
     Path first = dir.resolve("a.tar");
     Path second = dir.resolve("b.tar");
-    growing.watch(first);
-    growing.watch(second);
-    assertThat(growing.size(first)).isZero(); // not written yet
+    poller.watch(first);
+    poller.watch(second);
+    assertThat(poller.size(first)).isZero(); // not written yet
 
     Files.write(first, new byte[1000]);
-    Await.until("the first archive's size", () -> growing.size(first) == 1000);
+    Await.until("the first archive's size", () -> poller.size(first) == 1000);
     Files.write(first, new byte[5000]);
     Files.write(second, new byte[7]);
-    Await.until("both sizes", () -> growing.size(first) == 5000 && growing.size(second) == 7);
+    Await.until("both sizes", () -> poller.size(first) == 5000 && poller.size(second) == 7);
 
-    growing.forget(first);
-    assertThat(growing.size(first)).isZero();
+    poller.forget(first);
+    assertThat(poller.size(first)).isZero();
     Files.write(second, new byte[70]);
-    Await.until("the one still watched", () -> growing.size(second) == 70);
-    assertThat(growing.size(first)).isZero();
+    Await.until("the one still watched", () -> poller.size(second) == 70);
+    assertThat(poller.size(first)).isZero();
   }
 }

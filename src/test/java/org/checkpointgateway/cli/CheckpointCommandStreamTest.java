@@ -20,7 +20,7 @@ import picocli.CommandLine;
  * streaming route is specified to (event: name, data: one-line JSON, ':' heartbeats), so the
  * client is proven before that route lands.
  */
-class EventStreamCheckpointTest {
+class CheckpointCommandStreamTest {
 
   Vertx vertx;
   HttpServer server;

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on containerd 2.x the uncut CRI call (the caller has its answer on time, the runtime's call is
  * never reset, and what it writes afterwards is removed).
  */
-class ContainerdFallbackTest {
+class ContainerdAwareCheckpointerTest {
 
   private static final Duration LONG = Duration.ofSeconds(30);
 
@@ -41,14 +41,14 @@ class ContainerdFallbackTest {
   Vertx vertx;
   SimulatedContainerd containerd;
   CriClient cri;
-  ContainerdFallback checkpointer;
+  ContainerdAwareCheckpointer checkpointer;
 
   void start(SimulatedContainerd.Version version) throws IOException {
     vertx = StrictVertx.create();
     Files.createDirectories(dir.resolve("checkpoints"));
     containerd = Await.result(SimulatedContainerd.start(vertx, version, dir.resolve("containerd.sock")));
     cri = CriClient.create(vertx, containerd.endpoint(), GatewayMetrics.none());
-    checkpointer = ContainerdFallback.create(vertx, cri, containerd.endpoint(), true);
+    checkpointer = ContainerdAwareCheckpointer.create(vertx, cri, containerd.endpoint(), true);
   }
 
   @AfterEach

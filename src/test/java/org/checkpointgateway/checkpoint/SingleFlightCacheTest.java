@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Fetches shared by concurrent askers, on real Vert.x contexts. */
-class SharedFetchesTest {
+class SingleFlightCacheTest {
 
   Vertx vertx;
   Context fetcherContext;
@@ -40,8 +40,8 @@ class SharedFetchesTest {
   final List<Future<Void>> unwanted = new CopyOnWriteArrayList<>();
   static final Deadline LATER = Deadline.in(Duration.ofMinutes(5));
 
-  SharedFetches<String, String> fetches(Duration maxAge) {
-    return new SharedFetches<>(vertx, maxAge, (key, abandoned) -> {
+  SingleFlightCache<String, String> fetches(Duration maxAge) {
+    return new SingleFlightCache<>(vertx, maxAge, (key, abandoned) -> {
       // The answer arrives on the fetcher's context, as a runtime call's would.
       Promise<String> answer = Promise.promise();
       started.add(answer);
@@ -69,7 +69,7 @@ class SharedFetchesTest {
 
   @Test
   void concurrentAskersShareOneFetchAndAreAnsweredOnTheirOwnContexts() {
-    SharedFetches<String, String> shared = fetches(Duration.ofMinutes(1));
+    SingleFlightCache<String, String> shared = fetches(Duration.ofMinutes(1));
     List<Future<String>> askers = List.of(
         askOnOwnContext(() -> shared.recent("node", LATER)),
         askOnOwnContext(() -> shared.recent("node", LATER)),
@@ -86,7 +86,7 @@ class SharedFetchesTest {
 
   @Test
   void eachKeyHasItsOwnFetch() {
-    SharedFetches<String, String> shared = fetches(Duration.ofMinutes(1));
+    SingleFlightCache<String, String> shared = fetches(Duration.ofMinutes(1));
     Future<String> a = askOnOwnContext(() -> shared.recent("a", LATER));
     Future<String> b = askOnOwnContext(() -> shared.recent("b", LATER));
     Await.until("two fetches to start", () -> started.size() == 2);
@@ -99,7 +99,7 @@ class SharedFetchesTest {
 
   @Test
   void anAnswerOlderThanTheAgeIsFetchedAgain() {
-    SharedFetches<String, String> shared = fetches(Duration.ZERO);
+    SingleFlightCache<String, String> shared = fetches(Duration.ZERO);
     Future<String> first = askOnOwnContext(() -> shared.recent("node", LATER));
     Await.until("the first fetch", () -> started.size() == 1);
     answer(0, "old");
@@ -113,7 +113,7 @@ class SharedFetchesTest {
 
   @Test
   void fetchedSinceNeverAnswersFromAFetchBegunBefore() {
-    SharedFetches<String, String> shared = fetches(Duration.ofMinutes(1));
+    SingleFlightCache<String, String> shared = fetches(Duration.ofMinutes(1));
     Future<String> early = askOnOwnContext(() -> shared.recent("node", LATER));
     Await.until("the first fetch", () -> started.size() == 1);
     long asked = System.nanoTime();
@@ -134,7 +134,7 @@ class SharedFetchesTest {
 
   @Test
   void aFailedFetchIsSharedByItsWaitersButNeverReused() {
-    SharedFetches<String, String> shared = fetches(Duration.ofMinutes(1));
+    SingleFlightCache<String, String> shared = fetches(Duration.ofMinutes(1));
     Future<String> a = askOnOwnContext(() -> shared.recent("node", LATER));
     Future<String> b = askOnOwnContext(() -> shared.recent("node", LATER));
     Await.until("the fetch", () -> started.size() == 1);
@@ -149,7 +149,7 @@ class SharedFetchesTest {
 
   @Test
   void eachAskerWaitsWithinItsOwnDeadlineNotTheFetchs() {
-    SharedFetches<String, String> shared = fetches(Duration.ofMinutes(1));
+    SingleFlightCache<String, String> shared = fetches(Duration.ofMinutes(1));
     Future<String> hurried = askOnOwnContext(() -> shared.recent("node",
         Deadline.in(Duration.ofMillis(300))));
     Future<String> patient = askOnOwnContext(() -> shared.recent("node", LATER));
@@ -167,7 +167,7 @@ class SharedFetchesTest {
 
   @Test
   void aFetchNobodyWaitsForAnyMoreIsAbandonedAndNeverJoined() {
-    SharedFetches<String, String> shared = fetches(Duration.ofMinutes(1));
+    SingleFlightCache<String, String> shared = fetches(Duration.ofMinutes(1));
     Future<String> a = askOnOwnContext(() -> shared.recent("node", Deadline.in(Duration.ofMillis(200))));
     Future<String> b = askOnOwnContext(() -> shared.recent("node", Deadline.in(Duration.ofMillis(300))));
     Await.until("the fetch", () -> started.size() == 1);

@@ -28,7 +28,7 @@ import runtime.v1.VersionResponse;
  * {@code .<archive>.partial}, which is renamed into place on success and removed when the call
  * ends otherwise.
  */
-public final class ContainerdFallback implements ContainerCheckpointer {
+public final class ContainerdAwareCheckpointer implements ContainerCheckpointer {
 
   /** CRI {@code Version}'s runtime_name for containerd. */
   public static final String CONTAINERD = "containerd";
@@ -36,7 +36,7 @@ public final class ContainerdFallback implements ContainerCheckpointer {
   /** How much longer than the caller's deadline containerd's own call may run on. */
   public static final Duration RUNTIME_GRACE = Duration.ofMinutes(10);
 
-  private static final Logger LOG = Logger.getLogger(ContainerdFallback.class.getName());
+  private static final Logger LOG = Logger.getLogger(ContainerdAwareCheckpointer.class.getName());
 
   private enum Mechanism { CRI, TASK_API }
 
@@ -52,7 +52,7 @@ public final class ContainerdFallback implements ContainerCheckpointer {
   private ContainerdClient containerd;
   private ContainerCheckpointer viaTasks;
 
-  private ContainerdFallback(Vertx vertx, CriClient cri, CriEndpoint endpoint,
+  private ContainerdAwareCheckpointer(Vertx vertx, CriClient cri, CriEndpoint endpoint,
       boolean taskCheckpoint) {
     this.vertx = vertx;
     this.cri = cri;
@@ -65,9 +65,9 @@ public final class ContainerdFallback implements ContainerCheckpointer {
    * A checkpointer for the runtime behind {@code cri}, whose socket is {@code endpoint};
    * {@code taskCheckpoint}: whether containerd 1.6/1.7 fall back to the task API.
    */
-  public static ContainerdFallback create(Vertx vertx, CriClient cri, CriEndpoint endpoint,
+  public static ContainerdAwareCheckpointer create(Vertx vertx, CriClient cri, CriEndpoint endpoint,
       boolean taskCheckpoint) {
-    return new ContainerdFallback(vertx, cri, endpoint, taskCheckpoint);
+    return new ContainerdAwareCheckpointer(vertx, cri, endpoint, taskCheckpoint);
   }
 
   @Override

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * task per interval. Five thousand event streams asking the file system for their own archive
  * each second made five thousand pool tasks a second, and event loops queued on the pool's lock.
  */
-final class GrowingArchives {
+final class ArchiveSizePoller {
 
   private final Vertx vertx;
   private final Duration interval;
@@ -23,7 +23,7 @@ final class GrowingArchives {
   private final AtomicBoolean reading = new AtomicBoolean();
   private final AtomicBoolean started = new AtomicBoolean();
 
-  GrowingArchives(Vertx vertx, Duration interval) {
+  ArchiveSizePoller(Vertx vertx, Duration interval) {
     this.vertx = vertx;
     this.interval = interval;
   }

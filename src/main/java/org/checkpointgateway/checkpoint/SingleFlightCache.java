@@ -20,7 +20,7 @@ import org.checkpointgateway.context.Confined;
  * a shared call whose callers' contexts all ended. Safe to call from any event loop; each asker
  * is answered on its own context.
  */
-final class SharedFetches<K, V> {
+final class SingleFlightCache<K, V> {
 
   /** Past this many keys, entries too old to serve are dropped when a fetch starts. */
   static final int PRUNE_ABOVE = 4096;
@@ -67,7 +67,7 @@ final class SharedFetches<K, V> {
   private final Map<K, Fetch<V>> fetches = new ConcurrentHashMap<>();
   private volatile long lastPruneNanos = System.nanoTime();
 
-  SharedFetches(Vertx vertx, Duration maxAge, Fetcher<K, V> fetcher) {
+  SingleFlightCache(Vertx vertx, Duration maxAge, Fetcher<K, V> fetcher) {
     this.vertx = vertx;
     this.maxAgeNanos = maxAge.toNanos();
     this.fetcher = fetcher;

@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  * {@code data:} fields, several data lines joined by newlines, a blank line ends an event, lines
  * starting with {@code :} are comments (heartbeats), {@code id:} and {@code retry:} are ignored.
  */
-final class EventStream {
+final class SseReader {
 
   /** One event: its name ({@code message} when the stream gives none) and data. */
   record Event(String name, String data) {
@@ -22,7 +22,7 @@ final class EventStream {
     boolean onEvent(Event event) throws CliException;
   }
 
-  private EventStream() {
+  private SseReader() {
   }
 
   /** Reads until the stream ends or the listener stops; returns whether the stream ended. */

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Live progress on the checkpoint routes: SSE and NDJSON, container and pod. */
-class EventStreamRouteTest extends GatewayTestBase {
+class ProgressWriterRouteTest extends GatewayTestBase {
 
   static final Map<String, String> SSE = Map.of("Accept", "text/event-stream");
   static final Map<String, String> NDJSON = Map.of("Accept", "application/x-ndjson");

@@ -29,13 +29,13 @@ import org.checkpointgateway.config.GatewayOptions.StreamLimits;
  * always written. A stream that stays full for {@link StreamLimits#stallTimeout()} is closed, as
  * if the client had gone away.
  */
-final class EventStream {
+final class ProgressWriter {
 
   static final String SSE = "text/event-stream";
   static final String NDJSON = "application/x-ndjson";
   /** HTTP/2's CANCEL: the stream is abandoned, the connection and its other streams stay. */
   private static final long CANCEL = 8;
-  private static final Logger LOG = Logger.getLogger(EventStream.class.getName());
+  private static final Logger LOG = Logger.getLogger(ProgressWriter.class.getName());
 
   /** What every stream of a gateway shares: the heartbeat, the limits, the meters. */
   record Settings(Duration heartbeat, StreamLimits limits, StreamMeters meters) {
@@ -58,7 +58,7 @@ final class EventStream {
   private boolean closed;
   private String node;
 
-  private EventStream(RoutingContext ctx, boolean sse, Settings settings, Runnable gone) {
+  private ProgressWriter(RoutingContext ctx, boolean sse, Settings settings, Runnable gone) {
     this.vertx = ctx.vertx();
     this.ctx = ctx;
     this.response = ctx.response();
@@ -89,7 +89,7 @@ final class EventStream {
    * than once) when the client goes away or is given up on; the stream owns the response's close
    * handler from now on.
    */
-  static EventStream open(RoutingContext ctx, String format, Settings settings, Runnable gone) {
+  static ProgressWriter open(RoutingContext ctx, String format, Settings settings, Runnable gone) {
     HttpServerResponse response = ctx.response()
         .setStatusCode(200)
         .putHeader("Content-Type", format.equals(SSE) ? SSE + "; charset=utf-8" : NDJSON)
@@ -100,7 +100,7 @@ final class EventStream {
         // HTTP/1.x: the connection's high-water mark, so that writeQueueFull agrees with our
         // count. HTTP/2 ignores it: there each stream's flow-control window decides.
         .setWriteQueueMaxSize((int) settings.limits().bufferBytes());
-    EventStream stream = new EventStream(ctx, format.equals(SSE), settings, gone);
+    ProgressWriter stream = new ProgressWriter(ctx, format.equals(SSE), settings, gone);
     response.drainHandler(ignored -> stream.resume());
     response.closeHandler(ignored -> stream.close());
     response.writeHead();
@@ -108,7 +108,7 @@ final class EventStream {
   }
 
   /** Every event from now on names the fleet member that carries the checkpoint out. */
-  EventStream node(String name) {
+  ProgressWriter node(String name) {
     node = name;
     return this;
   }
