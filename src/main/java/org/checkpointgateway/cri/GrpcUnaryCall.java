@@ -125,10 +125,23 @@ public final class GrpcUnaryCall {
             if (answer.succeeded()) {
               result.tryComplete(answer.result());
             } else {
-              result.tryFail(GrpcStatusTranslator.fromTransport(answer.cause()));
+              result.tryFail(ourDeadline(GrpcStatusTranslator.fromTransport(answer.cause())));
             }
           });
     });
     return result.future();
+  }
+
+  /**
+   * The runtime's context runs out when ours does (it got our deadline as {@code grpc-timeout}),
+   * and containerd may answer before our timer fires, as {@code Unknown: context deadline exceeded:
+   * unknown}. That is our deadline passing, whichever side saw it first: say so alike.
+   */
+  private static Throwable ourDeadline(Throwable failure) {
+    return failure instanceof RuntimeCallFailedException runtime
+        && !runtime.code().equals("DeadlineExceeded")
+        && runtime.description().startsWith("context deadline exceeded")
+        ? new RuntimeCallFailedException("DeadlineExceeded", "context deadline exceeded")
+        : failure;
   }
 }

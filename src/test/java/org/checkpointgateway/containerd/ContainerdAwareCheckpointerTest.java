@@ -127,6 +127,22 @@ class ContainerdAwareCheckpointerTest {
   }
 
   @Test
+  void containerdsOwnDeadlineAnswerIsOurDeadlineExceeded() throws IOException {
+    start(SimulatedContainerd.Version.V1_6);
+    containerd.taskCheckpoint(SimulatedContainerd.TaskCheckpoint.EXPIRE_FIRST);
+
+    RuntimeCallFailedException failure = runtimeFailure(
+        checkpoint(archive("expired.tar"), Duration.ofMillis(800), Promise.<Void>promise().future()));
+
+    // Not "Unknown: context deadline exceeded: unknown" (the CI run that found it): the same
+    // answer as when our own timer ends the call first.
+    assertThat(failure.code()).isEqualTo("DeadlineExceeded");
+    assertThat(failure.description()).isEqualTo("context deadline exceeded");
+    assertThat(containerd.events()).doesNotContain("Tasks.Checkpoint reset");
+    assertThat(checkpointDirectory()).isEmpty();
+  }
+
+  @Test
   void aCallerThatGoesAwayResetsTheTaskCallAndLeavesNothing() throws IOException {
     start(SimulatedContainerd.Version.V1_6);
     containerd.taskCheckpoint(SimulatedContainerd.TaskCheckpoint.HANG);

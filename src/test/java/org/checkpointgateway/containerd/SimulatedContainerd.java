@@ -54,7 +54,12 @@ final class SimulatedContainerd {
     /** Writes CRIU's images and work files where the options say, then answers OK. */
     WRITE_IMAGES,
     /** Never answers: only a deadline or the caller's reset ends it. */
-    HANG
+    HANG,
+    /**
+     * Answers as containerd does when the context that our {@code grpc-timeout} gave it runs out
+     * first: UNKNOWN "context deadline exceeded: unknown", a little before the caller's timer.
+     */
+    EXPIRE_FIRST
   }
 
   static final String CONTAINER_ID = "4f2b8c1d9e";
@@ -136,6 +141,11 @@ final class SimulatedContainerd {
       seen(request, "Tasks.Checkpoint");
       request.handler(message -> {
         if (taskCheckpoint == TaskCheckpoint.HANG) {
+          return;
+        }
+        if (taskCheckpoint == TaskCheckpoint.EXPIRE_FIRST) {
+          vertx.setTimer(Math.max(1, request.timeout() - 100), id -> request.response()
+              .status(GrpcStatus.UNKNOWN).statusMessage("context deadline exceeded: unknown").end());
           return;
         }
         vertx.executeBlocking(() -> {
