@@ -64,7 +64,8 @@ public final class Fleet implements FleetView {
             context), false)
         .compose(fleet -> {
           Promise<Fleet> started = Promise.promise();
-          context.runOnContext(ignored -> fleet.owner.start()
+          context.runOnContext(ignored -> fleet.forwarder.start()
+              .compose(done -> fleet.owner.start())
               .compose(done -> fleet.directory.start())
               .compose(done -> fleet.statuses.start())
               .map(fleet).onComplete(started));
@@ -126,6 +127,7 @@ public final class Fleet implements FleetView {
   public Future<Void> close() {
     Promise<Void> closed = Promise.promise();
     context.runOnContext(ignored -> owner.stop()
+        .eventually(() -> forwarder.stop())
         .eventually(() -> statuses.stop())
         .eventually(() -> directory.stop())
         .onComplete(done -> {

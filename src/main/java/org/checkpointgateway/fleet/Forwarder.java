@@ -1,5 +1,6 @@
 package org.checkpointgateway.fleet;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.checkpointgateway.auth.Caller;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
@@ -45,6 +47,54 @@ final class Forwarder implements Forwarding {
   private final PodDirectory directory;
   private final FleetMeters meters;
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  /** The streams this member forwards, by request id: where the owners' events go. */
+  private final Map<String, Stream> streams = new ConcurrentHashMap<>();
+  private MessageConsumer<JsonObject> eventConsumer;
+
+  /**
+   * A forwarded stream's events as they arrive, and the owner's outcome held back until every
+   * event the owner sent before it has been handed on.
+   */
+  private static final class Stream {
+    /** The caller's context: events and the outcome are handed on there, in arrival order. */
+    private final Context context;
+    private final Consumer<JsonObject> sink;
+    private int received;
+    private int expected = -1;
+    private Runnable outcome;
+
+    Stream(Context context, Consumer<JsonObject> sink) {
+      this.context = context;
+      this.sink = sink;
+    }
+
+    void event(JsonObject event) {
+      Runnable ready;
+      synchronized (this) {
+        received++;
+        ready = received == expected ? outcome : null;
+      }
+      context.runOnContext(ignored -> {
+        sink.accept(event);
+        if (ready != null) {
+          ready.run();
+        }
+      });
+    }
+
+    /** Runs {@code then} once {@code count} events have arrived (now, if they have). */
+    void outcomeAfter(int count, Runnable then) {
+      boolean now;
+      synchronized (this) {
+        expected = count;
+        outcome = then;
+        now = received >= count;
+      }
+      if (now) {
+        context.runOnContext(ignored -> then.run());
+      }
+    }
+  }
 
   Forwarder(Vertx vertx, String node, Members members, PodDirectory directory, FleetMeters meters) {
     this.vertx = vertx;
@@ -52,6 +102,21 @@ final class Forwarder implements Forwarding {
     this.members = members;
     this.directory = directory;
     this.meters = meters;
+  }
+
+  /** Takes the owners' events for this member's forwarded streams (before any is forwarded). */
+  Future<Void> start() {
+    eventConsumer = vertx.eventBus().consumer(Wire.eventsAddress(node), message -> {
+      Stream stream = streams.get(message.body().getString("id"));
+      if (stream != null) {
+        stream.event(message.body());
+      }
+    });
+    return eventConsumer.completion();
+  }
+
+  Future<Void> stop() {
+    return eventConsumer == null ? Future.succeededFuture() : eventConsumer.unregister();
   }
 
   @Override
@@ -126,14 +191,15 @@ final class Forwarder implements Forwarding {
     if (events == Forwarding.NO_EVENTS) {
       return send(owner, id, target, timeoutValid, deadline, caller, cancel, false);
     }
-    // The owner's events come to an address of this member's own, registered cluster-wide
-    // before the request leaves.
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(
-        Wire.eventsAddress(node, id), message -> events.accept(owner, Wire.event(message.body())));
-    return consumer.completion()
-        .compose(registered -> send(owner, id, target, timeoutValid, deadline, caller, cancel,
-            true))
-        .eventually(() -> consumer.unregister());
+    // The owner's events come to this member's events address (see Wire.eventsAddress), in
+    // order and before the reply, on the one connection between the two members.
+    streams.put(id, new Stream(vertx.getOrCreateContext(),
+        event -> events.accept(owner, Wire.event(event))));
+    return send(owner, id, target, timeoutValid, deadline, caller, cancel, true)
+        .eventually(() -> {
+          streams.remove(id);
+          return Future.succeededFuture();
+        });
   }
 
   private Future<CheckpointResult> send(String owner, String id, CheckpointTarget target,
@@ -152,10 +218,23 @@ final class Forwarder implements Forwarding {
             new DeliveryOptions().setSendTimeout(remaining.plus(ANSWER_GRACE).toMillis()))
         .onComplete(reply -> {
           if (reply.succeeded()) {
-            try {
-              answer.tryComplete(Wire.result(reply.result().body()));
-            } catch (RuntimeException failure) {
-              answer.tryFail(failure);
+            Runnable settle = () -> {
+              try {
+                answer.tryComplete(Wire.result(reply.result().body()));
+              } catch (RuntimeException failure) {
+                answer.tryFail(failure);
+              }
+            };
+            Stream stream = streams.get(id);
+            if (stream == null) {
+              settle.run();
+            } else {
+              // Events lost on the way must not hold the answer: a grace, then it goes anyway.
+              long late = vertx.setTimer(ANSWER_GRACE.toMillis(), t -> settle.run());
+              stream.outcomeAfter(reply.result().body().getInteger("events", 0), () -> {
+                vertx.cancelTimer(late);
+                settle.run();
+              });
             }
           } else {
             answer.tryFail(unanswered(owner, reply.cause()));

@@ -87,8 +87,14 @@ final class OwnerEndpoint {
     String front = request.getString("front");
     running.put(id, new Running(front, cancel));
     // In order on one connection to the front, and before the reply, which travels on it too.
+    // The reply says how many events went before it: the front hands on the outcome only after
+    // them (the reply and the events travel to different addresses).
+    java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
     Consumer<CheckpointEvent> events = request.getBoolean("events", false)
-        ? event -> vertx.eventBus().send(Wire.eventsAddress(front, id), Wire.event(event))
+        ? event -> {
+          sent.incrementAndGet();
+          vertx.eventBus().send(Wire.eventsAddress(front), Wire.event(event).put("id", id));
+        }
         : CheckpointService.NO_EVENTS;
     // The same steps in the same order as CheckpointRoutes: permission, lookup, timeout, run.
     Future<Void> permitted = CheckpointPermissions.requireCheckpoint(caller, target.namespace())
@@ -102,7 +108,7 @@ final class OwnerEndpoint {
             .compose(prepared -> service.run(prepared, deadline, cancel.future(), events));
     work.onComplete(done -> {
       running.remove(id);
-      message.reply(Wire.reply(done));
+      message.reply(Wire.reply(done).put("events", sent.get()));
     });
   }
 

@@ -36,8 +36,13 @@ final class Wire {
   }
 
   /** Where the owner sends the events of one forwarded checkpoint (a front's own address). */
-  static String eventsAddress(String front, String id) {
-    return "checkpoint-gateway.fleet." + front + ".events." + id;
+  /**
+   * Where owners send the events of a front's forwarded streams, each naming its request id: one
+   * address per member, registered at start, so that every owner already knows it (a consumer
+   * registered per request could be unknown to the owner yet, and its first events dropped).
+   */
+  static String eventsAddress(String front) {
+    return "checkpoint-gateway.fleet." + front + ".events";
   }
 
   /** One event, every field kept (the front encodes it again for its caller). */
