@@ -27,6 +27,8 @@ import org.checkpointgateway.api.FleetView;
 import org.checkpointgateway.api.GatewayVerticle;
 import org.checkpointgateway.api.StreamMeters;
 import org.checkpointgateway.api.HttpConnections;
+import org.checkpointgateway.api.HttpSettings;
+import org.checkpointgateway.api.Readiness;
 import org.checkpointgateway.archive.ArchiveDirectory;
 import org.checkpointgateway.archive.ArchiveStore;
 import org.checkpointgateway.archive.Retention;
@@ -52,6 +54,7 @@ import org.checkpointgateway.checkpoint.RuntimeCensus;
 import org.checkpointgateway.containerd.ContainerdAwareCheckpointer;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.cri.CriEndpoint;
+import org.checkpointgateway.cri.RuntimeStatus;
 import org.checkpointgateway.cri.RuntimeWatch;
 import org.checkpointgateway.sim.SimulatedRuntime;
 import org.checkpointgateway.sim.SimulatorSeed;
@@ -179,7 +182,7 @@ public final class Gateway {
           watch, checkpointer, archives, admission, throughput, metrics,
           new CheckpointSettings(options.progressInterval(), options.diskReserveBytes(),
               options.lookupMaxAge()));
-      JobStore jobs = new JobStore(vertx, coordination, checkpoints, options.jobHistoryMax(),
+      JobStore jobs = JobStore.create(vertx, coordination, checkpoints, options.jobHistoryMax(),
           options.jobHistoryAge());
       AtomicBoolean stopping = new AtomicBoolean();
       ArchiveStore archiveStore = ArchiveStore.create(vertx, archives, options.archiveLimits());
@@ -216,10 +219,13 @@ public final class Gateway {
                   Optional.empty(), Optional.empty(), options.auth().tokens()))
               : loadTokens(vertx, options, watches))
           .compose(tokens -> {
-            ApiServices services = new ApiServices(options, checkpoints, tokens, watch, jobs,
-                archiveStore, registry, stopping::get, audits.get(0), new StreamMeters(registry),
-                new HttpConnections(options.http()), rules::get,
-                fleets.isEmpty() ? FleetView.NONE : fleets.get(0));
+            // Once stopping, not ready: load balancers send new work elsewhere while we drain.
+            Readiness readiness = () -> stopping.get()
+                ? new RuntimeStatus.NotReady(Readiness.STOPPING) : watch.status();
+            ApiServices services = new ApiServices(httpSettings(options), readiness, checkpoints,
+                jobs, archiveStore, fleets.isEmpty() ? FleetView.NONE : fleets.get(0), tokens,
+                audits.get(0), rules::get, registry, new StreamMeters(registry),
+                new HttpConnections(options.http()));
             return vertx.deployVerticle(() -> {
               GatewayVerticle verticle = new GatewayVerticle(services);
               verticles.add(verticle);
@@ -260,6 +266,15 @@ public final class Gateway {
             }
           });
     });
+  }
+
+  /** The settings the HTTP layer reads, and no others. */
+  static HttpSettings httpSettings(GatewayOptions options) {
+    Optional<HttpSettings.Tls> tls = options.tlsCert().map(cert -> new HttpSettings.Tls(cert,
+        options.tlsKey().orElseThrow(), options.access().clientCa()));
+    return new HttpSettings(options.host(), options.port(), tls, options.containerCheckpointGate(),
+        options.metricsUnauthenticated(), options.defaultTimeout(), options.heartbeatInterval(),
+        options.streams(), options.http().maxHeaderSize());
   }
 
   /** How long the printed development token lives: a day, or less when tokens may not. */

@@ -11,9 +11,7 @@ import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import java.util.List;
-import org.checkpointgateway.archive.ArchiveStore;
 import org.checkpointgateway.auth.BearerAuthHandler;
-import org.checkpointgateway.config.GatewayOptions;
 import org.checkpointgateway.metrics.GatewayMetrics;
 
 /**
@@ -36,7 +34,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    GatewayOptions options = services.options();
+    HttpSettings settings = services.settings();
     Router router = Router.router(vertx);
     BearerAuthHandler authentication = BearerAuthHandler.create(services.tokens(),
         services.audit(), services.authorization());
@@ -44,8 +42,8 @@ public final class GatewayVerticle extends VerticleBase {
     services.connections().mount(router);
     RequestChecks.mount(router);
     // The open routes, this explicit list (OPEN_PATHS), come before authentication.
-    new HealthRoutes(services.runtime(), services.stopping()).mount(router);
-    MetricsRoutes metrics = new MetricsRoutes(services.metrics(), options.metricsUnauthenticated());
+    new HealthRoutes(services.readiness()).mount(router);
+    MetricsRoutes metrics = new MetricsRoutes(services.metrics(), settings.metricsOpen());
     if (metrics.open()) {
       metrics.mount(router);
     }
@@ -55,13 +53,13 @@ public final class GatewayVerticle extends VerticleBase {
     if (!metrics.open()) {
       metrics.mount(router);
     }
-    if (options.containerCheckpointGate()) {
-      ProgressWriter.Settings streams = new ProgressWriter.Settings(options.heartbeatInterval(),
-          options.streams(), services.streamMeters());
-      new CheckpointRoutes(services.checkpoints(), options.defaultTimeout(), streams,
+    if (settings.checkpointRoutes()) {
+      ProgressWriter.Settings streams = new ProgressWriter.Settings(settings.heartbeat(),
+          settings.streams(), services.streamMeters());
+      new CheckpointRoutes(services.checkpoints(), settings.defaultTimeout(), streams,
           services.fleet().forwarding())
           .mount(router, authentication);
-      new JobRoutes(services.checkpoints(), services.jobs(), options.defaultTimeout(), streams)
+      new JobRoutes(services.checkpoints(), services.jobs(), settings.defaultTimeout(), streams)
           .mount(router, authentication);
     }
     // Archives are served whatever the feature gate says: they may predate its switching off.
@@ -73,14 +71,14 @@ public final class GatewayVerticle extends VerticleBase {
     router.errorHandler(404, ErrorMapper::handle);
     router.errorHandler(405, ErrorMapper::handle);
     router.errorHandler(500, ErrorMapper::handle);
-    serverOptions = services.connections().apply(serverOptions(options));
+    serverOptions = services.connections().apply(serverOptions(settings));
     server = vertx.createHttpServer(serverOptions);
     return server
         .connectionHandler(connection -> {
           GatewayMetrics.ensureConnectionMetric(connection);
           services.connections().accept(connection, serverOptions);
         })
-        .invalidRequestHandler(RequestChecks.invalid(options.http().maxHeaderSize()))
+        .invalidRequestHandler(RequestChecks.invalid(settings.maxHeaderSize()))
         .requestHandler(router)
         .listen();
   }
@@ -105,22 +103,22 @@ public final class GatewayVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private static HttpServerOptions serverOptions(GatewayOptions options) {
+  private static HttpServerOptions serverOptions(HttpSettings settings) {
     HttpServerOptions server = new HttpServerOptions()
-        .setHost(options.host())
-        .setPort(options.port());
-    if (options.tls()) {
+        .setHost(settings.host())
+        .setPort(settings.port());
+    settings.tls().ifPresent(tls -> {
       server.setSsl(true)
           .setUseAlpn(true)
           .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
           .setKeyCertOptions(new PemKeyCertOptions()
-              .setCertPath(options.tlsCert().orElseThrow().toString())
-              .setKeyPath(options.tlsKey().orElseThrow().toString()));
+              .setCertPath(tls.cert().toString())
+              .setKeyPath(tls.key().toString()));
       // Asked for, not required: a caller without a certificate may still bring a token. One
       // that the bundle does not verify (untrusted, expired) fails the handshake.
-      options.access().clientCa().ifPresent(ca -> server.setClientAuth(ClientAuth.REQUEST)
+      tls.clientCa().ifPresent(ca -> server.setClientAuth(ClientAuth.REQUEST)
           .setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
-    }
+    });
     return server;
   }
 }

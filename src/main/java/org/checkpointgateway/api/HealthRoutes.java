@@ -2,40 +2,33 @@ package org.checkpointgateway.api;
 
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import java.util.function.BooleanSupplier;
-import org.checkpointgateway.cri.RuntimeWatch;
-import runtime.v1.VersionResponse;
+import org.checkpointgateway.cri.RuntimeStatus;
 
 /** {@code /healthz} (the process is up) and {@code /readyz} (the runtime answered recently). Open routes. */
 final class HealthRoutes {
 
-  private final RuntimeWatch runtime;
-  private final BooleanSupplier stopping;
+  private final Readiness readiness;
 
-  HealthRoutes(RuntimeWatch runtime, BooleanSupplier stopping) {
-    this.runtime = runtime;
-    this.stopping = stopping;
+  HealthRoutes(Readiness readiness) {
+    this.readiness = readiness;
   }
 
   void mount(Router router) {
     router.get("/healthz").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; charset=utf-8").end("ok"));
     router.get("/readyz").handler(ctx -> {
-      // Once stopping, not ready: load balancers send new work elsewhere while we drain.
-      VersionResponse version = stopping.getAsBoolean() ? null : runtime.version();
+      RuntimeStatus status = readiness.now();
       JsonObject body = new JsonObject();
-      if (stopping.getAsBoolean()) {
-        body.put("status", "not ready").put("reason", "the gateway is stopping");
-      } else if (version != null) {
+      if (status instanceof RuntimeStatus.Ready runtime) {
         body.put("status", "ready")
             .put("runtime", new JsonObject()
-                .put("name", version.getRuntimeName())
-                .put("version", version.getRuntimeVersion())
-                .put("apiVersion", version.getRuntimeApiVersion()));
+                .put("name", runtime.name())
+                .put("version", runtime.version())
+                .put("apiVersion", runtime.apiVersion()));
       } else {
-        body.put("status", "not ready").put("reason", runtime.notReadyReason());
+        body.put("status", "not ready").put("reason", ((RuntimeStatus.NotReady) status).reason());
       }
-      ctx.response().setStatusCode(version != null ? 200 : 503)
+      ctx.response().setStatusCode(status instanceof RuntimeStatus.Ready ? 200 : 503)
           .putHeader("Content-Type", "application/json").end(body.encode());
     });
   }

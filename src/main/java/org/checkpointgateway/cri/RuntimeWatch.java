@@ -92,9 +92,12 @@ public final class RuntimeWatch {
     return version;
   }
 
-  /** Why the runtime is not ready (meaningful only when {@link #version()} is null). */
-  public String notReadyReason() {
-    return notReadyReason;
+  /** The runtime's last answer in plain values, or why it is not ready. */
+  public RuntimeStatus status() {
+    VersionResponse answer = version;
+    return answer == null ? new RuntimeStatus.NotReady(notReadyReason)
+        : new RuntimeStatus.Ready(answer.getRuntimeName(), answer.getRuntimeVersion(),
+            answer.getRuntimeApiVersion());
   }
 
   /** While nobody can connect to the runtime's socket, the failure that says so. */

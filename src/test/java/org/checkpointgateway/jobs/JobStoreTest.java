@@ -94,7 +94,7 @@ class JobStoreTest {
   void start() {
     vertx = StrictVertx.create();
     storeContext = vertx.getOrCreateContext();
-    store = new JobStore(vertx, storeContext, checkpoints, 2, Duration.ofHours(1));
+    store = JobStore.create(vertx, storeContext, checkpoints, 2, Duration.ofHours(1));
   }
 
   @AfterEach
