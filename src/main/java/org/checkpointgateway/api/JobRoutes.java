@@ -78,15 +78,10 @@ final class JobRoutes {
     }
     CheckpointPermissions.requireCheckpoint(caller, request.namespace())
         .compose(allowed -> idempotencyKey.isPresent()
-            ? jobs.byIdempotencyKey(caller.subject(), idempotencyKey.get())
+            ? jobs.replay(caller.subject(), idempotencyKey.get(), request)
             : Future.succeededFuture(Optional.<JobView>empty()))
-        // A replay answers with the first submission's job, even if the pod is gone by now; the
-        // store checks the key again, so two first submissions racing still make one job.
         .compose(earlier -> earlier.isPresent()
             ? Future.succeededFuture(new JobStore.Submitted(earlier.get(), false))
-                .compose(replay -> replay.job().request().equals(request)
-                    ? Future.succeededFuture(replay)
-                    : jobs.submit(caller.subject(), request, List.of(), idempotencyKey))
             : prepare(request).compose(prepared ->
                 jobs.submit(caller.subject(), request, prepared, idempotencyKey)))
         .onSuccess(submitted -> ctx.response()

@@ -33,12 +33,18 @@ public interface JobStore {
     return new LocalJobStore(vertx, context, checkpoints, historyMax, historyAge);
   }
 
-  /** The job an idempotency key of this owner made, if it is still remembered. */
-  Future<Optional<JobView>> byIdempotencyKey(String owner, String key);
+  /**
+   * The job an earlier submission of this owner with this idempotency key made, if it is still
+   * remembered: a repeated submission answers with it, even if its pod is gone by now.
+   *
+   * @throws ConflictException (in the Future) when the key was used for another request
+   */
+  Future<Optional<JobView>> replay(String owner, String key, JobRequest request);
 
   /**
-   * Starts a job for checkpoints already prepared (looked up), or returns the job an earlier
-   * submission with the same idempotency key made.
+   * Starts a job for checkpoints already prepared (looked up, at least one), or returns the job
+   * an earlier submission with the same idempotency key made: the key is checked again here, so
+   * that two first submissions racing still make one job.
    *
    * @throws ConflictException (in the Future) when the key was used for another request
    */

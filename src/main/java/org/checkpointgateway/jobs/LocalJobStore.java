@@ -55,28 +55,21 @@ final class LocalJobStore implements JobStore {
   }
 
   @Override
-  public Future<Optional<JobView>> byIdempotencyKey(String owner, String key) {
-    return state.call(() -> Optional.ofNullable(idempotencyKeys.get(owner + "\n" + key))
-        .map(jobs::get).map(Job::view));
+  public Future<Optional<JobView>> replay(String owner, String key, JobRequest request) {
+    return state.call(() -> earlier(owner, Optional.of(key), request).map(Job::view));
   }
 
   @Override
   public Future<Submitted> submit(String owner, JobRequest request, List<PreparedCheckpoint> prepared,
       Optional<String> idempotencyKey) {
+    if (prepared.isEmpty()) {
+      throw new IllegalArgumentException("a job needs at least one prepared checkpoint");
+    }
     Deadline deadline = Deadline.in(request.timeout());
     return state.call(() -> {
-      Optional<Job> earlier = idempotencyKey.map(key -> idempotencyKeys.get(owner + "\n" + key))
-          .map(jobs::get);
+      Optional<Job> earlier = earlier(owner, idempotencyKey, request);
       if (earlier.isPresent()) {
-        if (!earlier.get().request.equals(request)) {
-          throw new ConflictException("Idempotency-Key " + idempotencyKey.get()
-              + " was used for another request (job " + earlier.get().id + ")");
-        }
         return new Submitted(earlier.get().view(), false);
-      }
-      if (prepared.isEmpty()) {
-        throw new ConflictException("the job of Idempotency-Key " + idempotencyKey.orElse("")
-            + " is no longer remembered; submit again with a new key");
       }
       Job job = new Job(UUID.randomUUID().toString(), owner, request);
       jobs.put(job.id, job);
@@ -85,6 +78,16 @@ final class LocalJobStore implements JobStore {
       forget();
       return new Submitted(job.view(), true);
     });
+  }
+
+  /** The job this owner's key made, if remembered; a ConflictException if it asked for more. */
+  private Optional<Job> earlier(String owner, Optional<String> key, JobRequest request) {
+    Optional<Job> earlier = key.map(k -> idempotencyKeys.get(owner + "\n" + k)).map(jobs::get);
+    if (earlier.isPresent() && !earlier.get().request.equals(request)) {
+      throw new ConflictException("Idempotency-Key " + key.get()
+          + " was used for another request (job " + earlier.get().id + ")");
+    }
+    return earlier;
   }
 
   private void start(Job job, List<PreparedCheckpoint> prepared, Deadline deadline) {

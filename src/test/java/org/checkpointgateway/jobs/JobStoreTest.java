@@ -1,6 +1,7 @@
 package org.checkpointgateway.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -122,12 +123,21 @@ class JobStoreTest {
     assertThat(again.created()).isFalse();
     assertThat(again.job().id()).isEqualTo(first.job().id());
     assertThat(checkpoints.started).hasSize(1);
-    assertThat(Await.result(store.byIdempotencyKey("alice", "k1")).map(JobView::id))
+    assertThat(Await.result(store.replay("alice", "k1", APP)).map(JobView::id))
         .contains(first.job().id());
+    assertThat(Await.result(store.replay("alice", "k2", APP))).isEmpty();
 
     JobRequest other = new JobRequest("default", "demo", Optional.of("sidecar"), APP.timeout());
     assertThat(Await.failure(store.submit("alice", other, PREPARED, Optional.of("k1"))))
         .isInstanceOf(ConflictException.class).hasMessageContaining("k1");
+    // A replay of another request is told so before anything is looked up.
+    assertThat(Await.failure(store.replay("alice", "k1", other)))
+        .isInstanceOf(ConflictException.class)
+        .hasMessage("Idempotency-Key k1 was used for another request (job " + first.job().id() + ")");
+    // Nothing prepared is a caller's bug, not a conflict: no list stands for "replay only".
+    assertThatThrownBy(() -> store.submit("alice", other, List.of(), Optional.of("k1")))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(checkpoints.started).hasSize(1);
     // Keys are per owner: bob's k1 is a new job.
     assertThat(submit("bob", APP, "k1").id()).isNotEqualTo(first.job().id());
   }
@@ -187,7 +197,7 @@ class JobStoreTest {
     JobView second = submit("alice", APP, "second");
 
     assertThat(Await.failure(store.get(first.id()))).isInstanceOf(NotFoundException.class);
-    assertThat(Await.result(store.byIdempotencyKey("alice", "first"))).isEmpty();
+    assertThat(Await.result(store.replay("alice", "first", APP))).isEmpty();
     assertThat(Await.result(store.list(namespace -> true, 10))).extracting(JobView::id)
         .containsExactlyInAnyOrder(running.id(), second.id());
     assertThat(Await.result(store.list(namespace -> false, 10))).isEmpty();
