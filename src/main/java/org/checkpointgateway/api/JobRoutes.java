@@ -205,7 +205,8 @@ final class JobRoutes {
       ctx.fail(new BadRequestException("limit must be a positive whole number"));
       return;
     }
-    jobs.list(ns -> namespace.map(ns::equals).orElse(true) && mayCheckpoint(caller, ns), limit)
+    jobs.list(ns -> namespace.map(ns::equals).orElse(true)
+            && CheckpointPermissions.mayCheckpoint(caller, ns), limit)
         .onSuccess(list -> ctx.response().putHeader("Content-Type", "application/json")
             .end(new JsonObject().put("items",
                 new JsonArray(list.stream().map(JobRoutes::json).toList())).encode()))
@@ -244,13 +245,10 @@ final class JobRoutes {
   private Future<JobView> visibleJob(RoutingContext ctx) {
     Caller caller = BearerAuthHandler.caller(ctx);
     String id = ctx.pathParam("id");
-    return jobs.get(id).compose(job -> mayCheckpoint(caller, job.request().namespace())
+    return jobs.get(id).compose(job -> CheckpointPermissions.mayCheckpoint(caller,
+            job.request().namespace())
         ? Future.succeededFuture(job)
         : Future.failedFuture(new NotFoundException("no checkpoint job " + id)));
-  }
-
-  private static boolean mayCheckpoint(Caller caller, String namespace) {
-    return CheckpointPermissions.requireCheckpoint(caller, namespace).succeeded();
   }
 
   static JsonObject json(JobView job) {

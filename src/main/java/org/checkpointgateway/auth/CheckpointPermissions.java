@@ -33,10 +33,16 @@ public final class CheckpointPermissions {
    * {@code checkpoint:create:a}, the name {@code a:b} would otherwise be implied.
    */
   public static Future<Caller> requireCheckpoint(Caller caller, String namespace) {
-    if (!isPlainName(namespace)) {
-      return Future.failedFuture(checkpointDenial(caller));
-    }
-    return caller.require(checkpointPermission(namespace), () -> checkpointDenial(caller));
+    return mayCheckpoint(caller, namespace) ? Future.succeededFuture(caller)
+        : Future.failedFuture(checkpointDenial(caller));
+  }
+
+  /**
+   * Whether the caller may checkpoint in {@code namespace} (what {@link #requireCheckpoint}
+   * asks), for callers that filter rather than refuse.
+   */
+  public static boolean mayCheckpoint(Caller caller, String namespace) {
+    return isPlainName(namespace) && caller.may(checkpointPermission(namespace));
   }
 
   private static boolean isPlainName(String namespace) {

@@ -177,6 +177,23 @@ class CallerTest {
   }
 
   @Test
+  void mayCheckpointIsWhatRequireCheckpointDecidesAndNeverWidensASyntaxNamespace() {
+    Gen<String> names = lists().of(arbitrary().pick(List.of("ns1", "a", ":", ",", "*", " ", "")))
+        .ofSizeBetween(0, 4).map(parts -> String.join("", parts));
+    Gen<String> grants = arbitrary().pick(List.of("checkpoint:create:a", "checkpoint:*",
+        "checkpoint:create:ns1,a", "*", "archives:read:a", ""));
+    quietly(() -> qt().forAll(grants, names).checkAssert((grant, namespace) -> {
+      Caller caller = new Caller("u", List.of(grant));
+      boolean may = CheckpointPermissions.mayCheckpoint(caller, namespace);
+      assertThat(may).as(grant + " for " + namespace)
+          .isEqualTo(CheckpointPermissions.requireCheckpoint(caller, namespace).succeeded());
+      if (may) {
+        assertThat(namespace).doesNotContain(":", ",", "*").isNotBlank();
+      }
+    }));
+  }
+
+  @Test
   void mayNeverThrows() {
     Gen<String> text = strings().allPossible().ofLengthBetween(0, 40);
     Gen<String> syntax = lists().of(arbitrary().pick(List.of(":", ",", "*", "a", "", " ", "\u0000")))
