@@ -163,7 +163,7 @@ public final class Gateway {
       watch.start();
       // For alerts: 1 while the runtime answers its readiness probe (/readyz is 200), else 0.
       metrics.gauge("runtime.ready", "1 while the runtime answers its readiness probe, else 0",
-          () -> watch.version() != null ? 1 : 0);
+          () -> watch.ready() ? 1 : 0);
       ArchiveDirectory archives = new ArchiveDirectory(vertx, options.checkpointDir());
       ThroughputEstimator throughput = new ThroughputEstimator();
       AdmissionController admission = new AdmissionController(coordination,
@@ -201,7 +201,7 @@ public final class Gateway {
       return usableCheckpointDir(vertx, archives, options.checkpointDir())
           .compose(ignored -> options.fleet().enabled()
               ? Fleet.start(vertx, options, checkpoints, cri, metrics,
-                  new Fleet.LocalStatus(() -> watch.version() != null, admission::running,
+                  new Fleet.LocalStatus(watch::ready, admission::running,
                       admission::queued, admission::bytesInFlight)).map(fleets::add)
               : Future.succeededFuture())
           .compose(ignored -> archiveStore.start())

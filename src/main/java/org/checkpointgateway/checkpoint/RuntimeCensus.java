@@ -30,7 +30,7 @@ public final class RuntimeCensus implements ContainerCensus {
 
   @Override
   public Future<Set<Identity>> containers() {
-    if (watch.version() == null) {
+    if (!watch.ready()) {
       return Future.failedFuture("the runtime is not ready");
     }
     return cri.listAllContainers(timeout, io.vertx.core.Promise.<Void>promise().future()).compose(listed -> {

@@ -87,9 +87,9 @@ public final class RuntimeWatch {
     lstat.close();
   }
 
-  /** The runtime's last answer, or null while it is not ready. */
-  public VersionResponse version() {
-    return version;
+  /** Whether the runtime answered its last probe (what readiness and its gauge report). */
+  public boolean ready() {
+    return version != null;
   }
 
   /** The runtime's last answer in plain values, or why it is not ready. */

@@ -63,7 +63,7 @@ class RuntimeCensusTest {
     watch = new RuntimeWatch(vertx, cri, endpoint, new RuntimeProbe(Duration.ofMillis(100),
         Duration.ofSeconds(5)));
     watch.start();
-    Await.until("the runtime is ready", () -> watch.version() != null);
+    Await.until("the runtime is ready", watch::ready);
     directory = new ArchiveDirectory(vertx, dir.resolve("checkpoints"));
     Await.result(directory.ensureExists());
     store = ArchiveStore.create(vertx, directory);
@@ -128,7 +128,7 @@ class RuntimeCensusTest {
 
     assertThat(Await.result(retention.run()).removed()).isEmpty();
     // Asked again once the watch has seen the runtime go: still nothing.
-    Await.until("the runtime is seen gone", () -> watch.version() == null);
+    Await.until("the runtime is seen gone", () -> !watch.ready());
     assertThat(Await.result(retention.run()).removed()).isEmpty();
     assertThat(retention.runs()).isEqualTo(2);
     assertThat(gone).exists();
