@@ -44,8 +44,14 @@ class GatewayLifecycleTest extends GatewayTestBase {
         "checkpointing of default/demo/app failed (rpc error: code = Unavailable desc = ");
 
     fixture.startRuntime();
-    Await.until("the gateway to see the runtime",
+    HttpAnswer ready = Await.until("the gateway to see the runtime",
         () -> fixture.request(HttpMethod.GET, "/readyz", null), answer -> answer.status() == 200);
+    // What the runtime said it is, by name, version and CRI API version.
+    JsonObject runtime = new JsonObject(ready.body()).getJsonObject("runtime");
+    assertThat(new JsonObject(ready.body()).getString("status")).isEqualTo("ready");
+    assertThat(runtime.fieldNames()).containsExactlyInAnyOrder("name", "version", "apiVersion");
+    assertThat(runtime.getString("name")).isNotBlank();
+    assertThat(runtime.getString("apiVersion")).isEqualTo("v1");
     assertThat(fixture.post("/checkpoint/default/demo/app", fixture.adminToken()).status())
         .isEqualTo(200);
 

@@ -5,6 +5,7 @@ import static org.checkpointgateway.api.CheckpointRouteTest.assertPlain;
 
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
 import org.checkpointgateway.sim.CheckpointObservation;
 import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.GatewayTestBase;
@@ -32,7 +33,10 @@ class GracefulShutdownTest extends GatewayTestBase {
     Future<Void> closed = fixture.gateway.close();
 
     assertPlain(Await.result(queued), 503, "the gateway is stopping");
-    assertThat(fixture.send(HttpMethod.GET, "/readyz", null).status()).isEqualTo(503);
+    HttpAnswer notReady = fixture.send(HttpMethod.GET, "/readyz", null);
+    assertThat(notReady.status()).isEqualTo(503);
+    assertThat(new JsonObject(notReady.body()).getString("reason"))
+        .isEqualTo("the gateway is stopping");
     assertPlain(fixture.post("/checkpoint/default/demo/app", token), 503, "the gateway is stopping");
     assertThat(running.isComplete()).as("the running checkpoint is given its grace").isFalse();
 
