@@ -80,7 +80,7 @@ final class LocalJobStore implements JobStore {
     });
   }
 
-  /** The job this owner's key made, if remembered; a ConflictException if it asked for more. */
+  /** The job this owner's key made, if remembered; a ConflictException if it was for another request. */
   private Optional<Job> earlier(String owner, Optional<String> key, JobRequest request) {
     Optional<Job> earlier = key.map(k -> idempotencyKeys.get(owner + "\n" + k)).map(jobs::get);
     if (earlier.isPresent() && !earlier.get().request.equals(request)) {
