@@ -47,13 +47,13 @@ final class ContainerLookup {
   }
 
   private final CriClient cri;
-  private final SingleFlight<NodePicture> pictures;
+  private final SingleFlightCache<String, NodePicture> pictures;
 
   ContainerLookup(Vertx vertx, CriClient cri, Duration maxAge) {
     this.cri = cri;
     // A picture serves requests with different deadlines: each waits within its own, and the
     // calls are reset once nobody waits for them.
-    this.pictures = new SingleFlight<>(vertx, maxAge, unwanted -> {
+    this.pictures = new SingleFlightCache<>(vertx, maxAge, (node, unwanted) -> {
       long taken = System.nanoTime();
       return Future.all(
               cri.listReadySandboxes(CriClient.NO_DEADLINE, unwanted),
@@ -115,12 +115,12 @@ final class ContainerLookup {
   private <T> Future<T> look(Function<NodePicture, Optional<T>> question, Predicate<T> found,
       Deadline deadline) {
     long asked = System.nanoTime();
-    return pictures.recent(deadline).compose(picture -> {
+    return pictures.recent("node", deadline).compose(picture -> {
       Optional<T> answer = question.apply(picture);
       if (answer.filter(found).isPresent() || picture.takenNanos() - asked >= 0) {
         return Future.succeededFuture(answer);
       }
-      return pictures.fetchedSince(asked, deadline).map(question);
+      return pictures.fetchedSince("node", asked, deadline).map(question);
     }).map(answer -> answer.orElseThrow(() -> new NotFoundException("pod does not exist")));
   }
 

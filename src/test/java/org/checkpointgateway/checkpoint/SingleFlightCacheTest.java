@@ -85,23 +85,6 @@ class SingleFlightCacheTest {
   }
 
   @Test
-  void theNodesPictureIsOneFlightWithoutAKey() {
-    SingleFlight<String> picture = new SingleFlight<>(vertx, Duration.ofMinutes(1), abandoned -> {
-      Promise<String> answer = Promise.promise();
-      started.add(answer);
-      return answer.future();
-    });
-    List<Future<String>> askers = List.of(askOnOwnContext(() -> picture.recent(LATER)),
-        askOnOwnContext(() -> picture.recent(LATER)));
-    Await.until("the fetch to start", () -> started.size() == 1);
-    answer(0, "picture-1");
-
-    assertThat(askers).extracting(Await::result).containsOnly("own:picture-1");
-    assertThat(Await.result(askOnOwnContext(() -> picture.recent(LATER)))).isEqualTo("own:picture-1");
-    assertThat(started).hasSize(1);
-  }
-
-  @Test
   void eachKeyHasItsOwnFetch() {
     SingleFlightCache<String, String> shared = fetches(Duration.ofMinutes(1));
     Future<String> a = askOnOwnContext(() -> shared.recent("a", LATER));
