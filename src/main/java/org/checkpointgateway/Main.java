@@ -349,7 +349,8 @@ public final class Main implements Callable<Integer> {
   static Future<Vertx> vertx(GatewayOptions options, PrometheusMeterRegistry registry) {
     VertxOptions vertxOptions = new VertxOptions().setPreferNativeTransport(true);
     return options.fleet().enabled()
-        ? HazelcastSetup.clusteredVertx(vertxOptions, registry, options.fleet())
+        ? HazelcastSetup.clusteredVertx(vertxOptions, registry, options.fleet(),
+            options.fleetNetwork())
         : Future.succeededFuture(GatewayMetrics.vertx(vertxOptions, registry));
   }
 
