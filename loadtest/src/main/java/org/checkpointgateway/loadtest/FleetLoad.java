@@ -41,6 +41,8 @@ final class FleetLoad {
             - name: app
               memoryBytes: 67108864
       """;
+  /** How long three members may take to form (measured 20-60 s on 2 shared cores). */
+  static final Duration FORMATION_WAIT = Duration.ofSeconds(180);
   private static final Pattern JOINED = Pattern.compile("joined fleet \\S+ as \\S+ in (\\d+) ms");
 
   private FleetLoad() {
@@ -95,9 +97,18 @@ final class FleetLoad {
         members.add(new Member(node, child, port, new HttpTarget(run.vertx, port, 512)));
       }
       run.settings.put("memberCommands", commands);
+      // Three clustered JVMs starting at once on a busy machine: up to FORMATION_WAIT.
+      long formedBy = launched + FORMATION_WAIT.toNanos();
       for (Member member : members) {
-        Stack.waitFor(member.name() + " to see three members and their pods", member.process(),
-            () -> gauge(member, "fleet_members") == 3 && gauge(member, "fleet_directory_pods") == 3);
+        while (!(gauge(member, "fleet_members") == 3
+            && gauge(member, "fleet_directory_pods") == 3)) {
+          member.process().checkAlive();
+          if (System.nanoTime() > formedBy) {
+            throw new IllegalStateException("the fleet did not form within " + FORMATION_WAIT
+                + ": " + member.name() + " " + member.process().tail());
+          }
+          Stack.sleep(100); // the poll interval
+        }
       }
       double formationSeconds = (System.nanoTime() - launched) / 1e9;
       JsonObject joins = new JsonObject();
