@@ -166,6 +166,14 @@ public final class Main implements Callable<Integer> {
   String clusterFailureTimeout;
   @Option(names = "--simulator-pods", paramLabel = "FILE", description = "the embedded simulator's pods (conf/simulator.yaml format; default that file)")
   String simulatorPods;
+  @Option(names = "--cluster-tls-cert", paramLabel = "FILE", description = "PEM certificate this member presents on the event bus (with --cluster-tls-key and --cluster-tls-ca: TLS both ways)")
+  String clusterTlsCert;
+  @Option(names = "--cluster-tls-key", paramLabel = "FILE", description = "PEM private key of --cluster-tls-cert")
+  String clusterTlsKey;
+  @Option(names = "--cluster-tls-ca", paramLabel = "FILE", description = "PEM CA bundle: members must present a certificate it signed")
+  String clusterTlsCa;
+  @Option(names = "--cluster-kubernetes-dns", paramLabel = "NAME", description = "find members through this headless Service's DNS name instead of --cluster-members")
+  String clusterKubernetesDns;
 
   public static void main(String[] args) {
     // Before anything logs: keeps the log working while the stop hook runs (see StopLogManager).
@@ -259,7 +267,11 @@ public final class Main implements Callable<Integer> {
         .override("cluster.nodeName", nodeName, "--node-name").override("cluster.busPort", clusterBusPort, "--cluster-bus-port")
         .override("cluster.advertiseUrl", advertiseUrl, "--advertise-url")
         .override("cluster.failureTimeout", clusterFailureTimeout, "--cluster-failure-timeout")
-        .override("simulatorPods", simulatorPods, "--simulator-pods"));
+        .override("simulatorPods", simulatorPods, "--simulator-pods")
+        .override("cluster.tls.cert", clusterTlsCert, "--cluster-tls-cert")
+        .override("cluster.tls.key", clusterTlsKey, "--cluster-tls-key")
+        .override("cluster.tls.ca", clusterTlsCa, "--cluster-tls-ca")
+        .override("cluster.kubernetesDns", clusterKubernetesDns, "--cluster-kubernetes-dns"));
   }
 
   @Override
@@ -337,7 +349,8 @@ public final class Main implements Callable<Integer> {
   static Future<Vertx> vertx(GatewayOptions options, PrometheusMeterRegistry registry) {
     VertxOptions vertxOptions = new VertxOptions().setPreferNativeTransport(true);
     return options.fleet().enabled()
-        ? HazelcastSetup.clusteredVertx(vertxOptions, registry, options.fleet())
+        ? HazelcastSetup.clusteredVertx(vertxOptions, registry, options.fleet(),
+            options.fleetNetwork())
         : Future.succeededFuture(GatewayMetrics.vertx(vertxOptions, registry));
   }
 

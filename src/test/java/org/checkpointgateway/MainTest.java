@@ -65,6 +65,8 @@ class MainTest {
       "--jwt-max-lifetime 0s                        | --jwt-max-lifetime",
       "--audit-log-buffer 10                        | --audit-log-buffer: must be at least 1Ki",
       "--audit-log-buffer lots                      | --audit-log-buffer",
+      "--cluster-name f --cluster-tls-cert pom.xml  | --cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca: give all three or none",
+      "--cluster-name f --cluster-tls-ca /no/ca.crt | --cluster-tls-ca",
   })
   void badInputStopsWithOneLineAndExitCode2(String args, String named) {
     Outcome outcome = run(args.trim().split("\\s+"));

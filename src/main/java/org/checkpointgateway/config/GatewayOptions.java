@@ -57,7 +57,8 @@ public record GatewayOptions(
     HttpLimits http,
     ArchiveLimits archiveLimits,
     ClusterAccess access,
-    FleetOptions fleet) {
+    FleetOptions fleet,
+    FleetNetwork fleetNetwork) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** The kubelet's port, so that the gateway is a drop-in for callers. */
@@ -104,7 +105,8 @@ public record GatewayOptions(
       "archives.inspectMaxMembers", "archives.inspectMaxBytes", "archives.inspectMaxConcurrent",
       "tls.clientCa", "auth.authorizationFile", "auth.reloadInterval",
       "retention.global.maxCheckpointsPerNamespace", "retention.global.maxCheckpointsPerPod", "retention.global.maxCheckpointsPerContainer", "retention.global.maxCheckpointSize", "retention.global.maxTotalSizePerNamespace", "retention.global.maxTotalSizePerPod", "retention.global.maxTotalSizePerContainer", "retention.global.retainOrphan", "retention.namespaces", "retention.pods", "retention.containers",
-      "cluster.name", "cluster.host", "cluster.port", "cluster.members", "cluster.nodeName", "cluster.busPort", "cluster.advertiseUrl", "cluster.failureTimeout", "simulatorPods");
+      "cluster.name", "cluster.host", "cluster.port", "cluster.members", "cluster.nodeName", "cluster.busPort", "cluster.advertiseUrl", "cluster.failureTimeout", "simulatorPods",
+      "cluster.tls.cert", "cluster.tls.key", "cluster.tls.ca", "cluster.kubernetesDns");
 
   public boolean tls() {
     return tlsCert.isPresent();
@@ -162,7 +164,57 @@ public record GatewayOptions(
         http(settings),
         archiveLimits(settings),
         access(settings, tlsCert.isPresent()),
-        fleet(settings));
+        fleet(settings),
+        fleetNetwork(settings));
+  }
+
+  /**
+   * How members reach each other (docs/fleet.md): TLS with both sides authenticated on the event
+   * bus (a certificate, its key and the fleet's CA), and Kubernetes DNS discovery in place of a
+   * member list (a headless Service's name).
+   */
+  public record FleetNetwork(Optional<Path> tlsCert, Optional<Path> tlsKey, Optional<Path> tlsCa,
+      Optional<String> kubernetesDns) {
+    public static final FleetNetwork NONE = new FleetNetwork(Optional.empty(), Optional.empty(),
+        Optional.empty(), Optional.empty());
+
+    public boolean tls() {
+      return tlsCert.isPresent();
+    }
+  }
+
+  private static FleetNetwork fleetNetwork(Settings settings) {
+    FleetNetwork network = new FleetNetwork(existingFile(settings, "cluster.tls.cert"),
+        existingFile(settings, "cluster.tls.key"), existingFile(settings, "cluster.tls.ca"),
+        string(settings, "cluster.kubernetesDns").map(s -> {
+          // A DNS name: what Hazelcast resolves for the Service's endpoints.
+          if (!s.value().matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
+            throw new ConfigException(s.origin() + ": expected a DNS name such as "
+                + "checkpoint-gateway-fleet.NAMESPACE.svc.cluster.local, got " + s.value());
+          }
+          return s.value();
+        }));
+    int tlsGiven = (network.tlsCert().isPresent() ? 1 : 0) + (network.tlsKey().isPresent() ? 1 : 0)
+        + (network.tlsCa().isPresent() ? 1 : 0);
+    if (tlsGiven != 0 && tlsGiven != 3) {
+      throw new ConfigException("--cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca: "
+          + "give all three or none");
+    }
+    boolean clustered = settings.get("cluster.name").isPresent();
+    if (tlsGiven == 3 && !clustered) {
+      throw new ConfigException("--cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca: "
+          + "need --cluster-name (they secure a fleet's event bus)");
+    }
+    if (network.kubernetesDns().isPresent()) {
+      String origin = settings.get("cluster.kubernetesDns").orElseThrow().origin();
+      if (!clustered) {
+        throw new ConfigException(origin + ": needs --cluster-name");
+      }
+      if (settings.get("cluster.members").isPresent()) {
+        throw new ConfigException(origin + " and --cluster-members: give one or the other");
+      }
+    }
+    return network;
   }
 
   private static ClusterAccess access(Settings settings, boolean tls) {

@@ -46,6 +46,7 @@ final class Forwarder implements Forwarding {
   private final Members members;
   private final PodDirectory directory;
   private final FleetMeters meters;
+  private final LinkCheck links;
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   /** The streams this member forwards, by request id: where the owners' events go. */
   private final Map<String, Stream> streams = new ConcurrentHashMap<>();
@@ -102,6 +103,7 @@ final class Forwarder implements Forwarding {
     this.members = members;
     this.directory = directory;
     this.meters = meters;
+    this.links = new LinkCheck(vertx);
   }
 
   /** Takes the owners' events for this member's forwarded streams (before any is forwarded). */
@@ -133,6 +135,7 @@ final class Forwarder implements Forwarding {
 
   /** A member left: whatever was sent to it will never be answered. */
   void lost(String gone) {
+    links.lost(gone);
     pending.values().stream().filter(wait -> wait.node().equals(gone))
         .forEach(wait -> wait.answer().tryFail(new UnavailableException("node " + gone
             + " left the fleet before it answered; the checkpoint's outcome there is unknown")));
@@ -218,6 +221,7 @@ final class Forwarder implements Forwarding {
             new DeliveryOptions().setSendTimeout(remaining.plus(ANSWER_GRACE).toMillis()))
         .onComplete(reply -> {
           if (reply.succeeded()) {
+            links.proven(owner);
             Runnable settle = () -> {
               try {
                 answer.tryComplete(Wire.result(reply.result().body()));
@@ -240,6 +244,9 @@ final class Forwarder implements Forwarding {
             answer.tryFail(unanswered(owner, reply.cause()));
           }
         });
+    // A connection that cannot be made would leave the request unanswered until its deadline.
+    links.check(owner).onFailure(cause -> answer.tryFail(new UnavailableException(
+        "node " + owner + " cannot be reached: " + cause.getMessage())));
     cancel.onComplete(ignored -> {
       if (!answer.future().isComplete()) {
         vertx.eventBus().send(Wire.cancelAddress(owner), new JsonObject().put("id", id));

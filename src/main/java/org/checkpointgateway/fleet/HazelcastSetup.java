@@ -1,17 +1,16 @@
 package org.checkpointgateway.fleet;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.checkpointgateway.config.GatewayOptions.FleetNetwork;
 import org.checkpointgateway.config.GatewayOptions.FleetOptions;
 import org.checkpointgateway.metrics.GatewayMetrics;
 
@@ -39,15 +38,14 @@ public final class HazelcastSetup {
 
   /** A clustered Vert.x with the gateway's metrics; Hazelcast starts inside (seconds). */
   public static Future<Vertx> clusteredVertx(VertxOptions options, MeterRegistry registry,
-      FleetOptions fleet) {
-    options.setEventBusOptions(new EventBusOptions().setHost(fleet.host())
-        .setPort(fleet.busPort()));
+      FleetOptions fleet, FleetNetwork network) {
+    options.setEventBusOptions(FleetTransport.eventBus(fleet, network));
     return GatewayMetrics.builder(options, registry)
-        .withClusterManager(new HazelcastClusterManager(config(fleet)))
+        .withClusterManager(new HazelcastClusterManager(config(fleet, network)))
         .buildClustered();
   }
 
-  static Config config(FleetOptions fleet) {
+  static Config config(FleetOptions fleet, FleetNetwork network) {
     // Through the gateway's java.util.logging; Hazelcast's INFO lines (dozens at start) would
     // drown the gateway's own.
     System.setProperty("hazelcast.logging.type", "jdk");
@@ -74,19 +72,10 @@ public final class HazelcastSetup {
         .setProperty("hazelcast.merge.first.run.delay.seconds", Long.toString(failureSeconds))
         .setProperty("hazelcast.merge.next.run.delay.seconds", Long.toString(failureSeconds))
         .setProperty("hazelcast.shutdownhook.enabled", "false");
-    NetworkConfig network = config.getNetworkConfig();
-    network.setPort(fleet.port()).setPortAutoIncrement(false);
-    network.getInterfaces().setEnabled(true).setInterfaces(java.util.List.of(fleet.host()));
-    JoinConfig join = network.getJoin();
-    join.getMulticastConfig().setEnabled(false);
-    join.getAutoDetectionConfig().setEnabled(false);
-    join.getKubernetesConfig().setEnabled(false);
-    join.getAwsConfig().setEnabled(false);
-    // A starting member asks the listed ones for a master for this long, then claims the role
-    // itself (default 5 s). Members that started apart and each claimed it merge at the
-    // split-brain check above.
-    join.getTcpIpConfig().setEnabled(true).setMembers(fleet.members())
-        .setConnectionTimeoutSeconds(JOIN_TIMEOUT_SECONDS);
+    NetworkConfig hazelcastNetwork = config.getNetworkConfig();
+    hazelcastNetwork.setPort(fleet.port()).setPortAutoIncrement(false);
+    hazelcastNetwork.getInterfaces().setEnabled(true).setInterfaces(java.util.List.of(fleet.host()));
+    FleetTransport.join(hazelcastNetwork.getJoin(), fleet, network, JOIN_TIMEOUT_SECONDS);
     return config;
   }
 }

@@ -16,6 +16,7 @@ import org.checkpointgateway.checkpoint.CheckpointEvent.Started;
 import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
 import org.checkpointgateway.error.ForwardedException;
+import org.checkpointgateway.error.OverloadedException;
 
 /** Event-bus addresses between members, and the JSON of what travels on them. */
 final class Wire {
@@ -64,8 +65,29 @@ final class Wire {
           .put("durationNanos", completed.duration().toNanos());
     }
     Throwable failure = ((Failed) event).failure();
-    return json.put("type", "failed").put("status", ErrorMapper.status(failure))
-        .put("reason", ErrorMapper.reason(failure)).put("message", ErrorMapper.message(failure));
+    return failure(json.put("type", "failed"), failure);
+  }
+
+  /** A failure as the owner's error mapper words it, with its Retry-After when it has one. */
+  private static JsonObject failure(JsonObject json, Throwable failure) {
+    json.put("status", ErrorMapper.status(failure)).put("reason", ErrorMapper.reason(failure))
+        .put("message", ErrorMapper.message(failure));
+    if (failure instanceof OverloadedException overloaded) {
+      json.put("retryAfterSeconds", overloaded.retryAfterSeconds());
+    }
+    return json;
+  }
+
+  /**
+   * The owner's failure for the front's error mapper: a refusal by the owner's admission is one
+   * here too, so the caller gets its Retry-After; anything else is answered as the owner put it.
+   */
+  private static RuntimeException failure(JsonObject json) {
+    if (json.containsKey("retryAfterSeconds")) {
+      return new OverloadedException(json.getString("message"), json.getLong("retryAfterSeconds"));
+    }
+    return new ForwardedException(json.getInteger("status"), json.getString("reason"),
+        json.getString("message"));
   }
 
   @SuppressWarnings("unchecked")
@@ -81,8 +103,7 @@ final class Wire {
       case "completed" -> new Completed(container,
           (List<String>) json.getJsonArray("items").getList(), json.getLong("archiveBytes"),
           Duration.ofNanos(json.getLong("durationNanos")));
-      default -> new Failed(container, new ForwardedException(json.getInteger("status"),
-          json.getString("reason"), json.getString("message")));
+      default -> new Failed(container, failure(json));
     };
   }
 
@@ -118,17 +139,14 @@ final class Wire {
           .put("archiveBytes", result.archiveBytes())
           .put("durationNanos", result.duration().toNanos());
     }
-    Throwable failure = done.cause();
-    return new JsonObject().put("status", ErrorMapper.status(failure))
-        .put("reason", ErrorMapper.reason(failure)).put("message", ErrorMapper.message(failure));
+    return failure(new JsonObject(), done.cause());
   }
 
   /** The owner's answer as this member's routes take it: a result or a failure to map. */
   @SuppressWarnings("unchecked")
   static CheckpointResult result(JsonObject reply) {
     if (reply.containsKey("status")) {
-      throw new ForwardedException(reply.getInteger("status"), reply.getString("reason"),
-          reply.getString("message"));
+      throw failure(reply);
     }
     return new CheckpointResult((List<String>) reply.getJsonArray("items").getList(),
         reply.getLong("archiveBytes"), Duration.ofNanos(reply.getLong("durationNanos")));

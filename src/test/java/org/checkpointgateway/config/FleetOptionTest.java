@@ -71,4 +71,55 @@ class FleetOptionTest {
         .override("simulatorPods", dir.resolve("none.yaml").toString(), "--simulator-pods")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("no such readable file");
   }
+
+  @Test
+  void theEventBusTlsNeedsAllThreeFilesAndAFleet() throws IOException {
+    Path cert = Files.writeString(dir.resolve("tls.crt"), "c");
+    Path key = Files.writeString(dir.resolve("tls.key"), "k");
+    Path ca = Files.writeString(dir.resolve("ca.crt"), "a");
+    assertThat(GatewayOptions.from(new Settings()).fleetNetwork())
+        .isEqualTo(GatewayOptions.FleetNetwork.NONE);
+    GatewayOptions.FleetNetwork network = GatewayOptions.from(new Settings()
+        .override("cluster.name", "prod", "--cluster-name")
+        .override("cluster.tls.cert", cert.toString(), "--cluster-tls-cert")
+        .override("cluster.tls.key", key.toString(), "--cluster-tls-key")
+        .override("cluster.tls.ca", ca.toString(), "--cluster-tls-ca")).fleetNetwork();
+    assertThat(network.tls()).isTrue();
+    assertThat(network.tlsCa()).contains(ca);
+    assertThatThrownBy(() -> GatewayOptions.from(new Settings()
+        .override("cluster.name", "prod", "--cluster-name")
+        .override("cluster.tls.cert", cert.toString(), "--cluster-tls-cert")
+        .override("cluster.tls.key", key.toString(), "--cluster-tls-key")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("--cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca: "
+            + "give all three or none");
+    assertThatThrownBy(() -> GatewayOptions.from(new Settings()
+        .override("cluster.tls.cert", cert.toString(), "--cluster-tls-cert")
+        .override("cluster.tls.key", key.toString(), "--cluster-tls-key")
+        .override("cluster.tls.ca", ca.toString(), "--cluster-tls-ca")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("need --cluster-name");
+    assertThatThrownBy(() -> GatewayOptions.from(new Settings()
+        .override("cluster.name", "prod", "--cluster-name")
+        .override("cluster.tls.ca", dir.resolve("none").toString(), "--cluster-tls-ca")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("no such readable file");
+  }
+
+  @Test
+  void kubernetesDiscoveryTakesAServiceNameInsteadOfMembers() {
+    assertThat(GatewayOptions.from(new Settings()
+        .override("cluster.name", "prod", "--cluster-name")
+        .override("cluster.kubernetesDns", "fleet.gw.svc.cluster.local",
+            "--cluster-kubernetes-dns")).fleetNetwork().kubernetesDns())
+        .contains("fleet.gw.svc.cluster.local");
+    assertThatThrownBy(() -> GatewayOptions.from(new Settings()
+        .override("cluster.name", "prod", "--cluster-name")
+        .override("cluster.members", "10.0.0.1:5701", "--cluster-members")
+        .override("cluster.kubernetesDns", "fleet.gw.svc", "--cluster-kubernetes-dns")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("--cluster-kubernetes-dns and --cluster-members: give one or the other");
+    assertThatThrownBy(() -> GatewayOptions.from(new Settings()
+        .override("cluster.name", "prod", "--cluster-name")
+        .override("cluster.kubernetesDns", "http://x/", "--cluster-kubernetes-dns")))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("--cluster-kubernetes-dns:");
+  }
 }

@@ -19,7 +19,7 @@ import java.util.List;
  */
 public final class LoadTest {
 
-  static final List<String> SCENARIOS = List.of("overhead", "hold", "heavy", "soak", "wrk");
+  static final List<String> SCENARIOS = List.of("overhead", "hold", "heavy", "soak", "wrk", "fleet");
 
   private LoadTest() {
   }
@@ -52,7 +52,7 @@ public final class LoadTest {
     }
     if (scenario == null || !SCENARIOS.contains(scenario) || out == null || work == null || jar == null
         || pids == null || minutes != null && minutes < 1) {
-      System.err.println("usage: LoadTest overhead|hold|heavy|soak|wrk --out DIR --work DIR --jar JAR --pids FILE"
+      System.err.println("usage: LoadTest overhead|hold|heavy|soak|wrk|fleet --out DIR --work DIR --jar JAR --pids FILE"
           + " [--quick] [--jfr] [--minutes N]");
       System.exit(2);
     }
@@ -95,6 +95,7 @@ public final class LoadTest {
       case "hold" -> Hold::run;
       case "soak" -> Soak::run;
       case "wrk" -> Wrk::run;
+      case "fleet" -> FleetLoad::run;
       default -> Heavy::run;
     };
     String svg = null;

@@ -1,0 +1,184 @@
+package org.checkpointgateway.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.checkpointgateway.auth.TokenIssuer;
+import org.checkpointgateway.support.Await;
+import org.checkpointgateway.support.MemberProcess;
+import org.checkpointgateway.support.TestCertificates;
+import org.checkpointgateway.support.TestCertificates.Pem;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three members as processes with TLS on the event bus: n1 and n2 hold certificates of the
+ * fleet's CA, n3 one of another CA. n1 and n2 forward to each other; n3 joins Hazelcast (whose
+ * member protocol has no TLS in the open-source edition) but can exchange no message with them,
+ * and its callers are told so at once. n2 admits one checkpoint and queues none: its 429 reaches
+ * a caller of n1 with n2's Retry-After.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FleetTlsProcessTest {
+
+  private static final String SEED = """
+      bandwidthBytesPerSecond: 1073741824
+      pods:
+        - namespace: ns-%1$s
+          name: pod-%1$s
+          containers:
+            - name: app
+              memoryBytes: 8388608
+            - name: slow
+              memoryBytes: 8388608
+              checkpointSeconds: 60
+      """;
+
+  @TempDir
+  static Path dir;
+  private final List<MemberProcess> members = new ArrayList<>();
+  private Vertx vertx;
+  private String admin;
+
+  @BeforeAll
+  void formFleet() throws Exception {
+    vertx = Vertx.vertx();
+    String secret = TokenIssuer.randomSecret();
+    Path secretFile = Files.writeString(dir.resolve("secret"), secret);
+    admin = TokenIssuer.hs256(vertx, secret).issue("admin", List.of("*"), Duration.ofHours(1),
+        Optional.empty(), Optional.empty());
+    TestCertificates.Issued fleetCa = TestCertificates.ca("fleet");
+    TestCertificates.Issued otherCa = TestCertificates.ca("other");
+    Files.writeString(dir.resolve("fleet-ca.crt"), TestCertificates.pem(fleetCa.certificate()));
+    Files.writeString(dir.resolve("other-ca.crt"), TestCertificates.pem(otherCa.certificate()));
+    String cluster = "fleet-tls-test-" + ProcessHandle.current().pid();
+    int seedPort = MemberProcess.freePort();
+    for (int i = 0; i < 3; i++) {
+      String node = "n" + (i + 1);
+      boolean stranger = i == 2;
+      Pem pem = TestCertificates.server(stranger ? otherCa : fleetCa, node).write(dir, node);
+      Path seed = Files.writeString(dir.resolve(node + ".yaml"), SEED.formatted(node));
+      List<String> flags = new ArrayList<>(i == 0 ? List.of()
+          : List.of("--cluster-members", "127.0.0.1:" + seedPort));
+      flags.addAll(List.of("--cluster-name", cluster,
+          "--cluster-port", Integer.toString(i == 0 ? seedPort : MemberProcess.freePort()),
+          "--node-name", node, "--cluster-failure-timeout", "10s",
+          "--cluster-tls-cert", pem.cert().toString(), "--cluster-tls-key", pem.key().toString(),
+          "--cluster-tls-ca", dir.resolve(stranger ? "other-ca.crt" : "fleet-ca.crt").toString(),
+          "--simulator-pods", seed.toString(), "--jwt-secret-file", secretFile.toString(),
+          "--checkpoint-dir", dir.resolve(node).toString(), "--metrics-unauthenticated",
+          "--shutdown-grace", "1"));
+      if (node.equals("n2")) {
+        flags.addAll(List.of("--max-concurrent", "1", "--max-queued", "0"));
+      }
+      members.add(MemberProcess.launch(node, MemberProcess.freePort(), flags, dir));
+    }
+    members.forEach(MemberProcess::awaitServing);
+    for (MemberProcess member : members) {
+      Await.until(member.name() + " to see three members and their pods", Duration.ofSeconds(60),
+          Duration.ofMillis(200), () -> gauge(member, "fleet_members") == 3
+              && gauge(member, "fleet_directory_pods") == 3);
+    }
+  }
+
+  @AfterAll
+  void stop() {
+    members.forEach(MemberProcess::close);
+    if (vertx != null) {
+      vertx.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void membersOfTheFleetsCaForwardToEachOtherOverTls() {
+    for (int[] pair : new int[][] {{0, 1}, {1, 0}}) {
+      MemberProcess front = members.get(pair[0]);
+      String owner = members.get(pair[1]).name();
+      HttpResponse<String> answer = front.post("/checkpoint/ns-" + owner + "/pod-" + owner
+          + "/app", admin, Duration.ofSeconds(30));
+      assertThat(answer.statusCode()).as(front.name() + " for " + owner + ": " + answer.body())
+          .isEqualTo(200);
+      assertThat(answer.body()).contains(dir.resolve(owner).toString());
+    }
+  }
+
+  @Test
+  @Order(2)
+  void aMemberWithAnotherCasCertificateExchangesNoMessageAndSaysSo() {
+    for (int[] pair : new int[][] {{2, 0}, {0, 2}}) {
+      MemberProcess front = members.get(pair[0]);
+      String owner = members.get(pair[1]).name();
+      long started = System.nanoTime();
+      HttpResponse<String> answer;
+      try {
+        answer = front.post("/checkpoint/ns-" + owner + "/pod-" + owner + "/app", admin,
+            Duration.ofSeconds(20));
+      } catch (AssertionError unanswered) {
+        throw new AssertionError(front.name() + " did not answer for " + owner + "; its log: "
+            + front.output(), unanswered);
+      }
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
+      assertThat(answer.statusCode()).as(front.name() + " for " + owner + ": " + answer.body())
+          .isEqualTo(503);
+      assertThat(answer.body()).startsWith("node " + owner + " cannot be reached");
+      // Refused at the handshake, not left to run into the deadline (120 s by default).
+      assertThat(took).isLessThan(Duration.ofSeconds(10));
+    }
+    // Neither side ran anything for the other, and n3 logged why its connections failed.
+    assertThat(gauge(members.get(0), "checkpoint_running")).isZero();
+    assertThat(members.get(2).output()).containsPattern("(?i)(certificate|PKIX|SSL|handshake)");
+  }
+
+  @Test
+  @Order(3)
+  void theOwnersRefusalReachesTheCallerWithItsRetryAfter() {
+    MemberProcess front = members.get(0);
+    MemberProcess owner = members.get(1);
+    // The owner's one admission slot taken by a slow checkpoint of its own caller.
+    CompletableFuture<HttpResponse<String>> busy = CompletableFuture.supplyAsync(() -> owner.post(
+        "/checkpoint/ns-n2/pod-n2/slow?timeout=20", admin, Duration.ofSeconds(40)));
+    Await.until("n2 to run the slow checkpoint", Duration.ofSeconds(20), Duration.ofMillis(50),
+        () -> gauge(owner, "checkpoint_running") == 1);
+    HttpResponse<String> direct = owner.post("/checkpoint/ns-n2/pod-n2/app", admin,
+        Duration.ofSeconds(20));
+    HttpResponse<String> forwarded = front.post("/checkpoint/ns-n2/pod-n2/app", admin,
+        Duration.ofSeconds(20));
+    assertThat(direct.statusCode()).as(direct.body()).isEqualTo(429);
+    assertThat(forwarded.statusCode()).isEqualTo(429);
+    assertThat(forwarded.body()).isEqualTo(direct.body());
+    assertThat(direct.headers().firstValue("Retry-After")).isPresent();
+    assertThat(forwarded.headers().firstValue("Retry-After"))
+        .isEqualTo(direct.headers().firstValue("Retry-After"));
+    // The slow one ends at its own deadline: nothing is left running.
+    assertThat(busy.join().statusCode()).isEqualTo(500);
+  }
+
+  /** A gauge of a member's /metrics; -1 while it cannot be read. */
+  private static double gauge(MemberProcess member, String name) {
+    try {
+      Matcher value = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*\\})? ([0-9.eE+-]+)$")
+          .matcher(member.get("/metrics", "none").body());
+      return value.find() ? Double.parseDouble(value.group(1)) : -1;
+    } catch (AssertionError | RuntimeException e) {
+      return -1;
+    }
+  }
+}
