@@ -25,6 +25,7 @@ import org.checkpointgateway.archive.RetentionOptions;
 import org.checkpointgateway.archive.RetentionPolicies.Scoped;
 import org.checkpointgateway.auth.AuthHardening;
 import org.checkpointgateway.auth.ClusterAccess;
+import org.checkpointgateway.auth.JwtOptions;
 import org.checkpointgateway.config.GatewayOptions.FleetOptions;
 import org.checkpointgateway.config.GatewayOptions.HttpLimits;
 import org.checkpointgateway.config.GatewayOptions.StreamLimits;
@@ -62,12 +63,12 @@ public final class OptionTable {
       "ContainerCheckpoint=true|false", new Kind<>(GatewayOptions::featureGates,
           on -> GatewayOptions.CONTAINER_CHECKPOINT_GATE + "=" + on), "feature gates")
       .byDefault(true).lands(GatewayOptions::containerCheckpointGate);
-  public static final Option<Path> JWT_SECRET_FILE = option("jwt.secretFile", "--jwt-secret-file",
+  public static final Option<Path> JWT_SECRET_FILE = option("jwt.secretFile", JwtOptions.SECRET_FILE_OPTION,
       "FILE", FILE, "HS256 key: the file's text, trimmed").lands(o -> o.jwt().secretFile());
   public static final Option<List<Path>> JWT_PUBLIC_KEYS = option("jwt.publicKeys",
-      "--jwt-public-key", "FILE", FILES, "PEM public key (RS256 or ES256); may repeat")
+      JwtOptions.PUBLIC_KEY_OPTION, "FILE", FILES, "PEM public key (RS256 or ES256); may repeat")
       .lands(o -> o.jwt().publicKeyFiles());
-  public static final Option<Path> JWT_JWKS_FILE = option("jwt.jwksFile", "--jwt-jwks-file",
+  public static final Option<Path> JWT_JWKS_FILE = option("jwt.jwksFile", JwtOptions.JWKS_FILE_OPTION,
       "FILE", FILE, "JSON Web Key Set file").lands(o -> o.jwt().jwksFile());
   public static final Option<String> JWT_ISSUER = option("jwt.issuer", "--jwt-issuer", "S", TEXT,
       "required iss claim").lands(o -> o.jwt().issuer());
@@ -169,11 +170,11 @@ public final class OptionTable {
       RetentionPolicyConfig.policies(true, true), "policies per container");
 
   public static final Option<Boolean> JWT_ALLOW_NO_EXP = option("auth.jwtAllowNoExp",
-      "--jwt-allow-no-exp", null, BOOLEAN,
+      JwtOptions.ALLOW_NO_EXP_OPTION, null, BOOLEAN,
       "accept tokens without exp (old secret-based service-account tokens)").byDefault(false)
       .lands(o -> o.auth().tokens().allowNoExpiry());
   public static final Option<Duration> JWT_MAX_LIFETIME = option("auth.jwtMaxLifetime",
-      "--jwt-max-lifetime", "DURATION", DURATION_WITH_UNIT,
+      JwtOptions.MAX_LIFETIME_OPTION, "DURATION", DURATION_WITH_UNIT,
       "refuse tokens whose exp - iat is longer, or that lack iat (e.g. 24h)").shown("no limit")
       .lands(o -> o.auth().tokens().maxLifetime());
   public static final Option<Path> AUDIT_LOG = option("auth.auditLog", "--audit-log", "FILE", PATH,
