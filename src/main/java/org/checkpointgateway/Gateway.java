@@ -50,6 +50,7 @@ import org.checkpointgateway.checkpoint.ThroughputEstimator;
 import org.checkpointgateway.jobs.JobStore;
 import org.checkpointgateway.metrics.GatewayMetrics;
 import org.checkpointgateway.config.GatewayOptions;
+import org.checkpointgateway.config.OptionTable;
 import org.checkpointgateway.checkpoint.RuntimeCensus;
 import org.checkpointgateway.containerd.ContainerdAwareCheckpointer;
 import org.checkpointgateway.cri.CriClient;
@@ -360,11 +361,11 @@ public final class Gateway {
       try {
         text = Files.readString(file.get());
       } catch (IOException e) {
-        throw new IllegalArgumentException("--authorization-file " + file.get()
+        throw new IllegalArgumentException(OptionTable.AUTHORIZATION_FILE.flag() + " " + file.get()
             + ": cannot read (" + e.getMessage() + ")");
       }
       AuthorizationRules parsed =
-          AuthorizationRules.parse(text, "--authorization-file " + file.get());
+          AuthorizationRules.parse(text, OptionTable.AUTHORIZATION_FILE.flag() + " " + file.get());
       rules.set(parsed);
       return parsed;
     }, false);
@@ -449,7 +450,7 @@ public final class Gateway {
         return Audit.toFile(file, options.auth().auditLogBufferBytes());
       } catch (IOException | RuntimeException e) {
         // Stops start-up with exit code 2, naming the flag and the file.
-        throw new IllegalArgumentException("--audit-log " + file + ": cannot open for appending ("
+        throw new IllegalArgumentException(OptionTable.AUDIT_LOG.flag() + " " + file + ": cannot open for appending ("
             + e.getMessage() + ")");
       }
     }, false);
@@ -467,7 +468,7 @@ public final class Gateway {
         .recover(failure -> Future.succeededFuture(reason(failure)))
         .compose(unusable -> unusable == null ? Future.succeededFuture()
             : Future.failedFuture(new IllegalArgumentException(
-                "--checkpoint-dir " + dir + ": cannot use it as the checkpoint directory ("
+                OptionTable.CHECKPOINT_DIR.flag() + " " + dir + ": cannot use it as the checkpoint directory ("
                     + unusable + ")")));
   }
 
@@ -499,7 +500,7 @@ public final class Gateway {
           + ": address already in use (another process listens there; choose another --port)");
     }
     if (text.contains("Cannot assign requested address")) {
-      return new IllegalArgumentException("--host " + options.host() + ": cannot listen on "
+      return new IllegalArgumentException(OptionTable.HOST.flag() + " " + options.host() + ": cannot listen on "
           + where + ": cannot assign requested address (not an address of this machine)");
     }
     return failure;
@@ -515,7 +516,7 @@ public final class Gateway {
       try {
         return SimulatorSeed.load(file);
       } catch (IOException | RuntimeException e) {
-        throw new IllegalArgumentException("--simulator-pods " + file + ": " + e.getMessage());
+        throw new IllegalArgumentException(OptionTable.SIMULATOR_PODS.flag() + " " + file + ": " + e.getMessage());
       }
     }).orElseGet(SimulatorSeed::defaultSeed);
   }

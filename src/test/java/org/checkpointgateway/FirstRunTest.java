@@ -19,7 +19,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.checkpointgateway.support.GatewayProcess;
+import org.checkpointgateway.support.MainProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -43,7 +43,7 @@ class FirstRunTest {
   private static final Pattern METRIC_NAME = Pattern.compile(
       "\\b(?:runtime|checkpoint|cri|vertx|archive|audit|event|jvm)_[a-z0-9_]+\\b");
 
-  private GatewayProcess gateway;
+  private MainProcess gateway;
   private String url;
   private String token;
   private String scrape;
@@ -51,7 +51,7 @@ class FirstRunTest {
 
   @BeforeAll
   void startCheckpointAndScrape(@TempDir Path dir) throws Exception {
-    gateway = GatewayProcess.start(dir, "--port", "0");
+    gateway = MainProcess.gateway(dir, "--port", "0");
     url = gateway.url();
     token = gateway.devToken();
     HttpResponse<String> checkpoint = send(HttpRequest.newBuilder(URI.create(url

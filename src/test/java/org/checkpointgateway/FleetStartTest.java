@@ -8,7 +8,7 @@ import org.checkpointgateway.config.GatewayOptions;
 import org.checkpointgateway.config.Settings;
 import org.checkpointgateway.metrics.GatewayMetrics;
 import org.checkpointgateway.support.Await;
-import org.checkpointgateway.support.MemberProcess;
+import org.checkpointgateway.support.MainProcess;
 import org.junit.jupiter.api.Test;
 
 /** Clustering starts with a cluster name and only then. */
@@ -30,7 +30,7 @@ class FleetStartTest {
 
   @Test
   void withOneAMemberStartsOnLoopbackOnly() {
-    int port = MemberProcess.freePort();
+    int port = MainProcess.freePort();
     GatewayOptions options = GatewayOptions.from(new Settings()
         .override("cluster.name", "start-test-" + ProcessHandle.current().pid(), "--cluster-name")
         .override("cluster.port", Integer.toString(port), "--cluster-port")

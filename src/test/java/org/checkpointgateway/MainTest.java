@@ -34,6 +34,13 @@ class MainTest {
     return new Outcome(code, err.toString());
   }
 
+  /** The options Main makes of these arguments, without starting anything. */
+  static GatewayOptions options(String... args) {
+    CommandLine commandLine = Main.commandLine();
+    commandLine.parseArgs(args);
+    return commandLine.<Main>getCommand().options();
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "--no-such-flag                               | --no-such-flag",
@@ -144,9 +151,7 @@ class MainTest {
   @Test
   void shippedConfigurationIsValid() {
     // conf/gateway.yaml documents the defaults: it must load and mean exactly the defaults.
-    var options = new Main();
-    options.config = Path.of("conf/gateway.yaml");
-    var parsed = options.options();
+    var parsed = options("--config", "conf/gateway.yaml");
     assertThat(parsed.port()).isEqualTo(10250);
     assertThat(parsed.host()).isEqualTo("127.0.0.1");
     assertThat(parsed.defaultTimeout()).hasSeconds(120);
@@ -159,11 +164,8 @@ class MainTest {
 
   @Test
   void lookupMaxAgeTakesDurationsAndZero() {
-    Main main = new Main();
-    main.lookupMaxAge = "250ms";
-    assertThat(main.options().lookupMaxAge()).hasMillis(250);
-    main.lookupMaxAge = "0";
-    assertThat(main.options().lookupMaxAge()).isZero();
+    assertThat(options("--lookup-max-age", "250ms").lookupMaxAge()).hasMillis(250);
+    assertThat(options("--lookup-max-age", "0").lookupMaxAge()).isZero();
     Outcome bad = run("--lookup-max-age", "soon");
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err().strip()).startsWith("checkpoint-gateway: --lookup-max-age: must be a duration");
@@ -173,19 +175,15 @@ class MainTest {
   void flagsOverrideTheFile() throws IOException {
     Path config = Files.writeString(dir.resolve("gateway.yaml"),
         "port: 9000\nfeatureGates:\n  ContainerCheckpoint: false\n");
-    Main main = new Main();
-    main.config = config;
-    main.port = "9100";
-    assertThat(main.options().port()).isEqualTo(9100);
-    assertThat(main.options().containerCheckpointGate()).isFalse();
+    GatewayOptions options = options("--config", config.toString(), "--port", "9100");
+    assertThat(options.port()).isEqualTo(9100);
+    assertThat(options.containerCheckpointGate()).isFalse();
   }
 
   @Test
   void runtimeProbeTakesPositiveDurations() {
-    Main main = new Main();
-    main.runtimeProbeInterval = "250ms";
-    main.runtimeProbeTimeout = "2s";
-    assertThat(main.options().runtimeProbe())
+    assertThat(options("--runtime-probe-interval", "250ms", "--runtime-probe-timeout", "2s")
+        .runtimeProbe())
         .isEqualTo(new RuntimeProbe(Duration.ofMillis(250), Duration.ofSeconds(2)));
     Outcome zero = run("--runtime-probe-timeout", "0");
     assertThat(zero.code()).isEqualTo(2);

@@ -7,7 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.checkpointgateway.support.GatewayProcess;
+import org.checkpointgateway.support.MainProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +23,7 @@ class StartFailureTest {
   @Test
   void aPortInUseIsNamedWithItsAddress() throws IOException {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        GatewayProcess gateway = GatewayProcess.start(dir, "--port",
+        MainProcess gateway = MainProcess.gateway(dir, "--port",
             Integer.toString(taken.getLocalPort()))) {
       assertThat(gateway.exitCode()).as(gateway.output()).isEqualTo(1);
       assertThat(lastLine(gateway)).isEqualTo("checkpoint-gateway: cannot start: cannot listen on "
@@ -37,7 +37,7 @@ class StartFailureTest {
   @Test
   void anUnusableCheckpointDirectoryIsABadValue() throws IOException {
     Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
-    try (GatewayProcess gateway = GatewayProcess.start(dir, "--port", "0",
+    try (MainProcess gateway = MainProcess.gateway(dir, "--port", "0",
         "--checkpoint-dir", file.resolve("checkpoints").toString())) {
       assertThat(gateway.exitCode()).as(gateway.output()).isEqualTo(2);
       assertThat(lastLine(gateway)).isEqualTo("checkpoint-gateway: cannot start: --checkpoint-dir "
@@ -47,7 +47,7 @@ class StartFailureTest {
     }
   }
 
-  private static String lastLine(GatewayProcess gateway) {
+  private static String lastLine(MainProcess gateway) {
     return gateway.output().strip().lines().reduce((first, second) -> second).orElse("");
   }
 }

@@ -1,8 +1,7 @@
 package org.checkpointgateway.config;
 
-import static org.checkpointgateway.units.Durations.BareNumber.SECONDS;
+import static org.checkpointgateway.config.OptionTable.*;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,13 +19,11 @@ import org.checkpointgateway.auth.JwtOptions;
 import org.checkpointgateway.cri.CriEndpoint;
 import org.checkpointgateway.cri.RuntimeProbe;
 import org.checkpointgateway.config.Settings.Setting;
-import org.checkpointgateway.units.Durations;
-import org.checkpointgateway.units.Quantities;
 
 /**
  * The gateway's configuration: immutable, validated once at start-up. Every bad value throws a
- * {@link ConfigException} naming the flag or file key it came from. The documented defaults are in
- * {@code conf/gateway.yaml}.
+ * {@link ConfigException} naming the flag or file key it came from. Each option's key, flag,
+ * checks, default and help are in {@link OptionTable}; {@link #from} places its value here.
  */
 public record GatewayOptions(
     String host,
@@ -90,24 +87,6 @@ public record GatewayOptions(
   /** containerd 1.6/1.7 lack CRI CheckpointContainer: checkpoint through its task API instead. */
   public static final boolean DEFAULT_CONTAINERD_TASK_CHECKPOINT = true;
 
-  /** Every key the YAML file may hold; anything else is a typo and stops start-up. */
-  public static final List<String> KEYS = List.of("host", "port", "criEndpoint", "checkpointDir",
-      "defaultTimeout", "featureGates", "jwt.secretFile", "jwt.publicKeys", "jwt.jwksFile",
-      "jwt.issuer", "jwt.audience", "tls.cert", "tls.key", "maxConcurrent", "maxInflightBytes",
-      "maxQueued", "diskReserveBytes", "progressInterval", "lookupMaxAge", "heartbeatInterval", "shutdownGrace",
-      "metricsUnauthenticated", "jobHistoryMax", "jobHistoryAge", "containerdTaskCheckpoint", "retention.perContainer", "retention.maxBytes",
-      "retention.maxAge", "retention.interval", "retention.quietPeriod",
-      "auth.jwtAllowNoExp", "auth.jwtMaxLifetime", "auth.auditLog", "auth.auditLogBuffer",
-      "streams.bufferBytes", "streams.stallTimeout",
-      "runtimeProbe.interval", "runtimeProbe.timeout",
-      "http.headerTimeout", "http.idleTimeout", "http.maxConnections", "http.maxHeaderSize",
-      "http.h2c",
-      "archives.inspectMaxMembers", "archives.inspectMaxBytes", "archives.inspectMaxConcurrent",
-      "tls.clientCa", "auth.authorizationFile", "auth.reloadInterval",
-      "retention.global.maxCheckpointsPerNamespace", "retention.global.maxCheckpointsPerPod", "retention.global.maxCheckpointsPerContainer", "retention.global.maxCheckpointSize", "retention.global.maxTotalSizePerNamespace", "retention.global.maxTotalSizePerPod", "retention.global.maxTotalSizePerContainer", "retention.global.retainOrphan", "retention.namespaces", "retention.pods", "retention.containers",
-      "cluster.name", "cluster.host", "cluster.port", "cluster.members", "cluster.nodeName", "cluster.busPort", "cluster.advertiseUrl", "cluster.failureTimeout", "simulatorPods",
-      "cluster.tls.cert", "cluster.tls.key", "cluster.tls.ca", "cluster.kubernetesDns");
-
   public boolean tls() {
     return tlsCert.isPresent();
   }
@@ -116,55 +95,63 @@ public record GatewayOptions(
     return criEndpoint.isEmpty();
   }
 
-  /** Validates raw settings into options. */
+  /** Validates raw settings into options; each value is read through its {@link OptionTable} entry. */
   public static GatewayOptions from(Settings settings) {
-    for (Setting unknown : settings.unknown(KEYS)) {
+    for (Setting unknown : settings.unknown(OptionTable.keys())) {
       throw new ConfigException(unknown.origin() + ": unknown setting");
     }
-    Optional<CriEndpoint> endpoint = string(settings, "criEndpoint").map(s -> parse(settings,
-        "criEndpoint", () -> CriEndpoint.parse(s.value())));
-    Optional<Path> tlsCert = existingFile(settings, "tls.cert");
-    Optional<Path> tlsKey = existingFile(settings, "tls.key");
+    Optional<CriEndpoint> endpoint = CRI_ENDPOINT.find(settings);
+    Optional<Path> tlsCert = TLS_CERT.find(settings);
+    Optional<Path> tlsKey = TLS_KEY.find(settings);
     if (tlsCert.isPresent() != tlsKey.isPresent()) {
-      throw new ConfigException("--tls-cert and --tls-key: give both or neither");
+      throw new ConfigException(TLS_CERT.flag() + " and " + TLS_KEY.flag()
+          + ": give both or neither");
     }
     return new GatewayOptions(
-        string(settings, "host").map(Valued::value).orElse(DEFAULT_HOST),
-        integer(settings, "port", 0, 65535).orElse(DEFAULT_PORT),
+        HOST.get(settings),
+        PORT.get(settings),
         endpoint,
-        string(settings, "checkpointDir").map(s -> Path.of(s.value()))
+        CHECKPOINT_DIR.find(settings)
             .orElse(endpoint.isPresent() ? DEFAULT_CHECKPOINT_DIR : DEFAULT_SIMULATOR_CHECKPOINT_DIR),
-        integer(settings, "defaultTimeout", 1, Integer.MAX_VALUE).map(Duration::ofSeconds)
-            .orElse(DEFAULT_TIMEOUT),
-        featureGates(settings),
-        new JwtOptions(
-            existingFile(settings, "jwt.secretFile"),
-            existingFiles(settings, "jwt.publicKeys"),
-            existingFile(settings, "jwt.jwksFile"),
-            string(settings, "jwt.issuer").map(Valued::value),
-            string(settings, "jwt.audience").map(Valued::value)),
+        TIMEOUT.get(settings),
+        FEATURE_GATES.get(settings),
+        new JwtOptions(JWT_SECRET_FILE.find(settings),
+            JWT_PUBLIC_KEYS.find(settings).orElse(List.of()),
+            JWT_JWKS_FILE.find(settings),
+            JWT_ISSUER.find(settings),
+            JWT_AUDIENCE.find(settings)),
         tlsCert,
         tlsKey,
-        integer(settings, "maxConcurrent", 1, 100_000).orElse(DEFAULT_MAX_CONCURRENT),
-        quantity(settings, "maxInflightBytes", Quantities::bytes).orElse(DEFAULT_MAX_INFLIGHT_BYTES),
-        integer(settings, "maxQueued", 0, 10_000_000).orElse(DEFAULT_MAX_QUEUED),
-        quantity(settings, "diskReserveBytes", Quantities::bytes).orElse(DEFAULT_DISK_RESERVE_BYTES),
-        positive(settings, "progressInterval").orElse(DEFAULT_PROGRESS_INTERVAL),
-        quantity(settings, "lookupMaxAge", text -> Durations.parse(text, SECONDS)).orElse(DEFAULT_LOOKUP_MAX_AGE),
-        positive(settings, "heartbeatInterval").orElse(DEFAULT_HEARTBEAT_INTERVAL),
-        quantity(settings, "shutdownGrace", text -> Durations.parse(text, SECONDS)).orElse(DEFAULT_SHUTDOWN_GRACE),
-        bool(settings, "metricsUnauthenticated").orElse(false),
-        integer(settings, "jobHistoryMax", 1, 10_000_000).orElse(DEFAULT_JOB_HISTORY_MAX),
-        positive(settings, "jobHistoryAge").orElse(DEFAULT_JOB_HISTORY_AGE),
-        bool(settings, "containerdTaskCheckpoint").orElse(DEFAULT_CONTAINERD_TASK_CHECKPOINT),
+        MAX_CONCURRENT.get(settings),
+        MAX_INFLIGHT_BYTES.get(settings),
+        MAX_QUEUED.get(settings),
+        DISK_RESERVE_BYTES.get(settings),
+        PROGRESS_INTERVAL.get(settings),
+        LOOKUP_MAX_AGE.get(settings),
+        HEARTBEAT_INTERVAL.get(settings),
+        SHUTDOWN_GRACE.get(settings),
+        METRICS_UNAUTHENTICATED.get(settings),
+        JOB_HISTORY_MAX.get(settings),
+        JOB_HISTORY_AGE.get(settings),
+        CONTAINERD_TASK_CHECKPOINT.get(settings),
         retention(settings),
-        auth(settings),
-        streams(settings),
-        runtimeProbe(settings),
-        http(settings),
-        archiveLimits(settings),
+        new AuthHardening(
+            new TokenRules(JWT_ALLOW_NO_EXP.get(settings), JWT_MAX_LIFETIME.find(settings)),
+            AUDIT_LOG.find(settings),
+            AUDIT_LOG_BUFFER.get(settings)),
+        new StreamLimits(STREAM_BUFFER_BYTES.get(settings), STREAM_STALL_TIMEOUT.get(settings)),
+        new RuntimeProbe(RUNTIME_PROBE_INTERVAL.get(settings), RUNTIME_PROBE_TIMEOUT.get(settings)),
+        new HttpLimits(HTTP_HEADER_TIMEOUT.get(settings), HTTP_IDLE_TIMEOUT.get(settings),
+            MAX_CONNECTIONS.get(settings), HTTP_MAX_HEADER_SIZE.get(settings),
+            HTTP_H2C.get(settings)),
+        new ArchiveLimits(INSPECT_MAX_MEMBERS.get(settings), INSPECT_MAX_BYTES.get(settings),
+            INSPECT_MAX_CONCURRENT.get(settings)),
         access(settings, tlsCert.isPresent()),
-        fleet(settings),
+        new FleetOptions(CLUSTER_NAME.find(settings), CLUSTER_HOST.get(settings),
+            CLUSTER_PORT.get(settings), CLUSTER_MEMBERS.find(settings).orElse(List.of()),
+            NODE_NAME.find(settings).orElseGet(GatewayOptions::hostName),
+            CLUSTER_BUS_PORT.get(settings), ADVERTISE_URL.find(settings),
+            CLUSTER_FAILURE_TIMEOUT.get(settings), SIMULATOR_PODS.find(settings)),
         fleetNetwork(settings));
   }
 
@@ -183,48 +170,56 @@ public record GatewayOptions(
     }
   }
 
+  private static final String TLS_TRIO = CLUSTER_TLS_CERT.flag() + ", " + CLUSTER_TLS_KEY.flag()
+      + " and " + CLUSTER_TLS_CA.flag() + ": ";
+
   private static FleetNetwork fleetNetwork(Settings settings) {
-    FleetNetwork network = new FleetNetwork(existingFile(settings, "cluster.tls.cert"),
-        existingFile(settings, "cluster.tls.key"), existingFile(settings, "cluster.tls.ca"),
-        string(settings, "cluster.kubernetesDns").map(s -> {
-          // A DNS name: what Hazelcast resolves for the Service's endpoints.
-          if (!s.value().matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
-            throw new ConfigException(s.origin() + ": expected a DNS name such as "
-                + "checkpoint-gateway-fleet.NAMESPACE.svc.cluster.local, got " + s.value());
-          }
-          return s.value();
-        }));
+    FleetNetwork network = new FleetNetwork(CLUSTER_TLS_CERT.find(settings),
+        CLUSTER_TLS_KEY.find(settings), CLUSTER_TLS_CA.find(settings),
+        CLUSTER_KUBERNETES_DNS.find(settings));
     int tlsGiven = (network.tlsCert().isPresent() ? 1 : 0) + (network.tlsKey().isPresent() ? 1 : 0)
         + (network.tlsCa().isPresent() ? 1 : 0);
     if (tlsGiven != 0 && tlsGiven != 3) {
-      throw new ConfigException("--cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca: "
+      throw new ConfigException(TLS_TRIO
           + "give all three or none");
     }
-    boolean clustered = settings.get("cluster.name").isPresent();
+    boolean clustered = settings.get(CLUSTER_NAME.key()).isPresent();
     if (tlsGiven == 3 && !clustered) {
-      throw new ConfigException("--cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca: "
-          + "need --cluster-name (they secure a fleet's event bus)");
+      throw new ConfigException(TLS_TRIO
+          + "need " + CLUSTER_NAME.flag() + " (they secure a fleet's event bus)");
     }
     if (network.kubernetesDns().isPresent()) {
-      String origin = settings.get("cluster.kubernetesDns").orElseThrow().origin();
+      String origin = settings.get(CLUSTER_KUBERNETES_DNS.key()).orElseThrow().origin();
       if (!clustered) {
-        throw new ConfigException(origin + ": needs --cluster-name");
+        throw new ConfigException(origin + ": needs " + CLUSTER_NAME.flag());
       }
-      if (settings.get("cluster.members").isPresent()) {
-        throw new ConfigException(origin + " and --cluster-members: give one or the other");
+      if (settings.get(CLUSTER_MEMBERS.key()).isPresent()) {
+        throw new ConfigException(origin + " and " + CLUSTER_MEMBERS.flag() + ": give one or the other");
       }
     }
     return network;
   }
 
   private static ClusterAccess access(Settings settings, boolean tls) {
-    Optional<Path> clientCa = existingFile(settings, "tls.clientCa");
+    Optional<Path> clientCa = TLS_CLIENT_CA.find(settings);
     if (clientCa.isPresent() && !tls) {
-      throw new ConfigException(settings.get("tls.clientCa").orElseThrow().origin()
-          + ": needs --tls-cert and --tls-key (client certificates come over TLS)");
+      throw new ConfigException(settings.get(TLS_CLIENT_CA.key()).orElseThrow().origin()
+          + ": needs " + TLS_CERT.flag() + " and " + TLS_KEY.flag()
+          + " (client certificates come over TLS)");
     }
-    return new ClusterAccess(clientCa, existingFile(settings, "auth.authorizationFile"),
-        positive(settings, "auth.reloadInterval").orElse(ClusterAccess.DEFAULT_RELOAD_INTERVAL));
+    return new ClusterAccess(clientCa, AUTHORIZATION_FILE.find(settings),
+        AUTH_RELOAD_INTERVAL.get(settings));
+  }
+
+  private static RetentionOptions retention(Settings settings) {
+    OptionalInt perContainer = RETAIN_PER_CONTAINER.find(settings).map(OptionalInt::of)
+        .orElse(OptionalInt.empty());
+    return new RetentionOptions(perContainer,
+        RETAIN_MAX_BYTES.find(settings).map(OptionalLong::of).orElse(OptionalLong.empty()),
+        RETAIN_MAX_AGE.find(settings),
+        RETAIN_INTERVAL.get(settings),
+        RETAIN_QUIET_PERIOD.get(settings),
+        RetentionPolicyConfig.read(settings, perContainer));
   }
 
   /**
@@ -245,41 +240,19 @@ public record GatewayOptions(
     }
   }
 
-  private static FleetOptions fleet(Settings settings) {
+  /** {@code HOST:PORT,...}: one port each, as Hazelcast 5.3 reads "host:5701-5705" as a port. */
+  static List<String> members(String text) {
     List<String> members = new ArrayList<>();
-    string(settings, "cluster.members").ifPresent(s -> {
-      for (String member : s.value().split(",")) {
-        String trimmed = member.trim();
-        int colon = trimmed.lastIndexOf(':');
-        // Hazelcast 5.3 reads "host:5701-5705" as a port and fails: one member, one port.
-        if (colon <= 0 || !trimmed.substring(colon + 1).matches("[0-9]{1,5}")
-            || Integer.parseInt(trimmed.substring(colon + 1)) > 65535) {
-          throw new ConfigException(s.origin() + ": expected HOST:PORT,..., got " + member);
-        }
-        members.add(trimmed);
+    for (String member : text.split(",")) {
+      String trimmed = member.trim();
+      int colon = trimmed.lastIndexOf(':');
+      if (colon <= 0 || !trimmed.substring(colon + 1).matches("[0-9]{1,5}")
+          || Integer.parseInt(trimmed.substring(colon + 1)) > 65535) {
+        throw new IllegalArgumentException("expected HOST:PORT,..., got " + member);
       }
-    });
-    Duration failure = positive(settings, "cluster.failureTimeout")
-        .orElse(FleetOptions.DEFAULT_FAILURE_TIMEOUT);
-    if (failure.toSeconds() < 2 || failure.toSeconds() > 3600) {
-      throw new ConfigException(settings.get("cluster.failureTimeout").orElseThrow().origin()
-          + ": must be between 2s and 1h (whole seconds)");
+      members.add(trimmed);
     }
-    Optional<String> advertise = string(settings, "cluster.advertiseUrl").map(s -> {
-      if (!s.value().matches("https?://[^/?#\\s]+/?")) {
-        throw new ConfigException(s.origin() + ": expected http(s)://HOST:PORT, got " + s.value());
-      }
-      return s.value().replaceAll("/$", "");
-    });
-    return new FleetOptions(
-        string(settings, "cluster.name").map(Valued::value),
-        string(settings, "cluster.host").map(Valued::value).orElse(DEFAULT_HOST),
-        integer(settings, "cluster.port", 1, 65535).orElse(FleetOptions.DEFAULT_PORT),
-        List.copyOf(members),
-        string(settings, "cluster.nodeName").map(Valued::value).orElseGet(GatewayOptions::hostName),
-        integer(settings, "cluster.busPort", 0, 65535).orElse(0),
-        advertise, failure,
-        existingFile(settings, "simulatorPods"));
+    return List.copyOf(members);
   }
 
   private static String hostName() {
@@ -288,20 +261,6 @@ public record GatewayOptions(
     } catch (java.net.UnknownHostException e) {
       return "localhost";
     }
-  }
-
-  private static AuthHardening auth(Settings settings) {
-    long buffer = quantity(settings, "auth.auditLogBuffer", Quantities::bytes)
-        .orElse(AuthHardening.DEFAULT_AUDIT_LOG_BUFFER_BYTES);
-    if (buffer < 1024) {
-      throw new ConfigException(settings.get("auth.auditLogBuffer").orElseThrow().origin()
-          + ": must be at least 1Ki, got " + buffer);
-    }
-    return new AuthHardening(
-        new TokenRules(bool(settings, "auth.jwtAllowNoExp").orElse(false),
-            unitDuration(settings, "auth.jwtMaxLifetime")),
-        string(settings, "auth.auditLog").map(s -> Path.of(s.value())),
-        buffer);
   }
 
   /**
@@ -318,23 +277,6 @@ public record GatewayOptions(
     public static final long DEFAULT_BUFFER_BYTES = 64 * 1024;
     /** Twice the heartbeat: a live client reads at least that often. */
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
-  }
-
-  private static StreamLimits streams(Settings settings) {
-    long buffer = quantity(settings, "streams.bufferBytes", Quantities::bytes)
-        .orElse(StreamLimits.DEFAULT_BUFFER_BYTES);
-    if (buffer < 1024 || buffer > Integer.MAX_VALUE) {
-      throw new ConfigException(settings.get("streams.bufferBytes").orElseThrow().origin()
-          + ": must be between 1Ki and 2Gi");
-    }
-    return new StreamLimits(buffer,
-        positive(settings, "streams.stallTimeout").orElse(StreamLimits.DEFAULT_STALL_TIMEOUT));
-  }
-
-  private static RuntimeProbe runtimeProbe(Settings settings) {
-    return new RuntimeProbe(
-        positive(settings, "runtimeProbe.interval").orElse(RuntimeProbe.DEFAULT_INTERVAL),
-        positive(settings, "runtimeProbe.timeout").orElse(RuntimeProbe.DEFAULT_TIMEOUT));
   }
 
   /**
@@ -376,73 +318,6 @@ public record GatewayOptions(
     }
   }
 
-  private static HttpLimits http(Settings settings) {
-    return new HttpLimits(
-        positive(settings, "http.headerTimeout").orElse(HttpLimits.DEFAULT_HEADER_TIMEOUT),
-        positive(settings, "http.idleTimeout").orElse(HttpLimits.DEFAULT_IDLE_TIMEOUT),
-        integer(settings, "http.maxConnections", 1, 10_000_000)
-            .orElse(HttpLimits.DEFAULT_MAX_CONNECTIONS),
-        quantity(settings, "http.maxHeaderSize", Quantities::bytes).map(size -> {
-          if (size < 1024 || size > 1 << 20) {
-            throw new ConfigException(settings.get("http.maxHeaderSize").orElseThrow().origin()
-                + ": must be between 1Ki and 1Mi, got " + size);
-          }
-          return size.intValue();
-        }).orElse(HttpLimits.DEFAULT_MAX_HEADER_SIZE),
-        bool(settings, "http.h2c").orElse(false));
-  }
-
-  private static ArchiveLimits archiveLimits(Settings settings) {
-    long bytes = quantity(settings, "archives.inspectMaxBytes", Quantities::bytes)
-        .orElse(ArchiveLimits.DEFAULT_INSPECT_MAX_BYTES);
-    if (bytes < 1) {
-      throw new ConfigException(settings.get("archives.inspectMaxBytes").orElseThrow().origin()
-          + ": must be at least 1");
-    }
-    return new ArchiveLimits(
-        integer(settings, "archives.inspectMaxMembers", 1, 100_000_000)
-            .orElse(ArchiveLimits.DEFAULT_INSPECT_MAX_MEMBERS),
-        bytes,
-        integer(settings, "archives.inspectMaxConcurrent", 1, 1000)
-            .orElse(ArchiveLimits.DEFAULT_INSPECT_MAX_CONCURRENT));
-  }
-
-  private static <T> Optional<T> quantity(Settings settings, String key,
-      java.util.function.Function<String, T> parser) {
-    return string(settings, key).map(s -> {
-      try {
-        return parser.apply(s.value());
-      } catch (IllegalArgumentException | ArithmeticException e) {
-        throw new ConfigException(s.origin() + ": " + e.getMessage());
-      }
-    });
-  }
-
-  private static Optional<Duration> positive(Settings settings, String key) {
-    return string(settings, key).map(GatewayOptions::positive);
-  }
-
-  private static Duration positive(Valued s) {
-    Duration value;
-    try {
-      value = Durations.parse(s.value(), SECONDS);
-    } catch (IllegalArgumentException | ArithmeticException e) {
-      throw new ConfigException(s.origin() + ": " + e.getMessage());
-    }
-    if (value.isZero()) {
-      throw new ConfigException(s.origin() + ": must be more than 0");
-    }
-    return value;
-  }
-
-  private static Optional<Boolean> bool(Settings settings, String key) {
-    return string(settings, key).map(s -> switch (s.value().toLowerCase(java.util.Locale.ROOT)) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new ConfigException(s.origin() + ": must be true or false, got " + s.value());
-    });
-  }
-
   private static long physicalMemory() {
     java.lang.management.OperatingSystemMXBean os =
         java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -450,106 +325,8 @@ public record GatewayOptions(
         ? bean.getTotalMemorySize() : 8L << 30;
   }
 
-  private static RetentionOptions retention(Settings settings) {
-    OptionalInt perContainer = integer(settings, "retention.perContainer", 1, Integer.MAX_VALUE)
-        .map(OptionalInt::of).orElse(OptionalInt.empty());
-    return new RetentionOptions(perContainer,
-        quantity(settings, "retention.maxBytes", Quantities::bytes).map(OptionalLong::of)
-            .orElse(OptionalLong.empty()),
-        unitDuration(settings, "retention.maxAge"),
-        unitDuration(settings, "retention.interval").orElse(RetentionOptions.DEFAULT_INTERVAL),
-        string(settings, "retention.quietPeriod").map(s -> s.value().equals("0") ? Duration.ZERO
-            : unitDuration(s)).orElse(RetentionOptions.DEFAULT_QUIET_PERIOD),
-        RetentionPolicyConfig.read(settings, perContainer));
-  }
-
-  /** Retention ages must name their unit: a bare 7 could mean seconds or days. */
-  private static Optional<Duration> unitDuration(Settings settings, String key) {
-    return string(settings, key).map(GatewayOptions::unitDuration);
-  }
-
-  private static Duration unitDuration(Valued s) {
-    Duration value;
-    try {
-      value = Durations.parse(s.value());
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(s.origin() + ": " + e.getMessage());
-    }
-    if (value.isZero()) {
-      throw new ConfigException(s.origin() + ": must be longer than 0s");
-    }
-    return value;
-  }
-
-  private record Valued(String value, String origin) {
-  }
-
-  private static Optional<Valued> string(Settings settings, String key) {
-    return settings.get(key).map(s -> {
-      if (s.value() instanceof Map<?, ?> || s.value() instanceof List<?>) {
-        throw new ConfigException(s.origin() + ": must be a single value");
-      }
-      String value = String.valueOf(s.value()).trim();
-      if (value.isEmpty()) {
-        throw new ConfigException(s.origin() + ": must not be empty");
-      }
-      return new Valued(value, s.origin());
-    });
-  }
-
-  private static Optional<Integer> integer(Settings settings, String key, int min, int max) {
-    return string(settings, key).map(s -> {
-      long value;
-      try {
-        value = Long.parseLong(s.value());
-      } catch (NumberFormatException e) {
-        throw new ConfigException(s.origin() + ": must be a whole number, got " + s.value());
-      }
-      if (value < min || value > max) {
-        throw new ConfigException(s.origin() + ": must be between " + min + " and " + max
-            + ", got " + s.value());
-      }
-      return (int) value;
-    });
-  }
-
-  private static <T> T parse(Settings settings, String key, java.util.function.Supplier<T> parser) {
-    try {
-      return parser.get();
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(settings.get(key).orElseThrow().origin() + ": " + e.getMessage());
-    }
-  }
-
-  private static Optional<Path> existingFile(Settings settings, String key) {
-    return string(settings, key).map(s -> checkFile(Path.of(s.value()), s.origin()));
-  }
-
-  private static List<Path> existingFiles(Settings settings, String key) {
-    return settings.get(key).map(s -> {
-      List<?> raw = s.value() instanceof List<?> list ? list : List.of(s.value());
-      List<Path> files = new ArrayList<>();
-      for (Object item : raw) {
-        files.add(checkFile(Path.of(String.valueOf(item)), s.origin()));
-      }
-      return List.copyOf(files);
-    }).orElse(List.of());
-  }
-
-  private static Path checkFile(Path file, String origin) {
-    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-      throw new ConfigException(origin + ": " + file + ": no such readable file");
-    }
-    return file;
-  }
-
   /** {@code ContainerCheckpoint=true,Other=false} on the command line, or a map in the file. */
-  private static boolean featureGates(Settings settings) {
-    Optional<Setting> gates = settings.get("featureGates");
-    if (gates.isEmpty()) {
-      return true;
-    }
-    Setting setting = gates.get();
+  static boolean featureGates(Setting setting) {
     Map<String, String> parsed = new java.util.LinkedHashMap<>();
     if (setting.value() instanceof Map<?, ?> map) {
       map.forEach((k, v) -> parsed.put(String.valueOf(k), String.valueOf(v)));

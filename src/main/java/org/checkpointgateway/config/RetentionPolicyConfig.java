@@ -1,5 +1,18 @@
 package org.checkpointgateway.config;
 
+import static org.checkpointgateway.config.OptionTable.GLOBAL_MAX_CHECKPOINT_SIZE;
+import static org.checkpointgateway.config.OptionTable.GLOBAL_MAX_PER_CONTAINER;
+import static org.checkpointgateway.config.OptionTable.GLOBAL_MAX_PER_NAMESPACE;
+import static org.checkpointgateway.config.OptionTable.GLOBAL_MAX_PER_POD;
+import static org.checkpointgateway.config.OptionTable.GLOBAL_MAX_TOTAL_PER_CONTAINER;
+import static org.checkpointgateway.config.OptionTable.GLOBAL_MAX_TOTAL_PER_NAMESPACE;
+import static org.checkpointgateway.config.OptionTable.GLOBAL_MAX_TOTAL_PER_POD;
+import static org.checkpointgateway.config.OptionTable.GLOBAL_RETAIN_ORPHAN;
+import static org.checkpointgateway.config.OptionTable.RETAIN_PER_CONTAINER;
+import static org.checkpointgateway.config.OptionTable.RETENTION_CONTAINERS;
+import static org.checkpointgateway.config.OptionTable.RETENTION_NAMESPACES;
+import static org.checkpointgateway.config.OptionTable.RETENTION_PODS;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -10,13 +23,15 @@ import java.util.OptionalLong;
 import java.util.Set;
 import org.checkpointgateway.archive.RetentionPolicies;
 import org.checkpointgateway.archive.RetentionPolicies.Limits;
-import org.checkpointgateway.units.Quantities;
 import org.checkpointgateway.archive.RetentionPolicies.Scoped;
+import org.checkpointgateway.config.Option.Kind;
+import org.checkpointgateway.config.Settings.Setting;
+import org.checkpointgateway.units.Quantities;
 
 /**
  * Reads the checkpoint-restore-operator's retention policies from {@code retention.global},
  * {@code retention.namespaces}, {@code retention.pods} and {@code retention.containers}, with the
- * operator's key names. Nothing is on unless set: the operator's own defaults (10, 20 and 30
+ * operator's key names (their entries in {@link OptionTable} read through the kinds here). Nothing is on unless set: the operator's own defaults (10, 20 and 30
  * archives) are not switched on. Sizes need a unit ({@code 4Gi}): the operator's earlier releases
  * read a bare number as megabytes, its later ones as bytes, so a bare number is refused rather
  * than guessed. {@code retainOrphan: false} removes the archives of containers that the node's
@@ -25,55 +40,52 @@ import org.checkpointgateway.archive.RetentionPolicies.Scoped;
  */
 final class RetentionPolicyConfig {
 
-  static final String GLOBAL = "retention.global.";
+  static final Kind<OptionalInt> COUNT = new Kind<>(s -> count(Optional.of(s)), String::valueOf);
+  static final Kind<OptionalLong> SIZE = new Kind<>(s -> size(Optional.of(s)), String::valueOf);
+  static final Kind<Boolean> ORPHAN =
+      new Kind<>(s -> retainOrphan(Optional.of(s)).orElseThrow(), String::valueOf);
+
   private RetentionPolicyConfig() {
+  }
+
+  /** A list of policies, each naming a namespace, and a pod and a container where asked. */
+  static Kind<List<Scoped>> policies(boolean pod, boolean container) {
+    return new Kind<>(s -> scoped(s, pod, container), String::valueOf);
   }
 
   /** {@code perContainer}: the {@code --retain-per-container} shorthand, if given. */
   static RetentionPolicies read(Settings settings, OptionalInt perContainer) {
-    OptionalLong size = size(value(settings, GLOBAL + "maxCheckpointSize"));
-    OptionalInt containerCount = count(value(settings, GLOBAL + "maxCheckpointsPerContainer"));
+    OptionalLong size = GLOBAL_MAX_CHECKPOINT_SIZE.find(settings).orElse(OptionalLong.empty());
+    OptionalInt containerCount = GLOBAL_MAX_PER_CONTAINER.find(settings)
+        .orElse(OptionalInt.empty());
     if (containerCount.isPresent() && perContainer.isPresent()
         && containerCount.getAsInt() != perContainer.getAsInt()) {
-      throw new ConfigException(GLOBAL + "maxCheckpointsPerContainer (" + containerCount.getAsInt()
-          + ") and retention.perContainer / --retain-per-container (" + perContainer.getAsInt()
-          + ") disagree: the flag is its shorthand; set one");
+      throw new ConfigException(GLOBAL_MAX_PER_CONTAINER.key() + " (" + containerCount.getAsInt()
+          + ") and " + RETAIN_PER_CONTAINER.key() + " / " + RETAIN_PER_CONTAINER.flag() + " ("
+          + perContainer.getAsInt() + ") disagree: the flag is its shorthand; set one");
     }
     // Global true is the default: kept unset so that it alone does not switch retention on.
-    Optional<Boolean> globalOrphan = retainOrphan(value(settings, GLOBAL + "retainOrphan"))
-        .filter(retain -> !retain);
+    Optional<Boolean> globalOrphan = GLOBAL_RETAIN_ORPHAN.find(settings).filter(retain -> !retain);
     return new RetentionPolicies(
         new Limits(containerCount.isPresent() ? containerCount : perContainer, size,
-            size(value(settings, GLOBAL + "maxTotalSizePerContainer")), globalOrphan),
-        limits(count(value(settings, GLOBAL + "maxCheckpointsPerPod")), size,
-            size(value(settings, GLOBAL + "maxTotalSizePerPod"))),
-        limits(count(value(settings, GLOBAL + "maxCheckpointsPerNamespace")), size,
-            size(value(settings, GLOBAL + "maxTotalSizePerNamespace"))),
-        scoped(settings, "retention.containers", true, true),
-        scoped(settings, "retention.pods", true, false),
-        scoped(settings, "retention.namespaces", false, false));
-  }
-
-  /** A value and where it came from, for messages. */
-  private record Value(Object value, String origin) {
-  }
-
-  private static Optional<Value> value(Settings settings, String key) {
-    return settings.get(key).map(s -> new Value(s.value(), s.origin()));
+            GLOBAL_MAX_TOTAL_PER_CONTAINER.find(settings).orElse(OptionalLong.empty()),
+            globalOrphan),
+        limits(GLOBAL_MAX_PER_POD.find(settings).orElse(OptionalInt.empty()), size,
+            GLOBAL_MAX_TOTAL_PER_POD.find(settings).orElse(OptionalLong.empty())),
+        limits(GLOBAL_MAX_PER_NAMESPACE.find(settings).orElse(OptionalInt.empty()), size,
+            GLOBAL_MAX_TOTAL_PER_NAMESPACE.find(settings).orElse(OptionalLong.empty())),
+        RETENTION_CONTAINERS.find(settings).orElse(List.of()),
+        RETENTION_PODS.find(settings).orElse(List.of()),
+        RETENTION_NAMESPACES.find(settings).orElse(List.of()));
   }
 
   private static Limits limits(OptionalInt count, OptionalLong size, OptionalLong total) {
     return new Limits(count, size, total);
   }
 
-  private static List<Scoped> scoped(Settings settings, String key, boolean pod,
-      boolean container) {
-    Optional<Value> list = value(settings, key);
-    if (list.isEmpty()) {
-      return List.of();
-    }
-    if (!(list.get().value() instanceof List<?> entries)) {
-      throw new ConfigException(list.get().origin() + ": must be a list of policies");
+  private static List<Scoped> scoped(Setting list, boolean pod, boolean container) {
+    if (!(list.value() instanceof List<?> entries)) {
+      throw new ConfigException(list.origin() + ": must be a list of policies");
     }
     Set<String> names = new java.util.HashSet<>(List.of("namespace", "maxCheckpoints",
         "maxCheckpointSize", "maxTotalSize", "retainOrphan"));
@@ -86,7 +98,7 @@ final class RetentionPolicyConfig {
     List<Scoped> policies = new ArrayList<>();
     Set<String> seen = new java.util.HashSet<>();
     for (int i = 0; i < entries.size(); i++) {
-      String origin = list.get().origin() + "[" + i + "]";
+      String origin = list.origin() + "[" + i + "]";
       if (!(entries.get(i) instanceof Map<?, ?> entry)) {
         throw new ConfigException(origin + ": must be a map such as {namespace: team-a, maxCheckpoints: 5}");
       }
@@ -119,8 +131,8 @@ final class RetentionPolicyConfig {
     return policies;
   }
 
-  private static Optional<Value> field(Map<?, ?> entry, String key, String origin) {
-    return Optional.ofNullable(entry.get(key)).map(v -> new Value(v, origin + "." + key));
+  private static Optional<Setting> field(Map<?, ?> entry, String key, String origin) {
+    return Optional.ofNullable(entry.get(key)).map(v -> new Setting(v, origin + "." + key));
   }
 
   private static String name(Map<?, ?> entry, String key, String origin) {
@@ -131,7 +143,7 @@ final class RetentionPolicyConfig {
     return text;
   }
 
-  private static OptionalInt count(Optional<Value> value) {
+  private static OptionalInt count(Optional<Setting> value) {
     if (value.isEmpty()) {
       return OptionalInt.empty();
     }
@@ -148,7 +160,7 @@ final class RetentionPolicyConfig {
         + text);
   }
 
-  private static OptionalLong size(Optional<Value> value) {
+  private static OptionalLong size(Optional<Setting> value) {
     if (value.isEmpty()) {
       return OptionalLong.empty();
     }
@@ -168,7 +180,7 @@ final class RetentionPolicyConfig {
     }
   }
 
-  private static Optional<Boolean> retainOrphan(Optional<Value> value) {
+  private static Optional<Boolean> retainOrphan(Optional<Setting> value) {
     if (value.isEmpty()) {
       return Optional.empty();
     }

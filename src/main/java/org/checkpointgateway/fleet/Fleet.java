@@ -17,6 +17,7 @@ import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.config.GatewayOptions;
 import org.checkpointgateway.checkpoint.Forwarding;
 import org.checkpointgateway.config.GatewayOptions.FleetOptions;
+import org.checkpointgateway.config.OptionTable;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.metrics.GatewayMetrics;
 
@@ -81,7 +82,7 @@ public final class Fleet implements FleetView {
     String node = options.nodeName();
     Members members = new Members(hazelcast, context);
     if (members.names().stream().filter(node::equals).count() > 1) {
-      throw new IllegalArgumentException("--node-name " + node
+      throw new IllegalArgumentException(OptionTable.NODE_NAME.flag() + " " + node
           + ": another member of the fleet has this name");
     }
     PodDirectory directory = new PodDirectory(vertx, node, cri, hazelcast);

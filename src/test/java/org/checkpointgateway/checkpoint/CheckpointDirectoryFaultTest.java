@@ -14,7 +14,7 @@ import org.checkpointgateway.config.Settings;
 import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.GatewayTestBase;
 import org.checkpointgateway.support.HttpAnswer;
-import org.checkpointgateway.support.RuntimeProcess;
+import org.checkpointgateway.support.MainProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,7 +44,7 @@ class CheckpointDirectoryFaultTest extends GatewayTestBase {
             - {name: longer, memoryBytes: %1$d, checkpointSeconds: 3}
       """.formatted(ARCHIVE_BYTES);
 
-  RuntimeProcess runtime;
+  MainProcess runtime;
   boolean mounted;
   String token;
 
@@ -55,7 +55,7 @@ class CheckpointDirectoryFaultTest extends GatewayTestBase {
 
   @BeforeEach
   void startRuntime() {
-    runtime = RuntimeProcess.start(fixture.socket, SEED, dir);
+    runtime = MainProcess.runtime(fixture.socket, SEED, dir);
   }
 
   @AfterEach

@@ -16,7 +16,7 @@ import org.checkpointgateway.config.Settings;
 import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.GatewayTestBase;
 import org.checkpointgateway.support.HttpAnswer;
-import org.checkpointgateway.support.RuntimeProcess;
+import org.checkpointgateway.support.MainProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +46,7 @@ class RuntimeFaultTest extends GatewayTestBase {
               checkpointSeconds: 60
       """;
 
-  RuntimeProcess runtime;
+  MainProcess runtime;
   String token;
   final List<String> severe = new CopyOnWriteArrayList<>();
   final Handler severeLog = new Handler() {
@@ -74,7 +74,7 @@ class RuntimeFaultTest extends GatewayTestBase {
 
   @BeforeEach
   void startRuntimeAndGateway() {
-    runtime = RuntimeProcess.start(fixture.socket, SEED, dir);
+    runtime = MainProcess.runtime(fixture.socket, SEED, dir);
     Logger.getLogger("").addHandler(severeLog);
   }
 
@@ -146,7 +146,7 @@ class RuntimeFaultTest extends GatewayTestBase {
     }
     warm.forEach(answer -> assertThat(Await.result(answer).status()).isEqualTo(200));
 
-    runtime.removeSocket();
+    assertThat(fixture.socket.toFile().delete()).as("the socket file removed").isTrue();
     String gone = "dial unix " + fixture.socket + ": connect: no such file or directory";
     Await.until("readiness to see the socket gone", () -> readiness().status() == 503);
     assertThat(new JsonObject(readiness().body()).getString("reason")).contains(gone);

@@ -17,7 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.checkpointgateway.auth.TokenIssuer;
 import org.checkpointgateway.support.Await;
-import org.checkpointgateway.support.MemberProcess;
+import org.checkpointgateway.support.MainProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -54,7 +54,7 @@ class FleetProcessTest {
 
   @TempDir
   static Path dir;
-  private final List<MemberProcess> members = new ArrayList<>();
+  private final List<MainProcess> members = new ArrayList<>();
   private Vertx vertx;
   private String admin;
   private Duration formation;
@@ -68,8 +68,8 @@ class FleetProcessTest {
     admin = issuer.issue("admin", List.of("*"), Duration.ofHours(1), Optional.empty(),
         Optional.empty());
     String cluster = "fleet-test-" + ProcessHandle.current().pid();
-    int[] clusterPorts = {MemberProcess.freePort(), MemberProcess.freePort(),
-        MemberProcess.freePort()};
+    int[] clusterPorts = {MainProcess.freePort(), MainProcess.freePort(),
+        MainProcess.freePort()};
     long started = System.nanoTime();
     for (int i = 0; i < 3; i++) {
       String node = "n" + (i + 1);
@@ -87,10 +87,10 @@ class FleetProcessTest {
           "--simulator-pods", seed.toString(), "--jwt-secret-file", secretFile.toString(),
           "--checkpoint-dir", dir.resolve(node).toString(), "--metrics-unauthenticated",
           "--shutdown-grace", "1"));
-      members.add(MemberProcess.launch(node, MemberProcess.freePort(), flags, dir));
+      members.add(MainProcess.member(node, MainProcess.freePort(), flags, dir));
     }
-    members.forEach(MemberProcess::awaitServing);
-    for (MemberProcess member : members) {
+    members.forEach(MainProcess::awaitServing);
+    for (MainProcess member : members) {
       Await.until(member.name() + " to see three members", Duration.ofSeconds(60),
           Duration.ofMillis(200), () -> gauge(member, "fleet_members") == 3);
     }
@@ -102,7 +102,7 @@ class FleetProcessTest {
 
   @AfterAll
   void stop() {
-    members.forEach(MemberProcess::close);
+    members.forEach(MainProcess::close);
     if (vertx != null) {
       vertx.close();
     }
@@ -111,8 +111,8 @@ class FleetProcessTest {
   @Test
   @Order(1)
   void everyMemberCheckpointsEveryMembersPod() {
-    for (MemberProcess front : members) {
-      for (MemberProcess owner : members) {
+    for (MainProcess front : members) {
+      for (MainProcess owner : members) {
         String node = owner.name();
         HttpResponse<String> answer = front.post("/checkpoint/ns-" + node + "/pod-" + node
             + "/app", admin, Duration.ofSeconds(30));
@@ -134,8 +134,8 @@ class FleetProcessTest {
   @Test
   @Order(2)
   void aForwardedAnswerIsTheOwnersToTheLetter() {
-    MemberProcess front = members.get(0);
-    MemberProcess owner = members.get(1);
+    MainProcess front = members.get(0);
+    MainProcess owner = members.get(1);
     for (String path : List.of("/checkpoint/ns-n2/pod-n2/broken",
         "/checkpoint/ns-n2/pod-n2/nothing", "/checkpoint/ns-n2/pod-n2/app?timeout=x",
         "/checkpoint/ns-n2/pod-n2/slow?timeout=1")) {
@@ -199,7 +199,7 @@ class FleetProcessTest {
   @Test
   @Order(4)
   void aCallerThatGoesAwayCancelsTheCheckpointOnTheOwner() {
-    MemberProcess owner = members.get(2);
+    MainProcess owner = members.get(2);
     CompletableFuture<?> gone = CompletableFuture.runAsync(() -> members.get(0)
         .post("/checkpoint/ns-n3/pod-n3/slow", admin, Duration.ofSeconds(2)));
     Await.until("the owner to run the forwarded checkpoint", Duration.ofSeconds(10),
@@ -212,7 +212,7 @@ class FleetProcessTest {
   @Test
   @Order(5)
   void aFrozenMemberIsAnsweredAtTheDeadline() {
-    MemberProcess frozen = members.get(1);
+    MainProcess frozen = members.get(1);
     frozen.freeze();
     try {
       long started = System.nanoTime();
@@ -233,10 +233,10 @@ class FleetProcessTest {
   @Test
   @Order(6)
   void aKilledMembersForwardedCheckpointsAreAnsweredWithin3sThenItRejoins() {
-    MemberProcess victim = members.get(2);
+    MainProcess victim = members.get(2);
     List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
     List<Long> answeredAt = new java.util.concurrent.CopyOnWriteArrayList<>();
-    for (MemberProcess front : members.subList(0, 2)) {
+    for (MainProcess front : members.subList(0, 2)) {
       for (int i = 0; i < 2; i++) {
         inFlight.add(CompletableFuture.supplyAsync(() -> front.post(
             "/checkpoint/ns-n3/pod-n3/slow", admin, Duration.ofSeconds(60)))
@@ -271,7 +271,7 @@ class FleetProcessTest {
   @Test
   @Order(7)
   void everyMemberListsTheFleetAndCountsWhatItForwarded() throws Exception {
-    for (MemberProcess member : members) {
+    for (MainProcess member : members) {
       Await.until(member.name() + " to list three ready members", Duration.ofSeconds(20),
           Duration.ofMillis(200), () -> {
             JsonObject nodes = new JsonObject(member.get("/api/v1/nodes", admin).body());
@@ -316,14 +316,14 @@ class FleetProcessTest {
     // four JVMs starting at once on two shared cores were seen to starve one for 2.7 s, so a
     // block counts from 5 s (where Vert.x also logs the blocked stack).
     Pattern blocked = Pattern.compile("eventloop.*has been blocked for (\\d+) ms");
-    for (MemberProcess member : members) {
+    for (MainProcess member : members) {
       assertThat(member.output().lines().map(blocked::matcher).filter(Matcher::find)
           .filter(line -> Long.parseLong(line.group(1)) >= 5000).map(Matcher::group))
           .as(member.name()).isEmpty();
     }
   }
 
-  private static double counter(MemberProcess member, String name, String outcome) {
+  private static double counter(MainProcess member, String name, String outcome) {
     Matcher value = Pattern.compile("(?m)^" + name + "\\{[^}]*outcome=\"" + outcome
         + "\"[^}]*\\} ([0-9.eE+-]+)$").matcher(member.get("/metrics", "none").body());
     return value.find() ? Double.parseDouble(value.group(1)) : -1;
@@ -343,7 +343,7 @@ class FleetProcessTest {
   }
 
   /** A gauge of a member's /metrics; -1 while it cannot be read. */
-  private static double gauge(MemberProcess member, String name) {
+  private static double gauge(MainProcess member, String name) {
     try {
       String metrics = member.get("/metrics", "none").body();
       Matcher value = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*\\})? ([0-9.eE+-]+)$")

@@ -15,7 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.checkpointgateway.auth.TokenIssuer;
 import org.checkpointgateway.support.Await;
-import org.checkpointgateway.support.MemberProcess;
+import org.checkpointgateway.support.MainProcess;
 import org.checkpointgateway.support.TestCertificates;
 import org.checkpointgateway.support.TestCertificates.Pem;
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +53,7 @@ class FleetTlsProcessTest {
 
   @TempDir
   static Path dir;
-  private final List<MemberProcess> members = new ArrayList<>();
+  private final List<MainProcess> members = new ArrayList<>();
   private Vertx vertx;
   private String admin;
 
@@ -69,7 +69,7 @@ class FleetTlsProcessTest {
     Files.writeString(dir.resolve("fleet-ca.crt"), TestCertificates.pem(fleetCa.certificate()));
     Files.writeString(dir.resolve("other-ca.crt"), TestCertificates.pem(otherCa.certificate()));
     String cluster = "fleet-tls-test-" + ProcessHandle.current().pid();
-    int seedPort = MemberProcess.freePort();
+    int seedPort = MainProcess.freePort();
     for (int i = 0; i < 3; i++) {
       String node = "n" + (i + 1);
       boolean stranger = i == 2;
@@ -78,7 +78,7 @@ class FleetTlsProcessTest {
       List<String> flags = new ArrayList<>(i == 0 ? List.of()
           : List.of("--cluster-members", "127.0.0.1:" + seedPort));
       flags.addAll(List.of("--cluster-name", cluster,
-          "--cluster-port", Integer.toString(i == 0 ? seedPort : MemberProcess.freePort()),
+          "--cluster-port", Integer.toString(i == 0 ? seedPort : MainProcess.freePort()),
           "--node-name", node, "--cluster-failure-timeout", "10s",
           "--cluster-tls-cert", pem.cert().toString(), "--cluster-tls-key", pem.key().toString(),
           "--cluster-tls-ca", dir.resolve(stranger ? "other-ca.crt" : "fleet-ca.crt").toString(),
@@ -88,10 +88,10 @@ class FleetTlsProcessTest {
       if (node.equals("n2")) {
         flags.addAll(List.of("--max-concurrent", "1", "--max-queued", "0"));
       }
-      members.add(MemberProcess.launch(node, MemberProcess.freePort(), flags, dir));
+      members.add(MainProcess.member(node, MainProcess.freePort(), flags, dir));
     }
-    members.forEach(MemberProcess::awaitServing);
-    for (MemberProcess member : members) {
+    members.forEach(MainProcess::awaitServing);
+    for (MainProcess member : members) {
       Await.until(member.name() + " to see three members and their pods", Duration.ofSeconds(60),
           Duration.ofMillis(200), () -> gauge(member, "fleet_members") == 3
               && gauge(member, "fleet_directory_pods") == 3);
@@ -100,7 +100,7 @@ class FleetTlsProcessTest {
 
   @AfterAll
   void stop() {
-    members.forEach(MemberProcess::close);
+    members.forEach(MainProcess::close);
     if (vertx != null) {
       vertx.close();
     }
@@ -110,7 +110,7 @@ class FleetTlsProcessTest {
   @Order(1)
   void membersOfTheFleetsCaForwardToEachOtherOverTls() {
     for (int[] pair : new int[][] {{0, 1}, {1, 0}}) {
-      MemberProcess front = members.get(pair[0]);
+      MainProcess front = members.get(pair[0]);
       String owner = members.get(pair[1]).name();
       HttpResponse<String> answer = front.post("/checkpoint/ns-" + owner + "/pod-" + owner
           + "/app", admin, Duration.ofSeconds(30));
@@ -124,7 +124,7 @@ class FleetTlsProcessTest {
   @Order(2)
   void aMemberWithAnotherCasCertificateExchangesNoMessageAndSaysSo() {
     for (int[] pair : new int[][] {{2, 0}, {0, 2}}) {
-      MemberProcess front = members.get(pair[0]);
+      MainProcess front = members.get(pair[0]);
       String owner = members.get(pair[1]).name();
       long started = System.nanoTime();
       HttpResponse<String> answer;
@@ -150,8 +150,8 @@ class FleetTlsProcessTest {
   @Test
   @Order(3)
   void theOwnersRefusalReachesTheCallerWithItsRetryAfter() {
-    MemberProcess front = members.get(0);
-    MemberProcess owner = members.get(1);
+    MainProcess front = members.get(0);
+    MainProcess owner = members.get(1);
     // The owner's one admission slot taken by a slow checkpoint of its own caller.
     CompletableFuture<HttpResponse<String>> busy = CompletableFuture.supplyAsync(() -> owner.post(
         "/checkpoint/ns-n2/pod-n2/slow?timeout=20", admin, Duration.ofSeconds(40)));
@@ -172,7 +172,7 @@ class FleetTlsProcessTest {
   }
 
   /** A gauge of a member's /metrics; -1 while it cannot be read. */
-  private static double gauge(MemberProcess member, String name) {
+  private static double gauge(MainProcess member, String name) {
     try {
       Matcher value = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*\\})? ([0-9.eE+-]+)$")
           .matcher(member.get("/metrics", "none").body());
