@@ -11,6 +11,7 @@ import java.util.function.BinaryOperator;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.error.CheckpointFailedException;
 import org.checkpointgateway.error.NotFoundException;
@@ -56,8 +57,8 @@ final class ContainerLookup {
     this.pictures = new SingleFlightCache<>(vertx, maxAge, (node, unwanted) -> {
       long taken = System.nanoTime();
       return Future.all(
-              cri.listReadySandboxes(CriClient.NO_DEADLINE, unwanted),
-              cri.listRunningContainers(CriClient.NO_DEADLINE, unwanted))
+              cri.listReadySandboxes(RequestContext.until(unwanted)),
+              cri.listRunningContainers(RequestContext.until(unwanted)))
           .map(lists -> NodePicture.of(taken, lists.resultAt(0), lists.resultAt(1)));
     });
   }
@@ -81,7 +82,7 @@ final class ContainerLookup {
 
   /** Asked only on a miss: the containers of a pod in every state are one small list. */
   private Future<Running> notRunning(CheckpointTarget target, String sandboxId, Deadline deadline) {
-    return cri.listContainers(sandboxId, deadline.remaining(), Promise.<Void>promise().future())
+    return cri.listContainers(sandboxId, RequestContext.withTimeout(deadline.remaining()))
         .compose(all -> Future.failedFuture(all.stream()
             .anyMatch(container -> nameOf(container).equals(target.container()))
             ? new CheckpointFailedException(target.toString(),

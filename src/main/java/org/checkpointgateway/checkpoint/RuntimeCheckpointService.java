@@ -21,6 +21,7 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 import static org.checkpointgateway.checkpoint.CheckpointService.NO_EVENTS;
 
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.archive.ArchiveDirectory;
 import org.checkpointgateway.checkpoint.CheckpointEvent.Completed;
 import org.checkpointgateway.checkpoint.CheckpointEvent.Failed;
@@ -84,7 +85,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
     // A runtime without stats still checkpoints; the container then only counts for concurrency.
     // A runtime that is away, silent or was left by every asker is no answer, though.
     this.weights = new SingleFlightCache<>(vertx, settings.lookupMaxAge(), (containerId, unwanted) ->
-        cri.memoryWorkingSet(containerId, CriClient.NO_DEADLINE, unwanted).recover(failure -> {
+        cri.memoryWorkingSet(containerId, RequestContext.until(unwanted)).recover(failure -> {
           if (failure instanceof RuntimeCallFailedException call
               && List.of("Canceled", "DeadlineExceeded", "Unavailable").contains(call.code())) {
             return Future.failedFuture(failure);
@@ -385,7 +386,8 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
         " while waiting for the runtime to return (" + away.description() + ")").orElse("");
     return deadline.bound(vertx, runtime.whenBack(), abandon, why).compose(back -> {
       long called = System.nanoTime();
-      return checkpointer.checkpoint(containerId, archive, deadline.remaining(), abandon)
+      return checkpointer.checkpoint(containerId, archive,
+              RequestContext.withTimeout(deadline.remaining()).withCancel(abandon))
           .transform(done -> {
             Throwable failure = done.cause();
             if (done.failed() && RuntimeWatch.isDialFailure(failure) && !deadline.passed()

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.auth.Caller;
 import org.checkpointgateway.auth.CheckpointPermissions;
 import java.util.function.Consumer;
@@ -127,7 +128,7 @@ final class OwnerEndpoint {
     String key = pod.getString("namespace") + "/" + pod.getString("pod");
     if (pods == null || System.nanoTime() - podsAsked > RUNS_POD_SHARED.toNanos()) {
       podsAsked = System.nanoTime();
-      pods = cri.listReadySandboxes(RUNS_POD_TIMEOUT, Promise.<Void>promise().future())
+      pods = cri.listReadySandboxes(RequestContext.withTimeout(RUNS_POD_TIMEOUT))
           .map(sandboxes -> sandboxes.stream().map(sandbox ->
               sandbox.getLabelsOrDefault(PodDirectory.NAMESPACE_LABEL, "") + "/"
                   + sandbox.getLabelsOrDefault(PodDirectory.NAME_LABEL, "")).collect(
