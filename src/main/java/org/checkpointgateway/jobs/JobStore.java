@@ -15,10 +15,10 @@ import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointService;
-import org.checkpointgateway.checkpoint.Deadline;
 import org.checkpointgateway.checkpoint.PreparedCheckpoint;
 import org.checkpointgateway.context.Confined;
 import org.checkpointgateway.error.ConflictException;
@@ -69,11 +69,12 @@ public final class JobStore {
    * Starts a job for checkpoints already prepared (looked up), or returns the job an earlier
    * submission with the same idempotency key made.
    *
+   * @param context the submission's, made when it arrived: the job runs within its deadline, and
+   *     {@link #cancel} cancels it
    * @throws ConflictException (in the Future) when the key was used for another request
    */
   public Future<Submitted> submit(String owner, JobRequest request, List<PreparedCheckpoint> prepared,
-      Optional<String> idempotencyKey) {
-    Deadline deadline = Deadline.in(request.timeout());
+      Optional<String> idempotencyKey, RequestContext context) {
     return state.call(() -> {
       Optional<Job> earlier = idempotencyKey.map(key -> idempotencyKeys.get(owner + "\n" + key))
           .map(jobs::get);
@@ -88,26 +89,26 @@ public final class JobStore {
         throw new ConflictException("the job of Idempotency-Key " + idempotencyKey.orElse("")
             + " is no longer remembered; submit again with a new key");
       }
-      Job job = new Job(UUID.randomUUID().toString(), owner, request);
+      Job job = new Job(UUID.randomUUID().toString(), owner, request, context);
       jobs.put(job.id, job);
       idempotencyKey.ifPresent(key -> idempotencyKeys.put(owner + "\n" + key, job.id));
-      start(job, prepared, deadline);
+      start(job, prepared);
       forget();
       return new Submitted(job.view(), true);
     });
   }
 
-  private void start(Job job, List<PreparedCheckpoint> prepared, Deadline deadline) {
+  private void start(Job job, List<PreparedCheckpoint> prepared) {
     Future<CheckpointResult> run = job.request.container().isPresent()
-        ? checkpoints.run(prepared.get(0), deadline, job.cancel.future(), job::record)
-        : checkpoints.runPod(prepared, deadline, job.cancel.future(), job::record);
+        ? checkpoints.run(prepared.get(0), job.context, job::record)
+        : checkpoints.runPod(prepared, job.context, job::record);
     run.onComplete(done -> {
       if (done.succeeded()) {
         job.finish(JobState.SUCCEEDED, done.result().items(), null);
       } else {
         List<String> made = done.cause() instanceof PodCheckpointFailedException pod
             ? pod.items() : List.of();
-        job.finish(job.cancel.future().isComplete() ? JobState.CANCELLED : JobState.FAILED, made,
+        job.finish(job.context.isCancelled() ? JobState.CANCELLED : JobState.FAILED, made,
             done.cause());
       }
     });
@@ -134,7 +135,7 @@ public final class JobStore {
       if (job.state.isFinal()) {
         throw new ConflictException("job " + id + " has already " + job.state);
       }
-      job.cancel.tryComplete();
+      job.context.cancel();
       return job.view();
     });
   }
