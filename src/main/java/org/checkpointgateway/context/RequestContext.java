@@ -135,7 +135,9 @@ public final class RequestContext {
    * was one). The timer goes once {@code answer} completes.
    */
   public <T> void failWhenDone(Vertx vertx, Promise<T> answer, Supplier<String> waitingFor) {
-    long timer = vertx.setTimer(Math.max(1, remainingMillis()),
+    // Rounded up: a timer that fired a fraction of a millisecond early would report a deadline
+    // that has not passed yet.
+    long timer = vertx.setTimer(Math.max(1, (remainingNanos() + 999_999) / 1_000_000),
         id -> answer.tryFail(deadlineExceeded(waitingFor.get())));
     if (cancelled != null) {
       Context caller = Vertx.currentContext();
