@@ -2,7 +2,6 @@ package org.checkpointgateway.api;
 
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -11,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.auth.Audit;
 import org.checkpointgateway.auth.BearerAuthHandler;
 import org.checkpointgateway.auth.CheckpointPermissions;
@@ -18,7 +18,6 @@ import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
-import org.checkpointgateway.checkpoint.Deadline;
 import org.checkpointgateway.checkpoint.PreparedCheckpoint;
 import org.checkpointgateway.error.CheckpointFailedException;
 import org.checkpointgateway.checkpoint.Forwarding;
@@ -70,33 +69,29 @@ final class CheckpointRoutes {
     CheckpointTarget target = new CheckpointTarget(ctx.pathParam("namespace"),
         ctx.pathParam("pod"), ctx.pathParam("container"));
     Duration timeout = timeout(ctx.queryParam("timeout"));
-    // The caller's time starts now: lookup and queueing count against it.
-    Deadline deadline = Deadline.in(usable(timeout) ? timeout : defaultTimeout);
-    Promise<Void> callerGone = callerGone(ctx);
+    RequestContext request = requestContext(ctx, timeout);
     CheckpointPermissions.requireCheckpoint(BearerAuthHandler.caller(ctx), target.namespace())
-        .compose(caller -> service.prepare(target, deadline))
+        .compose(caller -> service.prepare(target, request))
         .transform(prepared -> inKubeletOrder(target, timeout, prepared))
-        .onSuccess(prepared -> answer(ctx, callerGone, events ->
-            service.run(prepared, deadline, callerGone.future(), events)))
-        .onFailure(failure -> elsewhere(ctx, failure, target, timeout != null, deadline,
-            callerGone));
+        .onSuccess(prepared -> answer(ctx, request, events ->
+            service.run(prepared, request, events)))
+        .onFailure(failure -> elsewhere(ctx, failure, target, timeout != null, request));
   }
 
   private void checkpointPod(RoutingContext ctx) {
     String namespace = ctx.pathParam("namespace");
     String pod = ctx.pathParam("pod");
     Duration timeout = timeout(ctx.queryParam("timeout"));
-    Deadline deadline = Deadline.in(usable(timeout) ? timeout : defaultTimeout);
-    Promise<Void> callerGone = callerGone(ctx);
+    RequestContext request = requestContext(ctx, timeout);
     CheckpointPermissions.requireCheckpoint(BearerAuthHandler.caller(ctx), namespace)
-        .compose(caller -> service.preparePod(namespace, pod, deadline))
+        .compose(caller -> service.preparePod(namespace, pod, request))
         // The gateway's own route: a negative timeout is refused as one it cannot read.
         .compose(prepared -> usable(timeout) ? Future.succeededFuture(prepared)
             : Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter")))
-        .onSuccess(prepared -> answer(ctx, callerGone, events ->
-            service.runPod(prepared, deadline, callerGone.future(), events)))
+        .onSuccess(prepared -> answer(ctx, request, events ->
+            service.runPod(prepared, request, events)))
         .onFailure(failure -> elsewhere(ctx, failure, CheckpointTarget.wholePod(namespace, pod),
-            timeout != null, deadline, callerGone));
+            timeout != null, request));
   }
 
   /**
@@ -105,15 +100,15 @@ final class CheckpointRoutes {
    * first event (its lookup passed), so lookup failures are plain answers as they are here.
    */
   private void elsewhere(RoutingContext ctx, Throwable failure, CheckpointTarget target,
-      boolean timeoutValid, Deadline deadline, Promise<Void> callerGone) {
+      boolean timeoutValid, RequestContext request) {
     if (forwarding == Forwarding.NONE || !Forwarding.podUnknown(failure)) {
       ctx.fail(failure);
       return;
     }
     String format = ProgressWriter.requested(ctx);
     if (format == null) {
-      forwarding.forward(target, timeoutValid, deadline, BearerAuthHandler.caller(ctx),
-              callerGone.future(), Forwarding.NO_EVENTS)
+      forwarding.forward(target, timeoutValid, request, BearerAuthHandler.caller(ctx),
+              Forwarding.NO_EVENTS)
           .onSuccess(result -> ctx.response()
               .putHeader("Content-Type", "application/json")
               .end(new JsonObject().put("items", new JsonArray(result.items())).encode()))
@@ -121,10 +116,10 @@ final class CheckpointRoutes {
       return;
     }
     ProgressWriter[] stream = new ProgressWriter[1];
-    forwarding.forward(target, timeoutValid, deadline, BearerAuthHandler.caller(ctx),
-            callerGone.future(), (node, event) -> {
+    forwarding.forward(target, timeoutValid, request, BearerAuthHandler.caller(ctx),
+            (node, event) -> {
               if (stream[0] == null) {
-                stream[0] = ProgressWriter.open(ctx, format, streams, callerGone::tryComplete)
+                stream[0] = ProgressWriter.open(ctx, format, streams, request::cancel)
                     .node(node);
               }
               stream[0].send(event);
@@ -168,7 +163,7 @@ final class CheckpointRoutes {
   }
 
   /** Streams the events when asked to; otherwise answers once, as the kubelet does. */
-  private void answer(RoutingContext ctx, Promise<Void> callerGone,
+  private void answer(RoutingContext ctx, RequestContext request,
       Function<Consumer<CheckpointEvent>, Future<CheckpointResult>> work) {
     String format = ProgressWriter.requested(ctx);
     if (format == null) {
@@ -179,7 +174,7 @@ final class CheckpointRoutes {
           .onFailure(ctx::fail);
     } else {
       // A client given up on for not reading cancels its checkpoint, as one that disconnects.
-      ProgressWriter stream = ProgressWriter.open(ctx, format, streams, callerGone::tryComplete);
+      ProgressWriter stream = ProgressWriter.open(ctx, format, streams, request::cancel);
       // The terminal events carry the outcome; the stream just ends after them.
       work.apply(stream::send)
           .onComplete(done -> Audit.outcome(ctx,
@@ -188,10 +183,15 @@ final class CheckpointRoutes {
     }
   }
 
-  private static Promise<Void> callerGone(RoutingContext ctx) {
-    Promise<Void> gone = Promise.promise();
-    ctx.response().closeHandler(ignored -> gone.tryComplete());
-    return gone;
+  /**
+   * The request's context, the one value its deadline and cancellation travel in down to the
+   * runtime: its time starts now (lookup and queueing count against it), and a caller that goes
+   * away cancels it.
+   */
+  private RequestContext requestContext(RoutingContext ctx, Duration timeout) {
+    RequestContext request = RequestContext.cancellable(usable(timeout) ? timeout : defaultTimeout);
+    ctx.response().closeHandler(ignored -> request.cancel());
+    return request;
   }
 
   private Duration timeout(List<String> values) {

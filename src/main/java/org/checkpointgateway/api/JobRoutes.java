@@ -14,12 +14,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.auth.BearerAuthHandler;
 import org.checkpointgateway.auth.Caller;
 import org.checkpointgateway.auth.CheckpointPermissions;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
-import org.checkpointgateway.checkpoint.Deadline;
 import org.checkpointgateway.checkpoint.PreparedCheckpoint;
 import org.checkpointgateway.error.BadRequestException;
 import org.checkpointgateway.error.CheckpointFailedException;
@@ -76,14 +76,17 @@ final class JobRoutes {
       ctx.fail(e);
       return;
     }
+    // The job's time starts now, as the kubelet route's does: its lookup counts against it. The
+    // job outlives this connection, so only a cancel of the job ends it early.
+    RequestContext context = RequestContext.cancellable(request.timeout());
     CheckpointPermissions.requireCheckpoint(caller, request.namespace())
         .compose(allowed -> idempotencyKey.isPresent()
             ? jobs.replay(caller.subject(), idempotencyKey.get(), request)
             : Future.succeededFuture(Optional.<JobView>empty()))
         .compose(earlier -> earlier.isPresent()
             ? Future.succeededFuture(new JobStore.Submitted(earlier.get(), false))
-            : prepare(request).compose(prepared ->
-                jobs.submit(caller.subject(), request, prepared, idempotencyKey)))
+            : prepare(request, context).compose(prepared ->
+                jobs.submit(caller.subject(), request, prepared, idempotencyKey, context)))
         .onSuccess(submitted -> ctx.response()
             // 202: a job was started; 200: an idempotent replay of an earlier submission.
             .setStatusCode(submitted.created() ? 202 : 200)
@@ -105,19 +108,17 @@ final class JobRoutes {
     return target.toString();
   }
 
-  private Future<List<PreparedCheckpoint>> prepare(JobRequest request) {
-    // The lookup is bounded by the job's timeout too (the job's own deadline starts after it).
-    Deadline deadline = Deadline.in(request.timeout());
+  private Future<List<PreparedCheckpoint>> prepare(JobRequest request, RequestContext context) {
     return request.container().isPresent()
         ? checkpoints.prepare(new CheckpointTarget(request.namespace(), request.pod(),
-            request.container().get()), deadline).map(List::of)
+            request.container().get()), context).map(List::of)
             // The kubelet's 500 for it stays on the kubelet's route: here the caller's mistake.
             .recover(failure -> Future.failedFuture(failure instanceof CheckpointFailedException
                 && ((CheckpointFailedException) failure).reason()
                     .equals(CheckpointService.CONTAINER_NOT_RUNNING)
                 ? new NotFoundException("container " + request.container().get() + " is not running")
                 : failure))
-        : checkpoints.preparePod(request.namespace(), request.pod(), deadline);
+        : checkpoints.preparePod(request.namespace(), request.pod(), context);
   }
 
   private JobRequest parse(RoutingContext ctx) {

@@ -11,10 +11,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.context.Confined;
 import org.checkpointgateway.error.GatewayException;
 import org.checkpointgateway.error.OverloadedException;
-import org.checkpointgateway.error.RuntimeCallFailedException;
 
 /**
  * Decides when a checkpoint may go to the runtime: at most {@code maxConcurrent} at once and at
@@ -84,16 +84,16 @@ public final class AdmissionController {
    * Waits for leave to run a checkpoint of {@code weightBytes} in {@code namespace}.
    *
    * @return a Permit; or a failed Future: {@link OverloadedException} when the queue is full,
-   *     a {@code DeadlineExceeded} runtime failure when the deadline passes while queued, a
-   *     {@code Canceled} one when {@code cancel} completes while queued
+   *     a {@code DeadlineExceeded} runtime failure when the request's deadline passes while
+   *     queued, a {@code Canceled} one when the request is cancelled while queued
    */
-  public Future<Permit> admit(String namespace, long weightBytes, Deadline deadline,
-      Future<Void> cancel, QueueListener listener) {
+  public Future<Permit> admit(String namespace, long weightBytes, RequestContext request,
+      QueueListener listener) {
     Promise<Permit> answer = Promise.promise();
     Waiter waiter = new Waiter(namespace, weightBytes, Confined.replyToCaller(), answer, listener);
-    context.runOnContext(ignored -> enqueue(waiter, deadline));
-    cancel.onComplete(ignored -> context.runOnContext(nothing -> leaveQueue(waiter,
-        new RuntimeCallFailedException("Canceled", "context canceled while queued"))));
+    context.runOnContext(ignored -> enqueue(waiter, request));
+    request.onCancel(() -> context.runOnContext(nothing -> leaveQueue(waiter,
+        RequestContext.canceled(" while queued"))));
     return answer.future();
   }
 
@@ -110,7 +110,7 @@ public final class AdmissionController {
     return done.future();
   }
 
-  private void enqueue(Waiter waiter, Deadline deadline) {
+  private void enqueue(Waiter waiter, RequestContext request) {
     if (closedWith != null) {
       waiter.fail(closedWith);
       return;
@@ -124,7 +124,7 @@ public final class AdmissionController {
           + " queued, the limit is " + limits.maxQueued() + "); retry later", retryAfterSeconds()));
       return;
     }
-    if (deadline.passed()) {
+    if (request.expired()) {
       waiter.fail(expired(waiter));
       return;
     }
@@ -133,7 +133,7 @@ public final class AdmissionController {
       return new ArrayDeque<>();
     }).addLast(waiter);
     queued++;
-    long delayMillis = Math.max(1, deadline.remaining().toMillis());
+    long delayMillis = Math.max(1, request.remainingMillis());
     waiter.timer = context.owner().setTimer(delayMillis, id -> leaveQueue(waiter, expired(waiter)));
     schedulePositions();
   }
@@ -188,10 +188,9 @@ public final class AdmissionController {
     dispatch();
   }
 
-  private RuntimeCallFailedException expired(Waiter waiter) {
-    return new RuntimeCallFailedException("DeadlineExceeded", String.format(
-        "context deadline exceeded while queued (waited %.1fs for admission)",
-        (System.nanoTime() - waiter.enqueuedAt) / 1e9));
+  private GatewayException expired(Waiter waiter) {
+    return RequestContext.deadlineExceeded(String.format(
+        " while queued (waited %.1fs for admission)", (System.nanoTime() - waiter.enqueuedAt) / 1e9));
   }
 
   private long retryAfterSeconds() {

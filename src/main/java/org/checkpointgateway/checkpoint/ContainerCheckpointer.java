@@ -2,7 +2,7 @@ package org.checkpointgateway.checkpoint;
 
 import io.vertx.core.Future;
 import java.nio.file.Path;
-import java.time.Duration;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.cri.CriClient;
 
 /**
@@ -14,18 +14,19 @@ public interface ContainerCheckpointer {
 
   /** Through the CRI: the runtime writes the archive itself. */
   static ContainerCheckpointer cri(CriClient cri) {
-    return (containerId, archive, timeout, abandon) ->
-        cri.checkpointContainer(containerId, archive.toString(), timeout, abandon);
+    return (containerId, archive, context) ->
+        cri.checkpointContainer(containerId, archive.toString(), context);
   }
 
   /**
    * Writes the archive of the running container {@code containerId} at {@code archive}.
    *
-   * @param timeout the time left; when it passes the work stops and the Future fails with a
-   *     {@code DeadlineExceeded} {@link org.checkpointgateway.error.RuntimeCallFailedException}
-   * @param abandon when it completes the work stops and the Future fails with {@code Canceled}
+   * @param context the request's: when its deadline passes the work stops and the Future fails
+   *     with a {@code DeadlineExceeded}
+   *     {@link org.checkpointgateway.error.RuntimeCallFailedException}, when it is cancelled with
+   *     {@code Canceled}
    * @return a Future failed with a {@link org.checkpointgateway.error.RuntimeCallFailedException}
    *     when the runtime fails; the caller removes whatever is left at {@code archive}
    */
-  Future<Void> checkpoint(String containerId, Path archive, Duration timeout, Future<Void> abandon);
+  Future<Void> checkpoint(String containerId, Path archive, RequestContext context);
 }

@@ -1,7 +1,6 @@
 package org.checkpointgateway.checkpoint;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
@@ -11,6 +10,7 @@ import java.util.function.BinaryOperator;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.error.CheckpointFailedException;
 import org.checkpointgateway.error.NotFoundException;
@@ -55,33 +55,33 @@ final class ContainerLookup {
     // calls are reset once nobody waits for them.
     this.pictures = new SingleFlightCache<>(vertx, maxAge, (node, unwanted) -> {
       long taken = System.nanoTime();
-      return Future.all(
-              cri.listReadySandboxes(CriClient.NO_DEADLINE, unwanted),
-              cri.listRunningContainers(CriClient.NO_DEADLINE, unwanted))
+      return Future.all(cri.listReadySandboxes(unwanted), cri.listRunningContainers(unwanted))
           .map(lists -> NodePicture.of(taken, lists.resultAt(0), lists.resultAt(1)));
     });
   }
 
   /**
    * The running container, or a NotFoundException with the kubelet's text; a
-   * {@code DeadlineExceeded} runtime failure when the runtime does not answer by {@code deadline}.
+   * {@code DeadlineExceeded} runtime failure when the runtime does not answer by the context's
+   * deadline, a {@code Canceled} one when the context is cancelled first.
    * A container that the runtime knows in that pod but that does not run gets the kubelet's 500
    * (its lookup sees only running containers, after its pod's spec named the container).
    */
-  Future<Running> find(CheckpointTarget target, Deadline deadline) {
+  Future<Running> find(CheckpointTarget target, RequestContext context) {
     return look(picture -> picture.sandbox(target.namespace(), target.pod())
         .map(sandbox -> new Slot(sandbox, picture.newestByName(sandbox).get(target.container()))),
-        slot -> slot.running() != null, deadline)
+        slot -> slot.running() != null, context)
         .compose(slot -> slot.running() != null ? Future.succeededFuture(slot.running())
-            : notRunning(target, slot.sandboxId(), deadline));
+            : notRunning(target, slot.sandboxId(), context));
   }
 
   /** A sandbox found, and the running container of that name in it (null when none runs). */
   private record Slot(String sandboxId, Running running) { }
 
   /** Asked only on a miss: the containers of a pod in every state are one small list. */
-  private Future<Running> notRunning(CheckpointTarget target, String sandboxId, Deadline deadline) {
-    return cri.listContainers(sandboxId, deadline.remaining(), Promise.<Void>promise().future())
+  private Future<Running> notRunning(CheckpointTarget target, String sandboxId,
+      RequestContext context) {
+    return cri.listContainers(sandboxId, context)
         .compose(all -> Future.failedFuture(all.stream()
             .anyMatch(container -> nameOf(container).equals(target.container()))
             ? new CheckpointFailedException(target.toString(),
@@ -90,10 +90,10 @@ final class ContainerLookup {
   }
 
   /** Every running container of the pod, one per name (the newest where a restart left two). */
-  Future<List<Running>> findAll(String namespace, String pod, Deadline deadline) {
+  Future<List<Running>> findAll(String namespace, String pod, RequestContext context) {
     return look(picture -> picture.sandbox(namespace, pod)
         .map(sandbox -> List.copyOf(picture.newestByName(sandbox).values())),
-        containers -> !containers.isEmpty(), deadline)
+        containers -> !containers.isEmpty(), context)
         .map(containers -> {
           if (containers.isEmpty()) {
             throw new NotFoundException("pod " + pod + " has no running containers");
@@ -113,14 +113,14 @@ final class ContainerLookup {
    * {@code pod does not exist}.
    */
   private <T> Future<T> look(Function<NodePicture, Optional<T>> question, Predicate<T> found,
-      Deadline deadline) {
+      RequestContext context) {
     long asked = System.nanoTime();
-    return pictures.recent("node", deadline).compose(picture -> {
+    return pictures.recent("node", context).compose(picture -> {
       Optional<T> answer = question.apply(picture);
       if (answer.filter(found).isPresent() || picture.takenNanos() - asked >= 0) {
         return Future.succeededFuture(answer);
       }
-      return pictures.fetchedSince("node", asked, deadline).map(question);
+      return pictures.fetchedSince("node", asked, context).map(question);
     }).map(answer -> answer.orElseThrow(() -> new NotFoundException("pod does not exist")));
   }
 

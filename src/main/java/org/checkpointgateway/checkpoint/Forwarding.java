@@ -2,6 +2,7 @@ package org.checkpointgateway.checkpoint;
 
 import io.vertx.core.Future;
 import java.util.function.BiConsumer;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.auth.Caller;
 import org.checkpointgateway.error.NotFoundException;
 
@@ -19,25 +20,26 @@ public interface Forwarding {
   BiConsumer<String, CheckpointEvent> NO_EVENTS = (node, event) -> { };
 
   /** A single node: a pod not here does not exist. */
-  Forwarding NONE = (target, timeoutValid, deadline, caller, cancel, events) ->
+  Forwarding NONE = (target, timeoutValid, context, caller, events) ->
       Future.failedFuture(new NotFoundException(POD_UNKNOWN));
 
   /**
    * Has the member that runs the pod check the caller's permission again, look the target up,
-   * apply its admission and checkpoint it by {@code deadline}.
+   * apply its admission and checkpoint it within the request's context: the time left and the
+   * cancellation travel to it.
    *
    * @param target a container, or a whole pod with an empty container name
    * @param timeoutValid false when the caller's {@code ?timeout=} could not be read: the owner
    *     then answers as the kubelet does, after its lookup
-   * @param cancel completes when the caller goes away: the checkpoint is cancelled on the owner
+   * @param context the request's: when it is cancelled, so is the checkpoint on the owner
    * @param events the owner's events with its node name, in order, on the caller's context;
    *     the first one means the owner's lookup passed ({@link #NO_EVENTS}: none are sent)
    * @return the owner's result, or a failure with exactly its status and text; a
    *     {@code NotFoundException} ({@link #POD_UNKNOWN}) when no member runs the pod; an
    *     {@code UnavailableException} naming the member when it left or did not answer
    */
-  Future<CheckpointResult> forward(CheckpointTarget target, boolean timeoutValid, Deadline deadline,
-      Caller caller, Future<Void> cancel, BiConsumer<String, CheckpointEvent> events);
+  Future<CheckpointResult> forward(CheckpointTarget target, boolean timeoutValid,
+      RequestContext context, Caller caller, BiConsumer<String, CheckpointEvent> events);
 
   /** Whether a local failure means the pod may run on another member. */
   static boolean podUnknown(Throwable failure) {

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.archive.ContainerCensus;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.cri.RuntimeWatch;
@@ -33,7 +34,7 @@ public final class RuntimeCensus implements ContainerCensus {
     if (!watch.ready()) {
       return Future.failedFuture("the runtime is not ready");
     }
-    return cri.listAllContainers(timeout, io.vertx.core.Promise.<Void>promise().future()).compose(listed -> {
+    return cri.listAllContainers(RequestContext.withTimeout(timeout)).compose(listed -> {
       Set<Identity> known = new HashSet<>();
       for (Container container : listed) {
         String ns = container.getLabelsOrDefault(ContainerLookup.POD_NAMESPACE_LABEL, "");

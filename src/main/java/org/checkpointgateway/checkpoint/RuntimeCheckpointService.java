@@ -21,6 +21,7 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 import static org.checkpointgateway.checkpoint.CheckpointService.NO_EVENTS;
 
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.archive.ArchiveDirectory;
 import org.checkpointgateway.checkpoint.CheckpointEvent.Completed;
 import org.checkpointgateway.checkpoint.CheckpointEvent.Failed;
@@ -84,7 +85,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
     // A runtime without stats still checkpoints; the container then only counts for concurrency.
     // A runtime that is away, silent or was left by every asker is no answer, though.
     this.weights = new SingleFlightCache<>(vertx, settings.lookupMaxAge(), (containerId, unwanted) ->
-        cri.memoryWorkingSet(containerId, CriClient.NO_DEADLINE, unwanted).recover(failure -> {
+        cri.memoryWorkingSet(containerId, unwanted).recover(failure -> {
           if (failure instanceof RuntimeCallFailedException call
               && List.of("Canceled", "DeadlineExceeded", "Unavailable").contains(call.code())) {
             return Future.failedFuture(failure);
@@ -101,33 +102,33 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
   }
 
   @Override
-  public Future<PreparedCheckpoint> prepare(CheckpointTarget target, Deadline deadline) {
+  public Future<PreparedCheckpoint> prepare(CheckpointTarget target, RequestContext context) {
     return reachable()
-        .compose(ignored -> lookup.find(target, deadline))
-        .compose(container -> weigh(target, container.id(), deadline))
+        .compose(ignored -> lookup.find(target, context))
+        .compose(container -> weigh(target, container.id(), context))
         .recover(failure -> Future.failedFuture(asCheckpointFailure(target, noticed(failure))));
   }
 
   @Override
   public Future<List<PreparedCheckpoint>> preparePod(String namespace, String pod,
-      Deadline deadline) {
+      RequestContext context) {
     CheckpointTarget podTarget = CheckpointTarget.wholePod(namespace, pod);
     return reachable()
-        .compose(ignored -> lookup.findAll(namespace, pod, deadline))
+        .compose(ignored -> lookup.findAll(namespace, pod, context))
         .compose(containers -> {
           List<Future<PreparedCheckpoint>> weighed = new ArrayList<>();
           containers.stream()
               .sorted(Comparator.comparing(ContainerLookup.Running::name))
               .forEach(container -> weighed.add(weigh(new CheckpointTarget(namespace, pod,
-                  container.name()), container.id(), deadline)));
+                  container.name()), container.id(), context)));
           return Future.all(weighed).map(all -> all.<PreparedCheckpoint>list());
         })
         .recover(failure -> Future.failedFuture(asCheckpointFailure(podTarget, noticed(failure))));
   }
 
   private Future<PreparedCheckpoint> weigh(CheckpointTarget target, String containerId,
-      Deadline deadline) {
-    return weights.recent(containerId, deadline)
+      RequestContext context) {
+    return weights.recent(containerId, context)
         .map(weight -> new PreparedCheckpoint(target, containerId, weight));
   }
 
@@ -149,32 +150,32 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
   }
 
   @Override
-  public Future<CheckpointResult> run(PreparedCheckpoint checkpoint, Deadline deadline,
-      Future<Void> cancel, Consumer<CheckpointEvent> events) {
+  public Future<CheckpointResult> run(PreparedCheckpoint checkpoint, RequestContext request,
+      Consumer<CheckpointEvent> events) {
     CheckpointTarget target = checkpoint.target();
     long begun = System.nanoTime();
-    // Abandoned when the caller cancels or the gateway stops; listening on the gateway-wide
-    // signal from every run would pile up listeners for the life of the process.
+    // Abandoned when the request is cancelled or the gateway stops; listening on the
+    // gateway-wide signal from every run would pile up listeners for the life of the process.
     Promise<Void> abandoning = Promise.promise();
-    cancel.onComplete(ignored -> abandoning.tryComplete());
+    request.onCancel(abandoning::tryComplete);
     // The stop signal comes from another event loop; the run's own context must act on it.
-    io.vertx.core.Context own = vertx.getOrCreateContext();
-    Runnable abandonOnOwnContext = () -> own.runOnContext(ignored -> abandoning.tryComplete());
+    io.vertx.core.Context loop = vertx.getOrCreateContext();
+    Runnable abandonOnOwnContext = () -> loop.runOnContext(ignored -> abandoning.tryComplete());
     running.add(abandonOnOwnContext);
     if (stopping.future().isComplete()) {
       abandonOnOwnContext.run();
     }
-    Future<Void> abandon = abandoning.future();
+    // The request's deadline; ended by its cancel or the gateway's stop. One value to the runtime.
+    RequestContext context = request.withCancel(abandoning.future());
     Future<CheckpointResult> outcome = (draining
         ? Future.<Void>failedFuture(new UnavailableException("the gateway is stopping"))
-        : ensureSpaceFor(checkpoint.weightBytes(), deadline, abandon))
-        .compose(ignored -> admission.admit(target.namespace(), checkpoint.weightBytes(), deadline,
-            abandon, (position, ahead) -> events.accept(
-                new Queued(target.container(), position, ahead))))
+        : ensureSpaceFor(checkpoint.weightBytes(), context))
+        .compose(ignored -> admission.admit(target.namespace(), checkpoint.weightBytes(), context,
+            (position, ahead) -> events.accept(new Queued(target.container(), position, ahead))))
         .compose(permit -> {
           metrics.queueWait(target.namespace(), permit.waited());
-          return holdSpaceFor(checkpoint.weightBytes(), deadline, abandon)
-              .compose(held -> execute(checkpoint, deadline, abandon, events)
+          return holdSpaceFor(checkpoint.weightBytes(), context)
+              .compose(held -> execute(checkpoint, context, events)
                   .onComplete(done -> releaseSpace(held, done)))
               .onComplete(ignored -> permit.release());
         })
@@ -191,8 +192,8 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
   }
 
   /** On arrival: refused at once when the archive cannot fit beside those being written. */
-  private Future<Void> ensureSpaceFor(long weight, Deadline deadline, Future<Void> abandon) {
-    return freeSpace(deadline, abandon).compose(free -> {
+  private Future<Void> ensureSpaceFor(long weight, RequestContext context) {
+    return freeSpace(context).compose(free -> {
       long held = spaceHeld.get();
       return fits(free, held, weight) ? Future.<Void>succeededFuture()
           : Future.failedFuture(noSpace(free, held, weight));
@@ -204,8 +205,8 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
    * free space until the checkpoint ends, so that checkpoints admitted together cannot all count
    * on the same free bytes (four 1.5 MiB archives on a 5 MiB disk: three run, one gets 507).
    */
-  private Future<Long> holdSpaceFor(long weight, Deadline deadline, Future<Void> abandon) {
-    return freeSpace(deadline, abandon).compose(free -> {
+  private Future<Long> holdSpaceFor(long weight, RequestContext context) {
+    return freeSpace(context).compose(free -> {
       while (true) {
         long held = spaceHeld.get();
         if (!fits(free, held, weight)) {
@@ -249,9 +250,9 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
    * {@link #FREE_SPACE_TTL_NANOS}: a burst of requests shares one answer instead of each paying
    * two worker-pool round trips. The directory is made again if someone removed it.
    */
-  private Future<Long> freeSpace(Deadline deadline, Future<Void> abandon) {
+  private Future<Long> freeSpace(RequestContext context) {
     // A hung file system must not hold a request past its deadline.
-    return deadline.bound(vertx, freeSpace(), abandon, " while reading the free space of "
+    return context.bound(vertx, freeSpace(), " while reading the free space of "
         + archives.path());
   }
 
@@ -269,8 +270,8 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
   }
 
   /** The runtime's part: admitted, with progress reported until it ends. */
-  private Future<CheckpointResult> execute(PreparedCheckpoint checkpoint, Deadline deadline,
-      Future<Void> abandon, Consumer<CheckpointEvent> events) {
+  private Future<CheckpointResult> execute(PreparedCheckpoint checkpoint, RequestContext context,
+      Consumer<CheckpointEvent> events) {
     CheckpointTarget target = checkpoint.target();
     Path archive = archives.newArchivePath(target.namespace(), target.pod(), target.container());
     long started = System.nanoTime();
@@ -281,8 +282,8 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
     long ticker = events == NO_EVENTS ? -1
         : reportProgress(target.container(), archive, started, estimate, events);
     archives.writing(archive);
-    return callRuntime(checkpoint.containerId(), archive, deadline, abandon)
-        .compose(ignored -> deadline.bound(vertx, writtenArchive(target, archive), abandon,
+    return callRuntime(checkpoint.containerId(), archive, context)
+        .compose(ignored -> context.bound(vertx, writtenArchive(target, archive),
             " while checking the archive"))
         .map(size -> {
           Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -291,7 +292,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
         })
         .recover(failure -> archives.discard(archive).compose(ignored -> Future.failedFuture(
             stopping.future().isComplete() && failure instanceof RuntimeCallFailedException
-                ? new RuntimeCallFailedException("Canceled", "context canceled: the gateway is stopping")
+                ? RequestContext.canceled(": the gateway is stopping")
                 : failure)))
         .onComplete(done -> {
           vertx.cancelTimer(ticker);
@@ -315,10 +316,10 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
   }
 
   @Override
-  public Future<CheckpointResult> runPod(List<PreparedCheckpoint> checkpoints, Deadline deadline,
-      Future<Void> cancel, Consumer<CheckpointEvent> events) {
+  public Future<CheckpointResult> runPod(List<PreparedCheckpoint> checkpoints,
+      RequestContext context, Consumer<CheckpointEvent> events) {
     List<Future<CheckpointResult>> runs = checkpoints.stream()
-        .map(checkpoint -> run(checkpoint, deadline, cancel, events)).toList();
+        .map(checkpoint -> run(checkpoint, context, events)).toList();
     return Future.join(runs).transform(ignored -> {
       List<String> items = new ArrayList<>();
       Map<String, Throwable> failures = new LinkedHashMap<>();
@@ -377,26 +378,25 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
    * (restarted, its socket removed) waits for it within the deadline, and a call that could not
    * connect never reached the runtime: it waits for the runtime's return and is made again.
    */
-  private Future<Void> callRuntime(String containerId, Path archive, Deadline deadline,
-      Future<Void> abandon) {
+  private Future<Void> callRuntime(String containerId, Path archive, RequestContext context) {
     // Told when the wait ends: a probe may have learnt more since (a broken connection, then
     // nobody at the socket).
     java.util.function.Supplier<String> why = () -> runtime.away().map(away ->
         " while waiting for the runtime to return (" + away.description() + ")").orElse("");
-    return deadline.bound(vertx, runtime.whenBack(), abandon, why).compose(back -> {
+    return context.bound(vertx, runtime.whenBack(), why).compose(back -> {
       long called = System.nanoTime();
-      return checkpointer.checkpoint(containerId, archive, deadline.remaining(), abandon)
+      return checkpointer.checkpoint(containerId, archive, context)
           .transform(done -> {
             Throwable failure = done.cause();
-            if (done.failed() && RuntimeWatch.isDialFailure(failure) && !deadline.passed()
-                && !abandon.isComplete()) {
+            if (done.failed() && RuntimeWatch.isDialFailure(failure) && !context.expired()
+                && !context.isCancelled()) {
               runtime.dialFailed((RuntimeCallFailedException) failure);
-              return callRuntime(containerId, archive, deadline, abandon);
+              return callRuntime(containerId, archive, context);
             }
             // The only place the kubelet's runtime operations are counted: one per call that
             // reached the runtime (a dial failure made again did not), whatever the mechanism.
             metrics.runtimeCheckpoint(done.failed(), Duration.ofNanos(System.nanoTime() - called));
-            if (done.failed() && RuntimeWatch.isConnectionLost(failure) && !abandon.isComplete()) {
+            if (done.failed() && RuntimeWatch.isConnectionLost(failure) && !context.isCancelled()) {
               // Marked before this run lets its admission slot go: the next one waits for a probe.
               runtime.connectionLost((RuntimeCallFailedException) failure);
             }

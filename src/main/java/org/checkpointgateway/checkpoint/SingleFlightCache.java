@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.context.Confined;
 
 /**
@@ -25,9 +26,12 @@ final class SingleFlightCache<K, V> {
   /** Past this many keys, entries too old to serve are dropped when a fetch starts. */
   static final int PRUNE_ABOVE = 4096;
 
-  /** Fetches the value of one key; {@code unwanted} completes when nobody waits for it any more. */
+  /**
+   * Fetches the value of one key under {@code unwanted}: a context without a deadline, cancelled
+   * when nobody waits for the value any more.
+   */
   interface Fetcher<K, V> {
-    Future<V> fetch(K key, Future<Void> unwanted);
+    Future<V> fetch(K key, RequestContext unwanted);
   }
 
   private static final class Fetch<V> {
@@ -73,30 +77,31 @@ final class SingleFlightCache<K, V> {
     this.fetcher = fetcher;
   }
 
-  /** A value whose fetch began less than {@code maxAge} ago, by {@code deadline}. */
-  Future<V> recent(K key, Deadline deadline) {
-    return fetchedSince(key, System.nanoTime() - maxAgeNanos, deadline);
+  /** A value whose fetch began less than {@code maxAge} ago, within the asker's context. */
+  Future<V> recent(K key, RequestContext asker) {
+    return fetchedSince(key, System.nanoTime() - maxAgeNanos, asker);
   }
 
   /**
    * A value whose fetch began at or after {@code sinceNanos} ({@link System#nanoTime()}): what
    * a request must see before it may say that something does not exist. Fails with a
-   * {@code DeadlineExceeded} runtime failure when {@code deadline} passes first.
+   * {@code DeadlineExceeded} runtime failure when the asker's deadline passes first, a
+   * {@code Canceled} one when the asker is cancelled first.
    */
-  Future<V> fetchedSince(K key, long sinceNanos, Deadline deadline) {
+  Future<V> fetchedSince(K key, long sinceNanos, RequestContext asker) {
     Fetch<V> known = fetches.get(key);
     if (known == null || known.begunNanos - sinceNanos < 0 || known.result.failed()) {
       known = start(key);
     }
     if (known.result.isComplete()) {
-      return deadline.bound(vertx, known.result);
+      return asker.bound(vertx, known.result);
     }
     if (!known.join()) {
       known = start(key); // the one found was just abandoned by its last asker
       known.join();
     }
     Fetch<V> joined = known;
-    return deadline.bound(vertx, joined.result)
+    return asker.bound(vertx, joined.result)
         .onComplete(ignored -> joined.leave());
   }
 
@@ -108,7 +113,7 @@ final class SingleFlightCache<K, V> {
       fetches.values().removeIf(fetch -> fetch.begunNanos - (now - maxAgeNanos) < 0);
     }
     Fetch<V> fetch = new Fetch<>(now, Confined.to(vertx.getOrCreateContext()));
-    fetch.result = fetcher.fetch(key, fetch.unwanted.future());
+    fetch.result = fetcher.fetch(key, RequestContext.until(fetch.unwanted.future()));
     if (maxAgeNanos > 0) { // with no age to share for, nothing is kept
       fetches.put(key, fetch);
     }

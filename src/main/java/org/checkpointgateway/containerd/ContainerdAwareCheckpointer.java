@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 import org.checkpointgateway.checkpoint.ContainerCheckpointer;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.cri.CriEndpoint;
 import org.checkpointgateway.error.RuntimeCallFailedException;
@@ -71,16 +72,14 @@ public final class ContainerdAwareCheckpointer implements ContainerCheckpointer 
   }
 
   @Override
-  public Future<Void> checkpoint(String containerId, Path archive, Duration timeout,
-      Future<Void> abandon) {
+  public Future<Void> checkpoint(String containerId, Path archive, RequestContext context) {
     if (mechanism.get() == Mechanism.TASK_API) {
-      return viaTasks().checkpoint(containerId, archive, timeout, abandon);
+      return viaTasks().checkpoint(containerId, archive, context);
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
-    return runtime(timeout).compose(version -> {
+    return runtime(context).compose(version -> {
       boolean isContainerd = version != null && version.getRuntimeName().equals(CONTAINERD);
-      return (isContainerd ? uncut(containerId, archive, remaining(deadline), abandon)
-          : viaCri.checkpoint(containerId, archive, remaining(deadline), abandon))
+      return (isContainerd ? uncut(containerId, archive, context)
+          : viaCri.checkpoint(containerId, archive, context))
           .onSuccess(ignored -> decide(Mechanism.CRI, "the runtime's CRI CheckpointContainer"))
           .recover(failure -> {
             if (!isContainerd || !taskCheckpoint || !(failure instanceof RuntimeCallFailedException call)
@@ -90,43 +89,36 @@ public final class ContainerdAwareCheckpointer implements ContainerCheckpointer 
             decide(Mechanism.TASK_API, "containerd's task API (containerd "
                 + version.getRuntimeVersion() + " answers CRI CheckpointContainer with "
                 + "UNIMPLEMENTED)");
-            return viaTasks().checkpoint(containerId, archive, remaining(deadline), abandon);
+            return viaTasks().checkpoint(containerId, archive, context);
           });
     });
   }
 
   /** CRI Version, asked until it has answered once; null while the runtime does not answer. */
-  private Future<VersionResponse> runtime(Duration timeout) {
+  private Future<VersionResponse> runtime(RequestContext context) {
     VersionResponse known = runtime;
     return known != null ? Future.succeededFuture(known)
-        : cri.version(timeout).map(answer -> runtime = answer).otherwise((VersionResponse) null);
-  }
-
-  private static Duration remaining(long deadline) {
-    return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        : cri.version(context).map(answer -> runtime = answer).otherwise((VersionResponse) null);
   }
 
   /**
    * CRI {@code CheckpointContainer} into {@code .<archive>.partial}, answered at the caller's
    * deadline or abandonment while the runtime's call goes on uncut; see the class comment.
    */
-  private Future<Void> uncut(String containerId, Path archive, Duration timeout,
-      Future<Void> abandon) {
+  private Future<Void> uncut(String containerId, Path archive, RequestContext context) {
     Path partial = archive.resolveSibling("." + archive.getFileName() + ".partial");
     Promise<Void> outcome = Promise.promise();
-    long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), fired -> outcome.tryFail(
-        new RuntimeCallFailedException("DeadlineExceeded", "context deadline exceeded")));
-    abandon.onComplete(ignored -> outcome.tryFail(
-        new RuntimeCallFailedException("Canceled", "context canceled")));
+    context.failWhenDone(vertx, outcome, () -> "");
     FileSystem files = vertx.fileSystem();
-    viaCri.checkpoint(containerId, partial, timeout.plus(RUNTIME_GRACE), Promise.<Void>promise().future())
+    // containerd's own call: the caller's deadline plus the grace, and nobody cancels it.
+    viaCri.checkpoint(containerId, partial,
+            RequestContext.withTimeout(context.remaining().plus(RUNTIME_GRACE)))
         .compose(ignored -> outcome.future().isComplete()
             ? Future.failedFuture("the caller had its answer")
             // containerd creates the file with its umask; archives hold process memory.
             : files.chmod(partial.toString(), "rw-------")
                 .compose(chmodded -> files.move(partial.toString(), archive.toString())))
         .onComplete(done -> {
-          vertx.cancelTimer(timer);
           if (done.failed()) {
             outcome.tryFail(done.cause());
             files.delete(partial.toString()).otherwiseEmpty(); // containerd may have written none

@@ -15,6 +15,7 @@ import io.vertx.grpc.common.ServiceMethod;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.cri.CriEndpoint;
 import org.checkpointgateway.cri.GrpcUnaryCall;
 import runtime.v1.ContainerStatus;
@@ -22,9 +23,9 @@ import runtime.v1.ContainerStatusRequest;
 import runtime.v1.RuntimeServiceGrpcClient;
 
 /**
- * containerd's own gRPC API on the CRI socket: the calls a task checkpoint needs. Deadlines and
- * cancellation work as in the CRI client: a Vert.x timer plus {@code grpc-timeout}, and a stream
- * reset when the caller gives up, so containerd's context is cancelled.
+ * containerd's own gRPC API on the CRI socket: the calls a task checkpoint needs. Each runs under
+ * the request's {@link RequestContext} as in the CRI client: a Vert.x timer plus
+ * {@code grpc-timeout}, and a stream reset when it is cancelled, so containerd's context is too.
  */
 final class ContainerdClient {
 
@@ -49,17 +50,17 @@ final class ContainerdClient {
   }
 
   /** The container's metadata: OCI spec, runtime, creation time. */
-  Future<Container> container(String id, Future<Void> abandon) {
+  Future<Container> container(String id, RequestContext context) {
     return call(ContainersGrpcClient.Get, GetContainerRequest.newBuilder().setId(id).build(),
-        METADATA_CALL_TIMEOUT, abandon)
+        context.within(METADATA_CALL_TIMEOUT))
         .map(response -> response.getContainer());
   }
 
   /** CRI {@code ContainerStatus}, for the archive's status.dump and the container log. */
-  Future<ContainerStatus> containerStatus(String id, Future<Void> abandon) {
+  Future<ContainerStatus> containerStatus(String id, RequestContext context) {
     return call(RuntimeServiceGrpcClient.ContainerStatus,
         ContainerStatusRequest.newBuilder().setContainerId(id).build(),
-        METADATA_CALL_TIMEOUT, abandon)
+        context.within(METADATA_CALL_TIMEOUT))
         .map(response -> response.getStatus());
   }
 
@@ -69,8 +70,7 @@ final class ContainerdClient {
    * makes no checkpoint image in its content store ({@code services/tasks/local.go}), and with a
    * work path the shim keeps CRIU's work files instead of removing them.
    */
-  Future<Void> checkpointTask(String id, Path images, Path work, Duration timeout,
-      Future<Void> abandon) {
+  Future<Void> checkpointTask(String id, Path images, Path work, RequestContext context) {
     CheckpointOptions options = CheckpointOptions.newBuilder()
         .setExit(false)
         .setImagePath(images.toString())
@@ -81,7 +81,7 @@ final class ContainerdClient {
         .setOptions(Any.newBuilder().setTypeUrl(RUNC_CHECKPOINT_OPTIONS)
             .setValue(options.toByteString()))
         .build();
-    return call(TasksGrpcClient.Checkpoint, request, timeout, abandon).mapEmpty();
+    return call(TasksGrpcClient.Checkpoint, request, context).mapEmpty();
   }
 
   Future<Void> close() {
@@ -89,8 +89,8 @@ final class ContainerdClient {
   }
 
   private <Req, Resp> Future<Resp> call(ServiceMethod<Resp, Req> method, Req message,
-      Duration timeout, Future<Void> abandon) {
-    return GrpcUnaryCall.call(vertx, grpc, address, method, message, timeout, abandon,
+      RequestContext context) {
+    return GrpcUnaryCall.call(vertx, grpc, address, method, message, context,
         Map.of(NAMESPACE_HEADER, K8S_NAMESPACE));
   }
 }

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import org.checkpointgateway.checkpoint.ContainerCheckpointer;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.error.RuntimeCallFailedException;
 import runtime.v1.ContainerStatus;
 
@@ -46,21 +47,16 @@ final class TaskApiCheckpointer implements ContainerCheckpointer {
   }
 
   @Override
-  public Future<Void> checkpoint(String id, Path archive, Duration timeout,
-      Future<Void> abandon) {
+  public Future<Void> checkpoint(String id, Path archive, RequestContext context) {
     long started = System.nanoTime();
-    long deadline = started + timeout.toNanos();
-    // The one signal that stops every step: the deadline or the caller going away.
+    // The one signal that stops every step: the request's end (deadline or cancel), or ours.
     Promise<Void> stop = Promise.promise();
-    long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), fired -> stop.tryFail(
-        new RuntimeCallFailedException("DeadlineExceeded", "context deadline exceeded")));
-    abandon.onComplete(ignored -> stop.tryFail(
-        new RuntimeCallFailedException("Canceled", "context canceled")));
+    context.failWhenDone(vertx, stop, () -> "");
     AtomicBoolean stopped = new AtomicBoolean();
-    Future<Void> stopSignal = stop.future().transform(ignored -> {
+    RequestContext untilStopped = context.withCancel(stop.future().transform(ignored -> {
       stopped.set(true);
       return Future.succeededFuture();
-    });
+    }));
 
     Path work = archive.resolveSibling("." + archive.getFileName() + ".work");
     Path images = work.resolve("checkpoint");
@@ -70,13 +66,12 @@ final class TaskApiCheckpointer implements ContainerCheckpointer {
     long[] dumped = new long[1];
 
     Future<Void> steps = vertx.fileSystem().mkdirs(work.toString(), "rwx------")
-        .compose(ignored -> Future.all(containerd.container(id, stopSignal),
-            containerd.containerStatus(id, stopSignal)))
+        .compose(ignored -> Future.all(containerd.container(id, untilStopped),
+            containerd.containerStatus(id, untilStopped)))
         .compose(metadata -> {
           Container spec = metadata.resultAt(0);
           ContainerStatus status = metadata.resultAt(1);
-          Duration remaining = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-          return containerd.checkpointTask(id, images, criuWork, remaining, stopSignal)
+          return containerd.checkpointTask(id, images, criuWork, untilStopped)
               .compose(ignored -> {
                 dumped[0] = System.nanoTime();
                 ArchiveAssembler.Members members = new ArchiveAssembler.Members(
@@ -101,8 +96,7 @@ final class TaskApiCheckpointer implements ContainerCheckpointer {
     steps.onComplete(outcome);
     stop.future().onFailure(outcome::tryFail);
     return outcome.future().transform(result -> {
-      vertx.cancelTimer(timer);
-      stop.tryComplete(); // nothing to stop any more; releases the metadata calls' abandon
+      stop.tryComplete(); // nothing to stop any more: ends untilStopped and the timer
       if (result.succeeded()) {
         long now = System.nanoTime();
         LOG.fine(() -> String.format("checkpointed %s through containerd's task API in %.3f s"

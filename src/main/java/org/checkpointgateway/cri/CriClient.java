@@ -2,8 +2,8 @@ package org.checkpointgateway.cri;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.List;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.metrics.GatewayMetrics;
 import runtime.v1.Container;
 import runtime.v1.PodSandbox;
@@ -25,46 +25,35 @@ public interface CriClient {
     return new GrpcCriClient(vertx, endpoint, metrics);
   }
 
-  /**
-   * The timeout of a call that ends when its callers stop waiting (its {@code abandon}) rather
-   * than at a time of its own, such as a lookup shared by requests with different deadlines: a
-   * year, the longest a request may ask for.
-   */
-  Duration NO_DEADLINE = Duration.ofDays(365);
-
-  /** CRI {@code Version}: the runtime's name and version, within {@code timeout}. */
-  Future<VersionResponse> version(Duration timeout);
+  /** CRI {@code Version}: the runtime's name and version, within the context's deadline. */
+  Future<VersionResponse> version(RequestContext context);
 
   /**
-   * The node's READY pod sandboxes. Like every call here: {@code timeout} travels as
-   * {@code grpc-timeout} and fails the call with {@code DeadlineExceeded}; when {@code abandon}
-   * completes the call is reset and fails with {@code Canceled}.
+   * The node's READY pod sandboxes. Like every call here, the call runs under {@code context} as
+   * a grpc-go client's does: the time left travels as {@code grpc-timeout} and, when it passes,
+   * the call fails with {@code DeadlineExceeded}; when the context is cancelled the call is reset
+   * and fails with {@code Canceled}.
    */
-  Future<List<PodSandbox>> listReadySandboxes(Duration timeout, Future<Void> abandon);
+  Future<List<PodSandbox>> listReadySandboxes(RequestContext context);
 
   /** The node's RUNNING containers, of every sandbox. */
-  Future<List<Container>> listRunningContainers(Duration timeout, Future<Void> abandon);
+  Future<List<Container>> listRunningContainers(RequestContext context);
 
   /** Every container of the node in any state (created, running, exited, unknown). */
-  Future<List<Container>> listAllContainers(Duration timeout, Future<Void> abandon);
+  Future<List<Container>> listAllContainers(RequestContext context);
 
   /** Containers of one sandbox in any state (created, running, exited, unknown). */
-  Future<List<Container>> listContainers(String sandboxId, Duration timeout, Future<Void> abandon);
+  Future<List<Container>> listContainers(String sandboxId, RequestContext context);
 
   /** The container's memory working set in bytes, from CRI {@code ContainerStats}. */
-  Future<Long> memoryWorkingSet(String containerId, Duration timeout, Future<Void> abandon);
+  Future<Long> memoryWorkingSet(String containerId, RequestContext context);
 
   /**
-   * CRI {@code CheckpointContainer}: the runtime writes the archive to {@code location}.
-   *
-   * @param timeout sent to the runtime as {@code grpc-timeout} and in the request's
-   *     {@code timeout} field; the caller enforces it (see {@code checkpoint})
-   * @param abandon when this completes, the call is cancelled with a stream reset so the runtime
-   *     stops working, and the returned Future fails with the abandon Future's failure (or a
-   *     {@code Canceled} runtime failure)
+   * CRI {@code CheckpointContainer}: the runtime writes the archive to {@code location}. The time
+   * left also travels in the request's {@code timeout} field; a cancel resets the stream so that
+   * the runtime stops working.
    */
-  Future<Void> checkpointContainer(String containerId, String location, Duration timeout,
-      Future<Void> abandon);
+  Future<Void> checkpointContainer(String containerId, String location, RequestContext context);
 
   /**
    * Retires the connections made so far: calls under way on them finish, later calls connect

@@ -2,7 +2,6 @@ package org.checkpointgateway.cri;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.net.SocketAddress;
@@ -15,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.error.RuntimeCallFailedException;
 import org.checkpointgateway.metrics.GatewayMetrics;
 import runtime.v1.CheckpointContainerRequest;
@@ -34,9 +34,9 @@ import runtime.v1.VersionRequest;
 import runtime.v1.VersionResponse;
 
 /**
- * CRI over vertx-grpc-client on a unix socket. Every call goes through {@link #call}, which owns
- * the deadline (a Vert.x timer plus {@code grpc-timeout}) and cancellation (a stream reset, so
- * the runtime sees it), the way a grpc-go client's context does.
+ * CRI over vertx-grpc-client on a unix socket. Every call goes through {@link #call}, under the
+ * request's {@link RequestContext}: its deadline (a Vert.x timer plus {@code grpc-timeout}) and
+ * its cancellation (a stream reset, so the runtime sees it), the way a grpc-go client's does.
  */
 final class GrpcCriClient implements CriClient {
 
@@ -71,21 +71,18 @@ final class GrpcCriClient implements CriClient {
   }
 
   @Override
-  public Future<VersionResponse> version(Duration timeout) {
+  public Future<VersionResponse> version(RequestContext context) {
     return call(RuntimeServiceGrpcClient.Version,
-        // Nobody abandons a Version call; a fresh Future each time, as a shared one would keep
-        // every call's listener for the life of the process.
-        VersionRequest.newBuilder().setVersion(CRI_API_VERSION).build(), timeout,
-        Promise.<Void>promise().future());
+        VersionRequest.newBuilder().setVersion(CRI_API_VERSION).build(), context);
   }
 
   @Override
-  public Future<List<PodSandbox>> listReadySandboxes(Duration timeout, Future<Void> abandon) {
+  public Future<List<PodSandbox>> listReadySandboxes(RequestContext context) {
     PodSandboxFilter filter = PodSandboxFilter.newBuilder()
         .setState(PodSandboxStateValue.newBuilder().setState(PodSandboxState.SANDBOX_READY))
         .build();
     return call(RuntimeServiceGrpcClient.ListPodSandbox,
-        ListPodSandboxRequest.newBuilder().setFilter(filter).build(), timeout, abandon)
+        ListPodSandboxRequest.newBuilder().setFilter(filter).build(), context)
         // Runtimes may ignore parts of a filter; keep only what was asked for.
         .map(response -> response.getItemsList().stream()
             .filter(sandbox -> sandbox.getState() == PodSandboxState.SANDBOX_READY)
@@ -93,29 +90,28 @@ final class GrpcCriClient implements CriClient {
   }
 
   @Override
-  public Future<List<Container>> listRunningContainers(Duration timeout, Future<Void> abandon) {
+  public Future<List<Container>> listRunningContainers(RequestContext context) {
     ContainerFilter filter = ContainerFilter.newBuilder()
         .setState(ContainerStateValue.newBuilder().setState(ContainerState.CONTAINER_RUNNING))
         .build();
     return call(RuntimeServiceGrpcClient.ListContainers,
-        ListContainersRequest.newBuilder().setFilter(filter).build(), timeout, abandon)
+        ListContainersRequest.newBuilder().setFilter(filter).build(), context)
         .map(response -> response.getContainersList().stream()
             .filter(container -> container.getState() == ContainerState.CONTAINER_RUNNING)
             .toList());
   }
 
   @Override
-  public Future<List<Container>> listAllContainers(Duration timeout, Future<Void> abandon) {
+  public Future<List<Container>> listAllContainers(RequestContext context) {
     return call(RuntimeServiceGrpcClient.ListContainers, ListContainersRequest.getDefaultInstance(),
-        timeout, abandon).map(response -> response.getContainersList());
+        context).map(response -> response.getContainersList());
   }
 
   @Override
-  public Future<List<Container>> listContainers(String sandboxId, Duration timeout,
-      Future<Void> abandon) {
+  public Future<List<Container>> listContainers(String sandboxId, RequestContext context) {
     ContainerFilter filter = ContainerFilter.newBuilder().setPodSandboxId(sandboxId).build();
     return call(RuntimeServiceGrpcClient.ListContainers,
-        ListContainersRequest.newBuilder().setFilter(filter).build(), timeout, abandon)
+        ListContainersRequest.newBuilder().setFilter(filter).build(), context)
         // A runtime may ignore the filter: only this sandbox's containers count.
         .map(response -> response.getContainersList().stream()
             .filter(container -> container.getPodSandboxId().equals(sandboxId))
@@ -123,22 +119,22 @@ final class GrpcCriClient implements CriClient {
   }
 
   @Override
-  public Future<Long> memoryWorkingSet(String containerId, Duration timeout, Future<Void> abandon) {
+  public Future<Long> memoryWorkingSet(String containerId, RequestContext context) {
     return call(RuntimeServiceGrpcClient.ContainerStats,
-        ContainerStatsRequest.newBuilder().setContainerId(containerId).build(), timeout, abandon)
+        ContainerStatsRequest.newBuilder().setContainerId(containerId).build(), context)
         .map(response -> response.getStats().getMemory().getWorkingSetBytes().getValue());
   }
 
   @Override
-  public Future<Void> checkpointContainer(String containerId, String location, Duration timeout,
-      Future<Void> abandon) {
+  public Future<Void> checkpointContainer(String containerId, String location,
+      RequestContext context) {
     CheckpointContainerRequest request = CheckpointContainerRequest.newBuilder()
         .setContainerId(containerId)
         .setLocation(location)
         // The CRI field is in whole seconds; round up so the runtime never gets less than asked.
-        .setTimeout((timeout.toMillis() + 999) / 1000)
+        .setTimeout((context.remainingMillis() + 999) / 1000)
         .build();
-    return call(RuntimeServiceGrpcClient.CheckpointContainer, request, timeout, abandon)
+    return call(RuntimeServiceGrpcClient.CheckpointContainer, request, context)
         .mapEmpty();
   }
 
@@ -151,7 +147,7 @@ final class GrpcCriClient implements CriClient {
     for (Client client : old) {
       retiring.add(client);
       // New calls are refused at once, calls under way keep their own deadlines.
-      client.transport().shutdown(NO_DEADLINE.toSeconds(), TimeUnit.SECONDS)
+      client.transport().shutdown(RequestContext.NO_DEADLINE.toSeconds(), TimeUnit.SECONDS)
           .onComplete(ignored -> retiring.remove(client));
     }
   }
@@ -179,9 +175,9 @@ final class GrpcCriClient implements CriClient {
   }
 
   private <Req, Resp> Future<Resp> call(ServiceMethod<Resp, Req> method, Req message,
-      Duration timeout, Future<Void> abandon) {
+      RequestContext context) {
     long begun = System.nanoTime();
-    return GrpcUnaryCall.call(vertx, grpc(), address, method, message, timeout, abandon, Map.of())
+    return GrpcUnaryCall.call(vertx, grpc(), address, method, message, context, Map.of())
         .onComplete(done -> metrics.criCall(method.methodName(), done.succeeded() ? "OK"
                 : ((RuntimeCallFailedException) done.cause()).code(),
             Duration.ofNanos(System.nanoTime() - begun)));

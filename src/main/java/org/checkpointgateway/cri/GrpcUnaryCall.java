@@ -14,17 +14,18 @@ import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.impl.GrpcClientImpl;
 import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.common.ServiceMethod;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.error.RuntimeCallFailedException;
 
 /**
- * One unary gRPC call to the runtime's socket, the way a grpc-go client's context runs it: the
- * deadline is a Vert.x timer and travels as {@code grpc-timeout}; when it passes, or the caller
- * abandons the call, the stream is reset so that the runtime stops working; every failure is a
- * {@link RuntimeCallFailedException}. Shared by the CRI client and containerd's own API.
+ * One unary gRPC call to the runtime's socket, the way a grpc-go client runs one under its
+ * context: the request's deadline is a Vert.x timer and travels as {@code grpc-timeout}; when it
+ * passes, or the request is cancelled, the stream is reset so that the runtime stops working;
+ * every failure is a {@link RuntimeCallFailedException}. Shared by the CRI client and
+ * containerd's own API.
  */
 public final class GrpcUnaryCall {
 
@@ -73,12 +74,13 @@ public final class GrpcUnaryCall {
   }
 
   /**
+   * @param context the request's deadline and cancellation, which end the call
    * @param headers extra request headers (containerd's namespace, for one)
    * @return the answer, or a failed Future with a {@link RuntimeCallFailedException}:
    *     {@code DeadlineExceeded} or {@code Canceled} when the call was given up
    */
   public static <Req, Resp> Future<Resp> call(Vertx vertx, GrpcClient grpc, SocketAddress address,
-      ServiceMethod<Resp, Req> method, Req message, Duration timeout, Future<Void> abandon,
+      ServiceMethod<Resp, Req> method, Req message, RequestContext context,
       Map<String, String> headers) {
     if (Vertx.currentContext() == null) {
       // Called from a plain thread (start-up, tests): run the call on a context, so that the
@@ -86,16 +88,12 @@ public final class GrpcUnaryCall {
       // of a response read from another thread (eclipse-vertx/vert.x#6038).
       Promise<Resp> result = Promise.promise();
       vertx.getOrCreateContext().runOnContext(ignored -> call(vertx, grpc, address, method,
-          message, timeout, abandon, headers).onComplete(result));
+          message, context, headers).onComplete(result));
       return result.future();
     }
     Promise<Resp> result = Promise.promise();
-    long millis = Math.max(1, timeout.toMillis());
-    long deadline = vertx.setTimer(millis, id -> result.tryFail(
-        new RuntimeCallFailedException("DeadlineExceeded", "context deadline exceeded")));
-    abandon.onComplete(ignored -> result.tryFail(
-        new RuntimeCallFailedException("Canceled", "context canceled")));
-    result.future().onComplete(ignored -> vertx.cancelTimer(deadline));
+    long millis = Math.max(1, context.remainingMillis());
+    context.failWhenDone(vertx, result, () -> "");
 
     grpc.request(address, method).onComplete(created -> {
       if (created.failed()) {
@@ -141,7 +139,7 @@ public final class GrpcUnaryCall {
     return failure instanceof RuntimeCallFailedException runtime
         && !runtime.code().equals("DeadlineExceeded")
         && runtime.description().startsWith("context deadline exceeded")
-        ? new RuntimeCallFailedException("DeadlineExceeded", "context deadline exceeded")
+        ? RequestContext.deadlineExceeded("")
         : failure;
   }
 }

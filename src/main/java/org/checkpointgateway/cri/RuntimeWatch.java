@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.error.RuntimeCallFailedException;
 import runtime.v1.VersionResponse;
 
@@ -157,7 +158,7 @@ public final class RuntimeWatch {
         ? probe.timeout() : FIRST_ANSWER_TIMEOUT;
     // A live connection still answers after the socket file was removed; nobody else can connect.
     lstat.executeBlocking(() -> unreachable(endpoint.socketPath()), false)
-        .compose(unreachable -> unreachable == null ? cri.version(timeout)
+        .compose(unreachable -> unreachable == null ? cri.version(RequestContext.withTimeout(timeout))
             : Future.<VersionResponse>failedFuture(
                 GrpcStatusTranslator.dialFailure(socket, unreachable)))
         .onComplete(answer -> {

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.auth.Caller;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.function.BiConsumer;
@@ -22,7 +23,6 @@ import java.util.function.Consumer;
 import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
-import org.checkpointgateway.checkpoint.Deadline;
 import org.checkpointgateway.checkpoint.Forwarding;
 import org.checkpointgateway.error.NotFoundException;
 import org.checkpointgateway.error.UnavailableException;
@@ -123,13 +123,12 @@ final class Forwarder implements Forwarding {
 
   @Override
   public Future<CheckpointResult> forward(CheckpointTarget target, boolean timeoutValid,
-      Deadline deadline, Caller caller, Future<Void> cancel,
-      BiConsumer<String, CheckpointEvent> events) {
+      RequestContext context, Caller caller, BiConsumer<String, CheckpointEvent> events) {
     long started = System.nanoTime();
-    return owner(target.namespace(), target.pod(), deadline)
+    return owner(target.namespace(), target.pod(), context)
         .compose(owner -> owner.isEmpty()
             ? Future.<CheckpointResult>failedFuture(new NotFoundException(Forwarding.POD_UNKNOWN))
-            : send(owner.get(), target, timeoutValid, deadline, caller, cancel, events)
+            : send(owner.get(), target, timeoutValid, context, caller, events)
                 .onComplete(done -> meters.forwarded(done, System.nanoTime() - started)));
   }
 
@@ -141,17 +140,18 @@ final class Forwarder implements Forwarding {
             + " left the fleet before it answered; the checkpoint's outcome there is unknown")));
   }
 
-  private Future<Optional<String>> owner(String namespace, String pod, Deadline deadline) {
+  private Future<Optional<String>> owner(String namespace, String pod, RequestContext context) {
     Optional<String> known = directory.owner(namespace, pod);
     return known.isPresent() && !known.get().equals(node) && members.has(known.get())
-        ? Future.succeededFuture(known) : askEveryone(namespace, pod, deadline);
+        ? Future.succeededFuture(known) : askEveryone(namespace, pod, context);
   }
 
   /**
    * The first member that says its runtime runs the pod; empty when every member said it does
    * not; an {@code UnavailableException} naming the members that did not answer otherwise.
    */
-  private Future<Optional<String>> askEveryone(String namespace, String pod, Deadline deadline) {
+  private Future<Optional<String>> askEveryone(String namespace, String pod,
+      RequestContext context) {
     List<String> others = members.names().stream().filter(name -> !name.equals(node)).toList();
     if (others.isEmpty()) {
       return Future.succeededFuture(Optional.empty());
@@ -159,7 +159,7 @@ final class Forwarder implements Forwarding {
     Promise<Optional<String>> found = Promise.promise();
     AtomicInteger unanswered = new AtomicInteger(others.size());
     List<String> silent = new java.util.concurrent.CopyOnWriteArrayList<>();
-    long timeout = Math.max(1, Math.min(deadline.remaining().toMillis(),
+    long timeout = Math.max(1, Math.min(context.remainingMillis(),
         OwnerEndpoint.RUNS_POD_TIMEOUT.plus(ANSWER_GRACE).toMillis()));
     JsonObject question = new JsonObject().put("namespace", namespace).put("pod", pod);
     for (String other : others) {
@@ -188,17 +188,17 @@ final class Forwarder implements Forwarding {
   }
 
   private Future<CheckpointResult> send(String owner, CheckpointTarget target,
-      boolean timeoutValid, Deadline deadline, Caller caller, Future<Void> cancel,
+      boolean timeoutValid, RequestContext context, Caller caller,
       BiConsumer<String, CheckpointEvent> events) {
     String id = UUID.randomUUID().toString();
     if (events == Forwarding.NO_EVENTS) {
-      return send(owner, id, target, timeoutValid, deadline, caller, cancel, false);
+      return send(owner, id, target, timeoutValid, context, caller, false);
     }
     // The owner's events come to this member's events address (see Wire.eventsAddress), in
     // order and before the reply, on the one connection between the two members.
     streams.put(id, new Stream(vertx.getOrCreateContext(),
         event -> events.accept(owner, Wire.event(event))));
-    return send(owner, id, target, timeoutValid, deadline, caller, cancel, true)
+    return send(owner, id, target, timeoutValid, context, caller, true)
         .eventually(() -> {
           streams.remove(id);
           return Future.succeededFuture();
@@ -206,8 +206,7 @@ final class Forwarder implements Forwarding {
   }
 
   private Future<CheckpointResult> send(String owner, String id, CheckpointTarget target,
-      boolean timeoutValid, Deadline deadline, Caller caller, Future<Void> cancel,
-      boolean events) {
+      boolean timeoutValid, RequestContext context, Caller caller, boolean events) {
     Promise<CheckpointResult> answer = Promise.promise();
     pending.put(id, new Pending(owner, answer));
     answer.future().onComplete(ignored -> pending.remove(id));
@@ -215,10 +214,12 @@ final class Forwarder implements Forwarding {
       lost(owner);
       return answer.future();
     }
-    Duration remaining = deadline.remaining();
+    // The time left and the cancellation travel to the owner; a silent one is given up on
+    // shortly after the deadline.
     vertx.eventBus().<JsonObject>request(Wire.checkpointAddress(owner),
-            Wire.request(id, node, target, timeoutValid, remaining, caller, events),
-            new DeliveryOptions().setSendTimeout(remaining.plus(ANSWER_GRACE).toMillis()))
+            Wire.request(id, node, target, timeoutValid, context, caller, events),
+            new DeliveryOptions().setSendTimeout(context.remainingMillis()
+                + ANSWER_GRACE.toMillis()))
         .onComplete(reply -> {
           if (reply.succeeded()) {
             links.proven(owner);
@@ -247,7 +248,7 @@ final class Forwarder implements Forwarding {
     // A connection that cannot be made would leave the request unanswered until its deadline.
     links.check(owner).onFailure(cause -> answer.tryFail(new UnavailableException(
         "node " + owner + " cannot be reached: " + cause.getMessage())));
-    cancel.onComplete(ignored -> {
+    context.onCancel(() -> {
       if (!answer.future().isComplete()) {
         vertx.eventBus().send(Wire.cancelAddress(owner), new JsonObject().put("id", id));
       }

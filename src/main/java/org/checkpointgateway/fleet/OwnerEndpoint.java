@@ -1,7 +1,6 @@
 package org.checkpointgateway.fleet;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -10,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.auth.Caller;
 import org.checkpointgateway.auth.CheckpointPermissions;
 import java.util.function.Consumer;
@@ -17,7 +17,6 @@ import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
-import org.checkpointgateway.checkpoint.Deadline;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.error.NotFoundException;
 
@@ -33,7 +32,7 @@ final class OwnerEndpoint {
   /** How long one listing of the runtime's pods answers "do you run this pod?". */
   static final Duration RUNS_POD_SHARED = Duration.ofMillis(250);
 
-  private record Running(String front, Promise<Void> cancel) {
+  private record Running(String front, RequestContext context) {
   }
 
   private final Vertx vertx;
@@ -58,7 +57,7 @@ final class OwnerEndpoint {
     consumers.add(vertx.eventBus().<JsonObject>consumer(Wire.cancelAddress(node), message -> {
       Running run = running.get(message.body().getString("id"));
       if (run != null) {
-        run.cancel().tryComplete();
+        run.context().cancel();
       }
     }));
     consumers.add(vertx.eventBus().consumer(Wire.runsPodAddress(node), this::runsPod));
@@ -73,7 +72,7 @@ final class OwnerEndpoint {
   /** The front that sent a request is gone: nobody waits for its checkpoints any more. */
   void frontLost(String front) {
     running.values().stream().filter(run -> run.front().equals(front))
-        .forEach(run -> run.cancel().tryComplete());
+        .forEach(run -> run.context().cancel());
   }
 
   private void checkpoint(Message<JsonObject> message) {
@@ -81,11 +80,10 @@ final class OwnerEndpoint {
     String id = request.getString("id");
     CheckpointTarget target = Wire.target(request);
     Caller caller = Wire.caller(request);
-    Deadline deadline = Deadline.in(Duration.ofMillis(request.getLong("remainingMillis")));
+    RequestContext context = Wire.context(request);
     boolean timeoutValid = request.getBoolean("timeoutValid");
-    Promise<Void> cancel = Promise.promise();
     String front = request.getString("front");
-    running.put(id, new Running(front, cancel));
+    running.put(id, new Running(front, context));
     // In order on one connection to the front, and before the reply, which travels on it too.
     // The reply says how many events went before it: the front hands on the outcome only after
     // them (the reply and the events travel to different addresses).
@@ -100,12 +98,12 @@ final class OwnerEndpoint {
     Future<Void> permitted = CheckpointPermissions.requireCheckpoint(caller, target.namespace())
         .mapEmpty();
     Future<CheckpointResult> work = target.isWholePod()
-        ? permitted.compose(ok -> service.preparePod(target.namespace(), target.pod(), deadline))
+        ? permitted.compose(ok -> service.preparePod(target.namespace(), target.pod(), context))
             .compose(prepared -> checkTimeout(timeoutValid).map(prepared))
-            .compose(prepared -> service.runPod(prepared, deadline, cancel.future(), events))
-        : permitted.compose(ok -> service.prepare(target, deadline))
+            .compose(prepared -> service.runPod(prepared, context, events))
+        : permitted.compose(ok -> service.prepare(target, context))
             .compose(prepared -> checkTimeout(timeoutValid).map(prepared))
-            .compose(prepared -> service.run(prepared, deadline, cancel.future(), events));
+            .compose(prepared -> service.run(prepared, context, events));
     work.onComplete(done -> {
       running.remove(id);
       message.reply(Wire.reply(done).put("events", sent.get()));
@@ -127,7 +125,7 @@ final class OwnerEndpoint {
     String key = pod.getString("namespace") + "/" + pod.getString("pod");
     if (pods == null || System.nanoTime() - podsAsked > RUNS_POD_SHARED.toNanos()) {
       podsAsked = System.nanoTime();
-      pods = cri.listReadySandboxes(RUNS_POD_TIMEOUT, Promise.<Void>promise().future())
+      pods = cri.listReadySandboxes(RequestContext.withTimeout(RUNS_POD_TIMEOUT))
           .map(sandboxes -> sandboxes.stream().map(sandbox ->
               sandbox.getLabelsOrDefault(PodDirectory.NAMESPACE_LABEL, "") + "/"
                   + sandbox.getLabelsOrDefault(PodDirectory.NAME_LABEL, "")).collect(

@@ -4,7 +4,6 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.HashMap;
@@ -14,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.cri.CriClient;
 
 /**
@@ -130,7 +130,7 @@ final class PodDirectory {
       return Future.succeededFuture();
     }
     busy = true;
-    return cri.listReadySandboxes(REFRESH, Promise.<Void>promise().future())
+    return cri.listReadySandboxes(RequestContext.withTimeout(REFRESH))
         .compose(sandboxes -> {
           Set<String> pods = new HashSet<>();
           sandboxes.forEach(sandbox -> pods.add(sandbox.getLabelsOrDefault(NAMESPACE_LABEL, "")

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.api.ErrorMapper;
 import org.checkpointgateway.auth.Caller;
 import org.checkpointgateway.checkpoint.CheckpointEvent;
@@ -107,15 +108,24 @@ final class Wire {
     };
   }
 
+  /** A forwarded checkpoint: the caller's request with the time its context has left. */
   static JsonObject request(String id, String front, CheckpointTarget target, boolean timeoutValid,
-      Duration remaining, Caller caller, boolean events) {
+      RequestContext context, Caller caller, boolean events) {
     return new JsonObject().put("id", id).put("front", front).put("events", events)
         .put("namespace", target.namespace()).put("pod", target.pod())
         .put("container", target.container()).put("timeoutValid", timeoutValid)
-        .put("remainingMillis", remaining.toMillis())
+        .put("remainingMillis", context.remainingMillis())
         .put("caller", new JsonObject().put("subject", caller.subject())
             .put("permissions", new JsonArray(caller.permissions()))
             .put("groups", new JsonArray(caller.groups())));
+  }
+
+  /**
+   * The owner's context of a forwarded checkpoint: the time the front had left (the event bus
+   * takes a moment more), cancelled when the front says so or leaves.
+   */
+  static RequestContext context(JsonObject request) {
+    return RequestContext.cancellable(Duration.ofMillis(request.getLong("remainingMillis")));
   }
 
   static CheckpointTarget target(JsonObject request) {

@@ -1,11 +1,11 @@
 package org.checkpointgateway.jobs;
 
-import io.vertx.core.Promise;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointEvent.Progress;
 import org.checkpointgateway.checkpoint.CheckpointEvent.Queued;
@@ -18,7 +18,8 @@ final class Job {
   final String owner;
   final JobRequest request;
   final Instant createdAt = Instant.now();
-  final Promise<Void> cancel = Promise.promise();
+  // Its deadline, from the submission's arrival, and its cancellation (DELETE).
+  final RequestContext context;
   final List<CheckpointEvent> events = new ArrayList<>();
   final List<Subscriber> subscribers = new ArrayList<>();
   JobState state = JobState.QUEUED;
@@ -30,10 +31,11 @@ final class Job {
   record Subscriber(Consumer<CheckpointEvent> events, Runnable finished) {
   }
 
-  Job(String id, String owner, JobRequest request) {
+  Job(String id, String owner, JobRequest request, RequestContext context) {
     this.id = id;
     this.owner = owner;
     this.request = request;
+    this.context = context;
   }
 
   /**

@@ -11,6 +11,7 @@ import java.util.function.Predicate;
 import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.PreparedCheckpoint;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.error.ConflictException;
 
 /**
@@ -46,10 +47,12 @@ public interface JobStore {
    * an earlier submission with the same idempotency key made: the key is checked again here, so
    * that two first submissions racing still make one job.
    *
+   * @param context the submission's, made when it arrived: the job runs within its deadline, and
+   *     {@link #cancel} cancels it
    * @throws ConflictException (in the Future) when the key was used for another request
    */
   Future<Submitted> submit(String owner, JobRequest request, List<PreparedCheckpoint> prepared,
-      Optional<String> idempotencyKey);
+      Optional<String> idempotencyKey, RequestContext context);
 
   /** The job, or a NotFoundException. */
   Future<JobView> get(String id);

@@ -18,9 +18,9 @@ import java.util.function.Predicate;
 import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointService;
-import org.checkpointgateway.checkpoint.Deadline;
 import org.checkpointgateway.checkpoint.PreparedCheckpoint;
 import org.checkpointgateway.context.Confined;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.error.ConflictException;
 import org.checkpointgateway.error.NotFoundException;
 import org.checkpointgateway.error.PodCheckpointFailedException;
@@ -61,20 +61,19 @@ final class LocalJobStore implements JobStore {
 
   @Override
   public Future<Submitted> submit(String owner, JobRequest request, List<PreparedCheckpoint> prepared,
-      Optional<String> idempotencyKey) {
+      Optional<String> idempotencyKey, RequestContext context) {
     if (prepared.isEmpty()) {
       throw new IllegalArgumentException("a job needs at least one prepared checkpoint");
     }
-    Deadline deadline = Deadline.in(request.timeout());
     return state.call(() -> {
       Optional<Job> earlier = earlier(owner, idempotencyKey, request);
       if (earlier.isPresent()) {
         return new Submitted(earlier.get().view(), false);
       }
-      Job job = new Job(UUID.randomUUID().toString(), owner, request);
+      Job job = new Job(UUID.randomUUID().toString(), owner, request, context);
       jobs.put(job.id, job);
       idempotencyKey.ifPresent(key -> idempotencyKeys.put(owner + "\n" + key, job.id));
-      start(job, prepared, deadline);
+      start(job, prepared);
       forget();
       return new Submitted(job.view(), true);
     });
@@ -90,17 +89,17 @@ final class LocalJobStore implements JobStore {
     return earlier;
   }
 
-  private void start(Job job, List<PreparedCheckpoint> prepared, Deadline deadline) {
+  private void start(Job job, List<PreparedCheckpoint> prepared) {
     Future<CheckpointResult> run = job.request.container().isPresent()
-        ? checkpoints.run(prepared.get(0), deadline, job.cancel.future(), job::record)
-        : checkpoints.runPod(prepared, deadline, job.cancel.future(), job::record);
+        ? checkpoints.run(prepared.get(0), job.context, job::record)
+        : checkpoints.runPod(prepared, job.context, job::record);
     run.onComplete(done -> {
       if (done.succeeded()) {
         job.finish(JobState.SUCCEEDED, done.result().items(), null);
       } else {
         List<String> made = done.cause() instanceof PodCheckpointFailedException pod
             ? pod.items() : List.of();
-        job.finish(job.cancel.future().isComplete() ? JobState.CANCELLED : JobState.FAILED, made,
+        job.finish(job.context.isCancelled() ? JobState.CANCELLED : JobState.FAILED, made,
             done.cause());
       }
     });
@@ -128,7 +127,7 @@ final class LocalJobStore implements JobStore {
       if (job.state.isFinal()) {
         throw new ConflictException("job " + id + " has already " + job.state);
       }
-      job.cancel.tryComplete();
+      job.context.cancel();
       return job.view();
     });
   }

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.checkpoint.AdmissionController.Limits;
 import org.checkpointgateway.checkpoint.AdmissionController.Permit;
 import org.checkpointgateway.error.OverloadedException;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class AdmissionControllerTest {
 
   static final long GIB = 1L << 30;
-  static final Deadline LATER = Deadline.in(Duration.ofMinutes(5));
+  static final RequestContext LATER = RequestContext.withTimeout(Duration.ofMinutes(5));
 
   Vertx vertx;
   Context callers;
@@ -55,9 +56,9 @@ class AdmissionControllerTest {
 
   /** Asks for admission from the callers' context, recording the order of admissions. */
   Future<Permit> admit(AdmissionController admission, String namespace, String name, long weight,
-      Deadline deadline, Future<Void> cancel, List<String> positions) {
+      RequestContext deadline, Future<Void> cancel, List<String> positions) {
     Promise<Permit> permit = Promise.promise();
-    callers.runOnContext(ignored -> admission.admit(namespace, weight, deadline, cancel,
+    callers.runOnContext(ignored -> admission.admit(namespace, weight, deadline.withCancel(cancel),
             (position, ahead) -> positions.add(name + "@" + position + "+" + ahead))
         .onSuccess(granted -> {
           assertThat(Vertx.currentContext()).isSameAs(callers);
@@ -164,7 +165,7 @@ class AdmissionControllerTest {
     AdmissionController admission = controller(1, 100 * GIB, 10);
     Permit running = Await.result(admit(admission, "ns", "running", 1));
     Throwable expired = Await.failure(admit(admission, "ns", "late", 1,
-        Deadline.in(Duration.ofMillis(200)), never.future(), new ArrayList<>()));
+        RequestContext.withTimeout(Duration.ofMillis(200)), never.future(), new ArrayList<>()));
 
     assertThat(expired).isInstanceOf(RuntimeCallFailedException.class);
     assertThat(((RuntimeCallFailedException) expired).code()).isEqualTo("DeadlineExceeded");

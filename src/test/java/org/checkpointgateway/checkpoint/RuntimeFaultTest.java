@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -241,6 +244,35 @@ class RuntimeFaultTest extends GatewayTestBase {
     Await.until("readiness to see it back", () -> readiness().status() == 200);
     assertThat(fixture.post("/checkpoint/default/demo/app", token).status()).isEqualTo(200);
     assertOnlyArchivesOf("app", "app");
+  }
+
+  @Test
+  void aJobsDeadlineStartsWhenItsSubmissionArrivesAsTheKubeletRoutesDoes() {
+    startGateway(settings());
+    runtime.freeze();
+    long arrived = System.nanoTime();
+    Instant arrivedAt = Instant.now();
+    Future<HttpAnswer> submitted = fixture.requestJson(HttpMethod.POST, "/api/v1/checkpoints",
+        token, "{\"namespace\":\"default\",\"pod\":\"demo\",\"container\":\"slow\","
+            + "\"timeoutSeconds\":8}", Map.of());
+    // Its lookup (the slow container's weight) waits for the frozen runtime: 5 s of its 8 pass.
+    Await.until("5 s of the freeze to pass", () -> seconds(arrived) > 5);
+    assertThat(submitted.isComplete()).as("the lookup still waits").isFalse();
+    runtime.thaw();
+    HttpAnswer created = Await.result(submitted);
+    assertThat(created.status()).as(created.body()).isEqualTo(202);
+    String id = new JsonObject(created.body()).getString("id");
+
+    JsonObject failed = new JsonObject(Await.until("the job to fail",
+        () -> fixture.request(HttpMethod.GET, "/api/v1/checkpoints/" + id, token),
+        answer -> new JsonObject(answer.body()).getString("state").equals("failed")).body());
+    assertThat(failed.getJsonObject("error").getString("message")).isEqualTo("checkpointing of "
+        + "default/demo/slow failed (rpc error: code = DeadlineExceeded desc = context deadline "
+        + "exceeded)");
+    // 8 s from the submission's arrival, lookup included, as the kubelet route counts; not 8 s
+    // from the job's start after the lookup (13 s).
+    Duration took = Duration.between(arrivedAt, Instant.parse(failed.getString("finishedAt")));
+    assertThat(took).isBetween(Duration.ofMillis(7500), Duration.ofMillis(11_000));
   }
 
   Future<HttpAnswer> post(String uri) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.StrictVertx;
 import org.junit.jupiter.api.AfterEach;
@@ -37,8 +38,8 @@ class SingleFlightCacheTest {
   }
 
   /** Whether each started fetch was abandoned by all its askers, in order. */
-  final List<Future<Void>> unwanted = new CopyOnWriteArrayList<>();
-  static final Deadline LATER = Deadline.in(Duration.ofMinutes(5));
+  final List<RequestContext> unwanted = new CopyOnWriteArrayList<>();
+  static final RequestContext LATER = RequestContext.withTimeout(Duration.ofMinutes(5));
 
   SingleFlightCache<String, String> fetches(Duration maxAge) {
     return new SingleFlightCache<>(vertx, maxAge, (key, abandoned) -> {
@@ -151,7 +152,7 @@ class SingleFlightCacheTest {
   void eachAskerWaitsWithinItsOwnDeadlineNotTheFetchs() {
     SingleFlightCache<String, String> shared = fetches(Duration.ofMinutes(1));
     Future<String> hurried = askOnOwnContext(() -> shared.recent("node",
-        Deadline.in(Duration.ofMillis(300))));
+        RequestContext.withTimeout(Duration.ofMillis(300))));
     Future<String> patient = askOnOwnContext(() -> shared.recent("node", LATER));
     Await.until("the fetch", () -> started.size() == 1);
 
@@ -159,7 +160,7 @@ class SingleFlightCacheTest {
     // on for the patient one, who gets the answer that comes later.
     assertThat(Await.result(hurried)).isEqualTo(
         "own:failed rpc error: code = DeadlineExceeded desc = context deadline exceeded");
-    assertThat(unwanted.get(0).isComplete()).isFalse();
+    assertThat(unwanted.get(0).isCancelled()).isFalse();
     answer(0, "late picture");
     assertThat(Await.result(patient)).isEqualTo("own:late picture");
     assertThat(started).hasSize(1);
@@ -168,18 +169,39 @@ class SingleFlightCacheTest {
   @Test
   void aFetchNobodyWaitsForAnyMoreIsAbandonedAndNeverJoined() {
     SingleFlightCache<String, String> shared = fetches(Duration.ofMinutes(1));
-    Future<String> a = askOnOwnContext(() -> shared.recent("node", Deadline.in(Duration.ofMillis(200))));
-    Future<String> b = askOnOwnContext(() -> shared.recent("node", Deadline.in(Duration.ofMillis(300))));
+    Future<String> a = askOnOwnContext(() -> shared.recent("node",
+        RequestContext.withTimeout(Duration.ofMillis(200))));
+    Future<String> b = askOnOwnContext(() -> shared.recent("node",
+        RequestContext.withTimeout(Duration.ofMillis(300))));
     Await.until("the fetch", () -> started.size() == 1);
     assertThat(Await.result(a)).contains("DeadlineExceeded");
-    assertThat(unwanted.get(0).isComplete()).as("abandoned while someone waits").isFalse();
+    assertThat(unwanted.get(0).isCancelled()).as("abandoned while someone waits").isFalse();
     assertThat(Await.result(b)).contains("DeadlineExceeded");
     // Its runtime call is reset: a frozen runtime does not collect calls nobody waits for.
-    Await.until("the fetch to be abandoned", () -> unwanted.get(0).isComplete());
+    Await.until("the fetch to be abandoned", () -> unwanted.get(0).isCancelled());
 
     Future<String> later = askOnOwnContext(() -> shared.recent("node", LATER));
     Await.until("a new fetch", () -> started.size() == 2);
     answer(1, "fresh");
     assertThat(Await.result(later)).isEqualTo("own:fresh");
+  }
+
+  @Test
+  void anAskerWhoseRequestIsCancelledStopsWaitingAndTheLastOneAbandonsTheFetch() {
+    SingleFlightCache<String, String> shared = fetches(Duration.ofMinutes(1));
+    RequestContext gone = RequestContext.cancellable(Duration.ofMinutes(5));
+    RequestContext staying = RequestContext.cancellable(Duration.ofMinutes(5));
+    Future<String> first = askOnOwnContext(() -> shared.recent("node", gone));
+    Future<String> second = askOnOwnContext(() -> shared.recent("node", staying));
+    Await.until("the fetch", () -> started.size() == 1);
+
+    // The caller went away during its lookup: its wait ends as a grpc-go context's would.
+    gone.cancel();
+    assertThat(Await.result(first)).isEqualTo(
+        "own:failed rpc error: code = Canceled desc = context canceled");
+    assertThat(unwanted.get(0).isCancelled()).as("someone still waits").isFalse();
+    staying.cancel();
+    assertThat(Await.result(second)).contains("Canceled");
+    Await.until("the fetch to be abandoned", () -> unwanted.get(0).isCancelled());
   }
 }

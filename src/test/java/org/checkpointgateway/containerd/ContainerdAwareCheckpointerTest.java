@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.error.RuntimeCallFailedException;
 import org.checkpointgateway.metrics.GatewayMetrics;
@@ -68,7 +69,8 @@ class ContainerdAwareCheckpointerTest {
   }
 
   Future<Void> checkpoint(Path archive, Duration timeout, Future<Void> abandon) {
-    return checkpointer.checkpoint(SimulatedContainerd.CONTAINER_ID, archive, timeout, abandon);
+    return checkpointer.checkpoint(SimulatedContainerd.CONTAINER_ID, archive,
+        RequestContext.withTimeout(timeout).withCancel(abandon));
   }
 
   List<String> checkpointDirectory() throws IOException {

@@ -2,7 +2,6 @@ package org.checkpointgateway.cri;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
 import java.net.StandardProtocolFamily;
@@ -11,6 +10,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.error.RuntimeCallFailedException;
 import org.checkpointgateway.metrics.GatewayMetrics;
 import org.checkpointgateway.sim.CheckpointObservation;
@@ -28,7 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 class GrpcCriClientTest {
 
   static final Duration TIMEOUT = Duration.ofSeconds(10);
-  static final io.vertx.core.Future<Void> NEVER = Promise.<Void>promise().future();
+
+  /** A call's context: {@code timeout} from now, and nobody cancels it. */
+  static RequestContext within(Duration timeout) {
+    return RequestContext.withTimeout(timeout);
+  }
 
   @TempDir
   Path dir;
@@ -57,17 +61,17 @@ class GrpcCriClientTest {
 
   @Test
   void versionAndLookupsGoThroughTheSocket() {
-    assertThat(Await.result(cri.version(Duration.ofSeconds(10))).getRuntimeName()).isEqualTo("checkpoint-gateway-simulator");
-    var sandboxes = Await.result(cri.listReadySandboxes(TIMEOUT, NEVER)).stream()
+    assertThat(Await.result(cri.version(within(Duration.ofSeconds(10)))).getRuntimeName()).isEqualTo("checkpoint-gateway-simulator");
+    var sandboxes = Await.result(cri.listReadySandboxes(within(TIMEOUT))).stream()
         .filter(sandbox -> sandbox.getMetadata().getName().equals("demo")
             && sandbox.getMetadata().getNamespace().equals("default")).toList();
     assertThat(sandboxes).hasSize(1);
-    var containers = Await.result(cri.listRunningContainers(TIMEOUT, NEVER)).stream()
+    var containers = Await.result(cri.listRunningContainers(within(TIMEOUT))).stream()
         .filter(container -> container.getPodSandboxId().equals(sandboxes.get(0).getId())).toList();
     // Running ones only: "done" has exited.
     assertThat(containers).extracting(c -> c.getMetadata().getName())
         .containsExactlyInAnyOrder("app", "sidecar", "slow", "broken");
-    assertThat(Await.result(cri.memoryWorkingSet(SimulatedRuntime.containerId("default", "demo", "app"), TIMEOUT, NEVER)))
+    assertThat(Await.result(cri.memoryWorkingSet(SimulatedRuntime.containerId("default", "demo", "app"), within(TIMEOUT))))
         .isEqualTo(8388608L);
   }
 
@@ -88,8 +92,8 @@ class GrpcCriClientTest {
     CriClient busy = CriClient.create(vertx,
         CriEndpoint.parse("unix://" + runtime.socketPath()), GatewayMetrics.none());
     try {
-      assertThat(Await.result(busy.listRunningContainers(TIMEOUT, NEVER))).hasSize(3000);
-      assertThat(Await.result(busy.listReadySandboxes(TIMEOUT, NEVER))).hasSize(300);
+      assertThat(Await.result(busy.listRunningContainers(within(TIMEOUT)))).hasSize(3000);
+      assertThat(Await.result(busy.listReadySandboxes(within(TIMEOUT)))).hasSize(300);
     } finally {
       Await.result(busy.close());
     }
@@ -98,11 +102,11 @@ class GrpcCriClientTest {
   @Test
   void abandoningResetsTheStreamAndTheRuntimeStops() {
     var ended = runtime.nextCheckpointEnded();
-    Promise<Void> abandon = Promise.promise();
+    RequestContext request = RequestContext.cancellable(Duration.ofMinutes(1));
     var call = cri.checkpointContainer(SimulatedRuntime.containerId("default", "demo", "slow"),
-        dir.resolve("a.tar").toString(), Duration.ofMinutes(1), abandon.future());
+        dir.resolve("a.tar").toString(), request);
     Await.until("the checkpoint to start", () -> runtime.activeCheckpoints() == 1);
-    abandon.complete();
+    request.cancel();
 
     assertRuntimeFailure(Await.failure(call), "Canceled", "context canceled");
     CheckpointObservation seen = Await.result(ended);
@@ -115,7 +119,7 @@ class GrpcCriClientTest {
   void deadlineResetsTheStreamAndFailsWithDeadlineExceeded() {
     var ended = runtime.nextCheckpointEnded();
     var call = cri.checkpointContainer(SimulatedRuntime.containerId("default", "demo", "slow"),
-        dir.resolve("b.tar").toString(), Duration.ofMillis(300), Promise.<Void>promise().future());
+        dir.resolve("b.tar").toString(), within(Duration.ofMillis(300)));
 
     assertRuntimeFailure(Await.failure(call), "DeadlineExceeded", "context deadline exceeded");
     CheckpointObservation seen = Await.result(ended);
@@ -128,7 +132,7 @@ class GrpcCriClientTest {
   @Test
   void runtimeStatusesArriveWithGoSpelledCodes() {
     var unknown = cri.checkpointContainer("no-such-id", dir.resolve("c.tar").toString(),
-        Duration.ofSeconds(5), Promise.<Void>promise().future());
+        within(Duration.ofSeconds(5)));
     RuntimeCallFailedException failure = (RuntimeCallFailedException) Await.failure(unknown);
     assertThat(failure.code()).isEqualTo("NotFound");
     assertThat(failure.getMessage()).startsWith("rpc error: code = NotFound desc = ");
@@ -139,7 +143,7 @@ class GrpcCriClientTest {
     Await.result(runtime.close()); // removes its socket
     runtime = null;
     RuntimeCallFailedException failure = (RuntimeCallFailedException) Await.failure(
-        cri.version(TIMEOUT));
+        cri.version(within(TIMEOUT)));
     // Was "transport: null": Netty reports ENOENT as an exception without a message.
     assertThat(failure.getMessage()).isEqualTo("rpc error: code = Unavailable desc = connection "
         + "error: desc = \"transport: Error while dialing: dial unix " + dir.resolve("cri.sock")
@@ -158,7 +162,7 @@ class GrpcCriClientTest {
         GatewayMetrics.none());
     try {
       RuntimeCallFailedException failure = (RuntimeCallFailedException) Await.failure(
-          toStale.checkpointContainer("id", dir.resolve("x.tar").toString(), TIMEOUT, NEVER));
+          toStale.checkpointContainer("id", dir.resolve("x.tar").toString(), within(TIMEOUT)));
       assertThat(failure.getMessage()).isEqualTo("rpc error: code = Unavailable desc = connection "
           + "error: desc = \"transport: Error while dialing: dial unix " + stale
           + ": connect: connection refused\"");
@@ -171,7 +175,7 @@ class GrpcCriClientTest {
   @Test
   void aCallThatReachedTheRuntimeIsNoDialFailure() {
     var call = cri.checkpointContainer(SimulatedRuntime.containerId("default", "demo", "slow"),
-        dir.resolve("d.tar").toString(), Duration.ofMillis(200), NEVER);
+        dir.resolve("d.tar").toString(), within(Duration.ofMillis(200)));
     assertThat(RuntimeWatch.isDialFailure(Await.failure(call))).isFalse();
   }
 

@@ -16,8 +16,8 @@ import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
-import org.checkpointgateway.checkpoint.Deadline;
 import org.checkpointgateway.checkpoint.PreparedCheckpoint;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.error.CheckpointFailedException;
 import org.checkpointgateway.error.ConflictException;
 import org.checkpointgateway.error.NotFoundException;
@@ -41,7 +41,7 @@ class JobStoreTest {
       new PreparedCheckpoint(new CheckpointTarget("default", "demo", "app"), "c1", 64));
 
   /** One checkpoint the store started: the test ends it and sends its events. */
-  record Started(PreparedCheckpoint checkpoint, Future<Void> cancel,
+  record Started(PreparedCheckpoint checkpoint, RequestContext request,
       Consumer<CheckpointEvent> events, Context context, Promise<CheckpointResult> result) {
 
     void send(CheckpointEvent event) {
@@ -59,30 +59,30 @@ class JobStoreTest {
     final List<Started> started = new CopyOnWriteArrayList<>();
 
     @Override
-    public Future<PreparedCheckpoint> prepare(CheckpointTarget target, Deadline deadline) {
+    public Future<PreparedCheckpoint> prepare(CheckpointTarget target, RequestContext context) {
       throw new UnsupportedOperationException("the store runs prepared checkpoints only");
     }
 
     @Override
     public Future<List<PreparedCheckpoint>> preparePod(String namespace, String pod,
-        Deadline deadline) {
+        RequestContext context) {
       throw new UnsupportedOperationException("the store runs prepared checkpoints only");
     }
 
     @Override
-    public Future<CheckpointResult> run(PreparedCheckpoint checkpoint, Deadline deadline,
-        Future<Void> cancel, Consumer<CheckpointEvent> events) {
+    public Future<CheckpointResult> run(PreparedCheckpoint checkpoint, RequestContext context,
+        Consumer<CheckpointEvent> events) {
       Promise<CheckpointResult> result = Promise.promise();
-      started.add(new Started(checkpoint, cancel, events, Vertx.currentContext(), result));
-      cancel.onComplete(ignored -> result.tryFail(new CheckpointFailedException(
+      started.add(new Started(checkpoint, context, events, Vertx.currentContext(), result));
+      context.onCancel(() -> result.tryFail(new CheckpointFailedException(
           "default/demo/app", new RuntimeCallFailedException("Canceled", "context canceled"))));
       return result.future();
     }
 
     @Override
-    public Future<CheckpointResult> runPod(List<PreparedCheckpoint> checkpoints, Deadline deadline,
-        Future<Void> cancel, Consumer<CheckpointEvent> events) {
-      return run(checkpoints.get(0), deadline, cancel, events);
+    public Future<CheckpointResult> runPod(List<PreparedCheckpoint> checkpoints,
+        RequestContext context, Consumer<CheckpointEvent> events) {
+      return run(checkpoints.get(0), context, events);
     }
   }
 
@@ -106,7 +106,13 @@ class JobStoreTest {
   }
 
   JobView submit(String owner, JobRequest request, String key) {
-    return Await.result(store.submit(owner, request, PREPARED, Optional.ofNullable(key))).job();
+    return Await.result(store.submit(owner, request, PREPARED, Optional.ofNullable(key),
+        arrived(request))).job();
+  }
+
+  /** The context the route makes when a submission arrives. */
+  static RequestContext arrived(JobRequest request) {
+    return RequestContext.cancellable(request.timeout());
   }
 
   JobView awaitState(String id, JobState state) {
@@ -116,8 +122,8 @@ class JobStoreTest {
 
   @Test
   void aReplayedIdempotencyKeyAnswersTheSameJobAndAnotherRequestConflicts() {
-    JobStore.Submitted first = Await.result(store.submit("alice", APP, PREPARED, Optional.of("k1")));
-    JobStore.Submitted again = Await.result(store.submit("alice", APP, PREPARED, Optional.of("k1")));
+    JobStore.Submitted first = Await.result(store.submit("alice", APP, PREPARED, Optional.of("k1"), arrived(APP)));
+    JobStore.Submitted again = Await.result(store.submit("alice", APP, PREPARED, Optional.of("k1"), arrived(APP)));
 
     assertThat(first.created()).isTrue();
     assertThat(again.created()).isFalse();
@@ -128,14 +134,14 @@ class JobStoreTest {
     assertThat(Await.result(store.replay("alice", "k2", APP))).isEmpty();
 
     JobRequest other = new JobRequest("default", "demo", Optional.of("sidecar"), APP.timeout());
-    assertThat(Await.failure(store.submit("alice", other, PREPARED, Optional.of("k1"))))
+    assertThat(Await.failure(store.submit("alice", other, PREPARED, Optional.of("k1"), arrived(other))))
         .isInstanceOf(ConflictException.class).hasMessageContaining("k1");
     // A replay of another request is told so before anything is looked up.
     assertThat(Await.failure(store.replay("alice", "k1", other)))
         .isInstanceOf(ConflictException.class)
         .hasMessage("Idempotency-Key k1 was used for another request (job " + first.job().id() + ")");
     // Nothing prepared is a caller's bug, not a conflict: no list stands for "replay only".
-    assertThatThrownBy(() -> store.submit("alice", other, List.of(), Optional.of("k1")))
+    assertThatThrownBy(() -> store.submit("alice", other, List.of(), Optional.of("k1"), arrived(other)))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(checkpoints.started).hasSize(1);
     // Keys are per owner: bob's k1 is a new job.
@@ -179,7 +185,7 @@ class JobStoreTest {
 
     Await.result(store.cancel(job.id()));
 
-    assertThat(run.cancel().succeeded()).isTrue();
+    assertThat(run.request().isCancelled()).isTrue();
     assertThat(awaitState(job.id(), JobState.CANCELLED).failure()).isPresent();
     assertThat(Await.failure(store.cancel(job.id()))).isInstanceOf(ConflictException.class)
         .hasMessage("job " + job.id() + " has already cancelled");
@@ -208,7 +214,7 @@ class JobStoreTest {
     Context caller = vertx.getOrCreateContext();
     assertThat(caller).isNotSameAs(storeContext);
     Promise<List<Context>> contexts = Promise.promise();
-    caller.runOnContext(ignored -> store.submit("alice", APP, PREPARED, Optional.empty())
+    caller.runOnContext(ignored -> store.submit("alice", APP, PREPARED, Optional.empty(), arrived(APP))
         .onComplete(submitted -> contexts.complete(List.of(Vertx.currentContext(),
             checkpoints.started.get(0).context()))));
 

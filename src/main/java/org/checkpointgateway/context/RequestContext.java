@@ -1,0 +1,187 @@
+package org.checkpointgateway.context;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.checkpointgateway.error.RuntimeCallFailedException;
+
+/**
+ * One request's deadline and cancellation as one value, carried from the route to the runtime
+ * call as grpc-go carries a {@code context.Context}: admission, lookup, the CRI call, containerd's
+ * task API and a fleet owner all read the same deadline and listen to the same signal, and the
+ * failures for "deadline passed" and "cancelled" are made here only, in grpc-go's words (the
+ * kubelet embeds them in its answers, and callers match on them).
+ *
+ * <p>Immutable but for {@link #cancel} of a {@link #cancellable} one. A context costs one object
+ * (plus one promise when cancellable): no timer of its own; a wait that must end with it arms
+ * one ({@link #failWhenDone}), as grpc-go's {@code select} on {@code ctx.Done()} does.
+ */
+public final class RequestContext {
+
+  /** The deadline of work that only its cancellation ends: a year, the longest a request may ask. */
+  public static final Duration NO_DEADLINE = Duration.ofDays(365);
+
+  private final long deadlineNanos;
+  // Completed by cancel(); null when this context is not the one that may be cancelled.
+  private final Promise<Void> cancellation;
+  // Completes when the context is cancelled; null when only the clock ends it.
+  private final Future<Void> cancelled;
+
+  private RequestContext(long deadlineNanos, Promise<Void> cancellation, Future<Void> cancelled) {
+    this.deadlineNanos = deadlineNanos;
+    this.cancellation = cancellation;
+    this.cancelled = cancelled;
+  }
+
+  /** Ends {@code timeout} from now; nobody cancels it (probes, background refreshes). */
+  public static RequestContext withTimeout(Duration timeout) {
+    return new RequestContext(System.nanoTime() + timeout.toNanos(), null, null);
+  }
+
+  /**
+   * A request's own context: its time starts now, and {@link #cancel} ends it (the caller went
+   * away, the job was cancelled, the front asked its owner to stop).
+   */
+  public static RequestContext cancellable(Duration timeout) {
+    Promise<Void> cancellation = Promise.promise();
+    return new RequestContext(System.nanoTime() + timeout.toNanos(), cancellation,
+        cancellation.future());
+  }
+
+  /**
+   * Ended only when {@code cancelled} completes: for work that callers with deadlines of their
+   * own share, abandoned once none of them waits (its calls carry {@link #NO_DEADLINE}).
+   */
+  public static RequestContext until(Future<Void> cancelled) {
+    return new RequestContext(System.nanoTime() + NO_DEADLINE.toNanos(), null, cancelled);
+  }
+
+  /**
+   * The same deadline, ended by {@code cancelled} instead: a signal that completes when this
+   * context is cancelled and on other occasions too (the gateway stopping, a step's end).
+   */
+  public RequestContext withCancel(Future<Void> cancelled) {
+    return new RequestContext(deadlineNanos, null, cancelled);
+  }
+
+  /** The earlier of this deadline and {@code timeout} from now, cancelled with this one. */
+  public RequestContext within(Duration timeout) {
+    long own = System.nanoTime() + timeout.toNanos();
+    return own - deadlineNanos < 0 ? new RequestContext(own, null, cancelled) : this;
+  }
+
+  /** Cancels a context made by {@link #cancellable}; waits on it fail with {@code Canceled}. */
+  public void cancel() {
+    if (cancellation == null) {
+      throw new IllegalStateException("only a cancellable request context can be cancelled");
+    }
+    cancellation.tryComplete();
+  }
+
+  /** The deadline on {@link System#nanoTime()}'s clock. */
+  public long deadlineNanos() {
+    return deadlineNanos;
+  }
+
+  /** Time left, never negative. */
+  public Duration remaining() {
+    return Duration.ofNanos(remainingNanos());
+  }
+
+  public long remainingNanos() {
+    return Math.max(0, deadlineNanos - System.nanoTime());
+  }
+
+  /** Time left in whole milliseconds, never negative (what {@code grpc-timeout} and timers take). */
+  public long remainingMillis() {
+    return remainingNanos() / 1_000_000;
+  }
+
+  public boolean expired() {
+    return System.nanoTime() - deadlineNanos >= 0;
+  }
+
+  public boolean isCancelled() {
+    return cancelled != null && cancelled.isComplete();
+  }
+
+  /** Runs {@code action} once when the context is cancelled (at once if it is); never if it cannot be. */
+  public void onCancel(Runnable action) {
+    if (cancelled != null) {
+      cancelled.onComplete(ignored -> action.run());
+    }
+  }
+
+  /**
+   * The failure of a wait whose deadline passed, in grpc-go's words.
+   *
+   * @param waitingFor what was waited for, appended to the message ("" when the runtime was)
+   */
+  public static RuntimeCallFailedException deadlineExceeded(String waitingFor) {
+    return new RuntimeCallFailedException("DeadlineExceeded", "context deadline exceeded" + waitingFor);
+  }
+
+  /** The failure of a wait given up by its caller, in grpc-go's words. */
+  public static RuntimeCallFailedException canceled(String waitingFor) {
+    return new RuntimeCallFailedException("Canceled", "context canceled" + waitingFor);
+  }
+
+  /**
+   * Fails {@code answer} when this context ends first: {@link #deadlineExceeded} when the
+   * deadline passes, {@link #canceled} when it is cancelled (on the calling context, if there
+   * was one). The timer goes once {@code answer} completes.
+   */
+  public <T> void failWhenDone(Vertx vertx, Promise<T> answer, Supplier<String> waitingFor) {
+    // Rounded up: a timer that fired a fraction of a millisecond early would report a deadline
+    // that has not passed yet.
+    long timer = vertx.setTimer(Math.max(1, (remainingNanos() + 999_999) / 1_000_000),
+        id -> answer.tryFail(deadlineExceeded(waitingFor.get())));
+    if (cancelled != null) {
+      Context caller = Vertx.currentContext();
+      onCancel(() -> {
+        if (caller == null || Vertx.currentContext() == caller) {
+          answer.tryFail(canceled(waitingFor.get()));
+        } else {
+          caller.runOnContext(ignored -> answer.tryFail(canceled(waitingFor.get())));
+        }
+      });
+    }
+    answer.future().onComplete(ignored -> vertx.cancelTimer(timer));
+  }
+
+  /**
+   * Waits for {@code work} no longer than this context: its outcome, answered on the calling
+   * context; or a {@code DeadlineExceeded} or {@code Canceled} runtime failure when the context
+   * ends first. The work itself goes on (its owner decides whether anyone still wants it).
+   */
+  public <T> Future<T> bound(Vertx vertx, Future<T> work, Supplier<String> waitingFor) {
+    if (work.isComplete()) {
+      return work.succeeded() ? Future.succeededFuture(work.result())
+          : Future.failedFuture(work.cause());
+    }
+    Context caller = vertx.getOrCreateContext();
+    Promise<T> answer = Promise.promise();
+    failWhenDone(vertx, answer, waitingFor);
+    work.onComplete(done -> caller.runOnContext(ignored -> {
+      if (done.succeeded()) {
+        answer.tryComplete(done.result());
+      } else {
+        answer.tryFail(done.cause());
+      }
+    }));
+    return answer.future();
+  }
+
+  /** As {@link #bound(Vertx, Future, Supplier)}, with a fixed text of what was waited for. */
+  public <T> Future<T> bound(Vertx vertx, Future<T> work, String waitingFor) {
+    return bound(vertx, work, () -> waitingFor);
+  }
+
+  /** As {@link #bound(Vertx, Future, Supplier)}, for a wait on the runtime itself. */
+  public <T> Future<T> bound(Vertx vertx, Future<T> work) {
+    return bound(vertx, work, () -> "");
+  }
+}
