@@ -25,8 +25,17 @@ public final class ArchiveDirectory {
   public static final String DIRECTORY_PERMISSIONS = "rwx------";
 
   // Fixed width keeps names of one container sorting in time order.
-  private static final DateTimeFormatter TIMESTAMP =
+  static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
+  /** {@link #TIMESTAMP} up to the fraction, formatted once per second (per archive it showed in profiles). */
+  private static final DateTimeFormatter SECOND =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.").withZone(ZoneOffset.UTC);
+
+  /** One second's formatted prefix, replaced whole when the second changes. */
+  private record Second(long epochSecond, String text) {
+  }
+
+  private static volatile Second lastSecond = new Second(Long.MIN_VALUE, "");
 
   private final Vertx vertx;
   private final Path directory;
@@ -56,7 +65,7 @@ public final class ArchiveDirectory {
   /** A fresh, unique archive path for one checkpoint of the given container. */
   public Path newArchivePath(String namespace, String pod, String container) {
     String name = "checkpoint-" + pod + "_" + namespace + "-" + container + "-"
-        + TIMESTAMP.format(uniqueNow()) + ".tar";
+        + timestamp(uniqueNow()) + ".tar";
     return directory.resolve(name);
   }
 
@@ -101,6 +110,17 @@ public final class ArchiveDirectory {
   /** Removes an archive left by a failed or cancelled checkpoint; a missing file is fine. */
   public Future<Void> discard(Path archive) {
     return vertx.fileSystem().delete(archive.toString()).recover(ignored -> Future.succeededFuture());
+  }
+
+  /** What {@link #TIMESTAMP} makes of {@code time}, with the second's part formatted once. */
+  static String timestamp(Instant time) {
+    Second second = lastSecond;
+    if (second.epochSecond() != time.getEpochSecond()) {
+      second = new Second(time.getEpochSecond(), SECOND.format(time));
+      lastSecond = second;
+    }
+    String nanos = Integer.toString(time.getNano());
+    return second.text() + "000000000".substring(nanos.length()) + nanos + "Z";
   }
 
   private Instant uniqueNow() {

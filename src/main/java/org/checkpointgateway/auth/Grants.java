@@ -1,6 +1,7 @@
 package org.checkpointgateway.auth;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
@@ -27,8 +28,14 @@ final class Grants {
   /** A grant comes from a signed token, but a log line still has a bounded size. */
   static final int MAX_LOGGED_CHARS = 200;
 
+  /** Grants kept parsed; past this many the memory starts again (tokens are remembered so too). */
+  static final int MAX_PARSED = 1024;
+
   private static final Logger LOG = Logger.getLogger(Grants.class.getName());
   private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+  // Each grant's parts and their names, split once: a caller's few grants are asked on every
+  // request, and the splits showed in profiles.
+  private static final Map<String, String[][]> PARSED = new ConcurrentHashMap<>();
 
   private Grants() {
   }
@@ -38,9 +45,9 @@ final class Grants {
    * {@code *}, no {@code ,}, none empty: {@link Caller#may} checks that). Never throws.
    */
   static boolean implies(String grant, String[] asked) {
-    String[] parts = grant.split(":", -1);
-    for (String part : parts) {
-      for (String name : part.split(",", -1)) {
+    String[][] parts = parsed(grant);
+    for (String[] part : parts) {
+      for (String name : part) {
         if (name.isEmpty()) {
           logOnce(grant, "has an empty part or name");
           return false;
@@ -113,19 +120,41 @@ final class Grants {
   }
 
   private static boolean impliesQuietly(String[] parts, String[] asked) {
-    int common = Math.min(parts.length, asked.length);
+    String[][] split = new String[parts.length][];
+    for (int i = 0; i < parts.length; i++) {
+      split[i] = parts[i].split(",", -1);
+    }
+    int common = Math.min(split.length, asked.length);
     for (int i = 0; i < common; i++) {
-      if (!names(parts[i], asked[i])) {
+      if (!names(split[i], asked[i])) {
         return false;
       }
     }
-    return parts.length == asked.length
-        || parts.length < asked.length && isWildcard(parts[parts.length - 1]);
+    return split.length == asked.length
+        || split.length < asked.length && isWildcard(split[split.length - 1]);
+  }
+
+  /** The grant's parts, each split into its names. */
+  private static String[][] parsed(String grant) {
+    String[][] known = PARSED.get(grant);
+    if (known != null) {
+      return known;
+    }
+    String[] parts = grant.split(":", -1);
+    String[][] names = new String[parts.length][];
+    for (int i = 0; i < parts.length; i++) {
+      names[i] = parts[i].split(",", -1);
+    }
+    if (PARSED.size() >= MAX_PARSED) {
+      PARSED.clear();
+    }
+    PARSED.put(grant, names);
+    return names;
   }
 
   /** Whether a grant's part is {@code *} or names {@code name} (taken literally). */
-  private static boolean names(String part, String name) {
-    for (String listed : part.split(",", -1)) {
+  private static boolean names(String[] part, String name) {
+    for (String listed : part) {
       if (listed.equals("*") || listed.equals(name)) {
         return true;
       }
@@ -133,8 +162,8 @@ final class Grants {
     return false;
   }
 
-  private static boolean isWildcard(String part) {
-    for (String listed : part.split(",", -1)) {
+  private static boolean isWildcard(String[] part) {
+    for (String listed : part) {
       if (listed.equals("*")) {
         return true;
       }

@@ -69,15 +69,16 @@ final class VertxJwtTokenVerifier implements TokenVerifier {
     } catch (UnauthenticatedException e) {
       return Future.failedFuture(e);
     }
-    String malformed = CompactToken.problem(token);
-    if (malformed != null) {
-      return Future.failedFuture(new UnauthenticatedException("malformed token: " + malformed));
-    }
-    // Only tokens that passed every check below are remembered, and none of the rules depends
-    // on the time but exp, which bounds how long a token is remembered.
+    // Only tokens that passed every check below are remembered (the canonical shape first), and
+    // none of the rules depends on the time but exp, which bounds how long a token is remembered.
+    // Looked up before the shape is checked again: that check decodes every part of the token.
     Verified known = verified.get(token);
     if (known != null && System.currentTimeMillis() < known.untilMillis()) {
       return Future.succeededFuture(known.caller());
+    }
+    String malformed = CompactToken.problem(token);
+    if (malformed != null) {
+      return Future.failedFuture(new UnauthenticatedException("malformed token: " + malformed));
     }
     Future<User> user;
     try {

@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import org.checkpointgateway.context.RequestContext;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.checkpointgateway.context.Confined;
 import org.checkpointgateway.error.GatewayException;
 import org.checkpointgateway.error.OverloadedException;
@@ -23,8 +26,11 @@ import org.checkpointgateway.error.OverloadedException;
  * order: FIFO within a namespace, round-robin across namespaces, so one tenant's burst cannot
  * starve another and a heavy checkpoint is never overtaken for ever by lighter ones.
  *
- * <p>All state lives on one Vert.x context, so it needs no locks; callers on any event loop get
- * their answers back on their own context.
+ * <p>The line lives on one Vert.x context, so it needs no locks; callers on any event loop get
+ * their answers back on their own context. What runs (count and bytes) is one atomic value: a
+ * request that finds nobody waiting and room in the budget takes its place on its own thread,
+ * without a hop to that context and back (two thread hand-offs, more than all the rest of
+ * admission costs). Once anyone waits, newcomers go to the line behind them, so the order holds.
  */
 public final class AdmissionController {
 
@@ -45,17 +51,22 @@ public final class AdmissionController {
     void queued(int position, long bytesAhead);
   }
 
+  /** What runs: changed only by compare-and-set, so the budget holds whichever thread admits. */
+  private record Use(int running, long bytes) {
+  }
+
   private final Context context;
   private final Limits limits;
   private final ThroughputEstimator throughput;
   private final Map<String, ArrayDeque<Waiter>> queues = new HashMap<>();
   // Namespaces with waiters, in the order they are served next.
   private final ArrayDeque<String> rotation = new ArrayDeque<>();
-  private volatile int running;
-  private volatile long bytesInFlight;
+  private final AtomicReference<Use> use = new AtomicReference<>(new Use(0, 0));
+  // Requests on their way to the line or in it: while there are any, nobody takes the fast path.
+  private final AtomicInteger waiting = new AtomicInteger();
   private volatile int queued;
   private boolean positionsScheduled;
-  private GatewayException closedWith;
+  private volatile GatewayException closedWith;
 
   /** @param context the one context the state lives on */
   public AdmissionController(Context context, Limits limits, ThroughputEstimator throughput) {
@@ -69,11 +80,11 @@ public final class AdmissionController {
   }
 
   public int running() {
-    return running;
+    return use.get().running();
   }
 
   public long bytesInFlight() {
-    return bytesInFlight;
+    return use.get().bytes();
   }
 
   public int queued() {
@@ -89,6 +100,10 @@ public final class AdmissionController {
    */
   public Future<Permit> admit(String namespace, long weightBytes, RequestContext request,
       QueueListener listener) {
+    if (closedWith == null && waiting.get() == 0 && tryStart(weightBytes)) {
+      return Future.succeededFuture(new GrantedPermit(weightBytes, Duration.ZERO));
+    }
+    waiting.incrementAndGet();
     Promise<Permit> answer = Promise.promise();
     Waiter waiter = new Waiter(namespace, weightBytes, Confined.replyToCaller(), answer, listener);
     context.runOnContext(ignored -> enqueue(waiter, request));
@@ -112,19 +127,22 @@ public final class AdmissionController {
 
   private void enqueue(Waiter waiter, RequestContext request) {
     if (closedWith != null) {
+      waiting.decrementAndGet();
       waiter.fail(closedWith);
       return;
     }
-    if (queued == 0 && fits(waiter.weight)) {
+    if (queued == 0 && tryStart(waiter.weight)) {
       start(waiter);
       return;
     }
     if (queued >= limits.maxQueued()) {
+      waiting.decrementAndGet();
       waiter.fail(new OverloadedException("too many checkpoints waiting (" + queued
           + " queued, the limit is " + limits.maxQueued() + "); retry later", retryAfterSeconds()));
       return;
     }
     if (request.expired()) {
+      waiting.decrementAndGet();
       waiter.fail(expired(waiter));
       return;
     }
@@ -138,15 +156,26 @@ public final class AdmissionController {
     schedulePositions();
   }
 
-  private boolean fits(long weight) {
-    return running < limits.maxConcurrent()
-        && (running == 0 || bytesInFlight + weight <= limits.maxInflightBytes());
+  /** Takes room for {@code weight} if it fits now; from any thread. */
+  private boolean tryStart(long weight) {
+    while (true) {
+      Use now = use.get();
+      boolean fits = now.running() < limits.maxConcurrent()
+          && (now.running() == 0 || now.bytes() + weight <= limits.maxInflightBytes());
+      if (!fits) {
+        return false;
+      }
+      if (use.compareAndSet(now, new Use(now.running() + 1, now.bytes() + weight))) {
+        return true;
+      }
+    }
   }
 
+  /** A waiter whose room {@link #tryStart} took leaves the waiting and runs. */
   private void start(Waiter waiter) {
-    running++;
-    bytesInFlight += waiter.weight;
-    waiter.admit(new GrantedPermit(waiter));
+    waiting.decrementAndGet();
+    waiter.admit(new GrantedPermit(waiter.weight,
+        Duration.ofNanos(System.nanoTime() - waiter.enqueuedAt)));
   }
 
   /** Starts waiters in order for as long as the next one fits. */
@@ -155,7 +184,7 @@ public final class AdmissionController {
       String namespace = rotation.peekFirst();
       ArrayDeque<Waiter> queue = queues.get(namespace);
       Waiter next = queue.peekFirst();
-      if (!fits(next.weight)) {
+      if (!tryStart(next.weight)) {
         break;
       }
       queue.pollFirst();
@@ -178,6 +207,7 @@ public final class AdmissionController {
       return; // already admitted or gone
     }
     queued--;
+    waiting.decrementAndGet();
     context.owner().cancelTimer(waiter.timer);
     if (queue.isEmpty()) {
       queues.remove(waiter.namespace);
@@ -194,7 +224,7 @@ public final class AdmissionController {
   }
 
   private long retryAfterSeconds() {
-    long waitingBytes = bytesInFlight;
+    long waitingBytes = bytesInFlight();
     for (ArrayDeque<Waiter> queue : queues.values()) {
       for (Waiter waiter : queue) {
         waitingBytes += waiter.weight;
@@ -222,7 +252,7 @@ public final class AdmissionController {
       lines.add(queues.get(namespace).iterator());
     }
     int position = 0;
-    long bytesAhead = bytesInFlight;
+    long bytesAhead = bytesInFlight();
     boolean more = true;
     while (more) {
       more = false;
@@ -241,26 +271,27 @@ public final class AdmissionController {
     }
   }
 
-  private final class GrantedPermit implements Permit {
-    private final Waiter waiter;
+  /** Released once (the flag), from any thread; only a line to serve costs a hop. */
+  private final class GrantedPermit extends AtomicBoolean implements Permit {
+    private final long weight;
     private final Duration waited;
-    private boolean released;
 
-    GrantedPermit(Waiter waiter) {
-      this.waiter = waiter;
-      this.waited = Duration.ofNanos(System.nanoTime() - waiter.enqueuedAt);
+    GrantedPermit(long weight, Duration waited) {
+      this.weight = weight;
+      this.waited = waited;
     }
 
     @Override
     public void release() {
-      context.runOnContext(ignored -> {
-        if (!released) {
-          released = true;
-          running--;
-          bytesInFlight -= waiter.weight;
-          dispatch();
-        }
-      });
+      if (!compareAndSet(false, true)) {
+        return;
+      }
+      use.updateAndGet(now -> new Use(now.running() - 1, now.bytes() - weight));
+      // A waiter counted before this read is served by this dispatch or finds the room itself
+      // when it reaches the line; one counted after it finds the room itself.
+      if (waiting.get() > 0) {
+        context.runOnContext(ignored -> dispatch());
+      }
     }
 
     @Override

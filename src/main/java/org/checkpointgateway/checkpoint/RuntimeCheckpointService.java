@@ -182,8 +182,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
         .recover(failure -> Future.failedFuture(asCheckpointFailure(target, failure)));
     return outcome.onComplete(done -> {
       running.remove(abandonOnOwnContext);
-      metrics.checkpointEnded(done.failed() ? done.cause() : null,
-          Duration.ofNanos(System.nanoTime() - begun));
+      metrics.checkpointEnded(done.failed() ? done.cause() : null, System.nanoTime() - begun);
       events.accept(done.succeeded()
           ? new Completed(target.container(), done.result().items(), done.result().archiveBytes(),
               done.result().duration())
@@ -395,7 +394,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
             }
             // The only place the kubelet's runtime operations are counted: one per call that
             // reached the runtime (a dial failure made again did not), whatever the mechanism.
-            metrics.runtimeCheckpoint(done.failed(), Duration.ofNanos(System.nanoTime() - called));
+            metrics.runtimeCheckpoint(done.failed(), System.nanoTime() - called);
             if (done.failed() && RuntimeWatch.isConnectionLost(failure) && !context.isCancelled()) {
               // Marked before this run lets its admission slot go: the next one waits for a probe.
               runtime.connectionLost((RuntimeCallFailedException) failure);

@@ -73,9 +73,11 @@ final class LocalJobStore implements JobStore {
       Job job = new Job(UUID.randomUUID().toString(), owner, request, context);
       jobs.put(job.id, job);
       idempotencyKey.ifPresent(key -> idempotencyKeys.put(owner + "\n" + key, job.id));
+      // The answer is the job as accepted: admitted at once, it may be running before start returns.
+      JobView accepted = job.view();
       start(job, prepared);
       forget();
-      return new Submitted(job.view(), true);
+      return new Submitted(accepted, true);
     });
   }
 

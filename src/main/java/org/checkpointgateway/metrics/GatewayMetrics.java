@@ -23,8 +23,11 @@ import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.checkpointgateway.error.CheckpointFailedException;
@@ -79,10 +82,18 @@ public final class GatewayMetrics {
         || !entry.getMessage().startsWith(VERTX_GAUGE_AGAIN));
   }
 
+  /** The method label's tags, made once: Vert.x asks for them on every request. */
+  private static final Map<String, Tags> METHOD_TAGS = Stream.concat(METHODS.stream(),
+      Stream.of("other")).collect(Collectors.toUnmodifiableMap(method -> method,
+          method -> Tags.of(Label.HTTP_METHOD.toString(), method)));
+
   private final MeterRegistry registry;
   private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
-  // Meters are kept, not looked up per call: the registry's lookup showed in profiles.
-  private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+  // Meters are kept, not looked up per call: the registry's lookup showed in profiles. Keyed by
+  // their label values as they come (constants), so that finding one builds no key.
+  private final Map<String, Map<String, Timer>> criCalls = new ConcurrentHashMap<>();
+  private final Map<String, Timer> checkpoints = new ConcurrentHashMap<>();
+  private final Map<String, Timer> queueWaits = new ConcurrentHashMap<>();
 
   /** The kubelet's buckets for its runtime operations: ExponentialBuckets(.005, 2.5, 14). */
   static final Duration[] RUNTIME_OPERATION_BUCKETS = runtimeOperationBuckets();
@@ -179,8 +190,7 @@ public final class GatewayMetrics {
         // Not Label.HTTP_METHOD: the method comes from the tags provider, bounded.
         .setLabels(EnumSet.of(Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE,
             Label.POOL_NAME))
-        .setServerRequestTagsProvider(request ->
-            Tags.of(Label.HTTP_METHOD.toString(), methodLabel(request.method())))
+        .setServerRequestTagsProvider(request -> METHOD_TAGS.get(methodLabel(request.method())))
         // The only HTTP client is the runtime's, measured per CRI method and code by criCall;
         // Vert.x's own client meters cost about 5% of the gateway's CPU under load (profiled).
         .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
@@ -197,10 +207,22 @@ public final class GatewayMetrics {
 
   /** One CRI call, by method and the gRPC code it ended with (grpc-go spelling). */
   public void criCall(String method, String code, Duration took) {
-    timers.computeIfAbsent("cri\n" + method + "\n" + code, key ->
-        Timer.builder("cri.call.duration").description("CRI call latency")
-            .tags("method", method, "code", code)
-            .register(registry)).record(took);
+    criCall(method, code, took.toNanos());
+  }
+
+  /** As above, in nanoseconds: a call's duration need not become an object. */
+  public void criCall(String method, String code, long tookNanos) {
+    Map<String, Timer> byCode = criCalls.get(method);
+    if (byCode == null) {
+      byCode = criCalls.computeIfAbsent(method, key -> new ConcurrentHashMap<>());
+    }
+    Timer timer = byCode.get(code);
+    if (timer == null) {
+      timer = byCode.computeIfAbsent(code, key -> Timer.builder("cri.call.duration")
+          .description("CRI call latency").tags("method", method, "code", code)
+          .register(registry));
+    }
+    timer.record(tookNanos, TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -209,8 +231,13 @@ public final class GatewayMetrics {
    * failed. A containerd {@code UNIMPLEMENTED} answered through the task API is one call.
    */
   public void runtimeCheckpoint(boolean failed, Duration took) {
+    runtimeCheckpoint(failed, took.toNanos());
+  }
+
+  /** As above, in nanoseconds. */
+  public void runtimeCheckpoint(boolean failed, long tookNanos) {
     runtimeOperations.increment();
-    runtimeOperationDuration.record(took);
+    runtimeOperationDuration.record(tookNanos, TimeUnit.NANOSECONDS);
     if (failed) {
       runtimeOperationErrors.increment();
     }
@@ -218,12 +245,21 @@ public final class GatewayMetrics {
 
   /** One checkpoint request ended; {@code failure} is null on success. */
   public void checkpointEnded(Throwable failure, Duration took) {
+    checkpointEnded(failure, took.toNanos());
+  }
+
+  /** As above, in nanoseconds. */
+  public void checkpointEnded(Throwable failure, long tookNanos) {
     String outcome = outcome(failure);
-    timers.computeIfAbsent("checkpoint\n" + outcome, key -> Timer.builder("checkpoint.duration")
-        .description("Checkpoint requests from arrival to answer, by outcome")
-        .tag("outcome", outcome)
-        .serviceLevelObjectives(CHECKPOINT_BUCKETS)
-        .register(registry)).record(took);
+    Timer timer = checkpoints.get(outcome);
+    if (timer == null) {
+      timer = checkpoints.computeIfAbsent(outcome, key -> Timer.builder("checkpoint.duration")
+          .description("Checkpoint requests from arrival to answer, by outcome")
+          .tag("outcome", outcome)
+          .serviceLevelObjectives(CHECKPOINT_BUCKETS)
+          .register(registry));
+    }
+    timer.record(tookNanos, TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -233,14 +269,18 @@ public final class GatewayMetrics {
    * {@link #MAX_NAMESPACE_LABELS} namespaces the others count as {@code other}.
    */
   public void queueWait(String namespace, Duration waited) {
-    String label = namespaces.contains(namespace)
-        || namespaces.size() < MAX_NAMESPACE_LABELS && namespaces.add(namespace)
-        ? namespace : "other";
-    timers.computeIfAbsent("queue\n" + label, key ->
-        Timer.builder("checkpoint.queue.wait").description("Time waited for admission")
-            .tag("namespace", label)
-            .serviceLevelObjectives(QUEUE_WAIT_BUCKETS)
-            .register(registry)).record(waited);
+    Timer timer = queueWaits.get(namespace);
+    if (timer == null) {
+      String label = namespaces.contains(namespace)
+          || namespaces.size() < MAX_NAMESPACE_LABELS && namespaces.add(namespace)
+          ? namespace : "other";
+      timer = queueWaits.computeIfAbsent(label, key -> Timer.builder("checkpoint.queue.wait")
+          .description("Time waited for admission")
+          .tag("namespace", label)
+          .serviceLevelObjectives(QUEUE_WAIT_BUCKETS)
+          .register(registry));
+    }
+    timer.record(waited.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /**

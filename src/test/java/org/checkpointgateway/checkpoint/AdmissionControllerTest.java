@@ -205,4 +205,78 @@ class AdmissionControllerTest {
     assertThat(Await.failure(admit(admission, "ns", "later", 1)))
         .isInstanceOf(UnavailableException.class);
   }
+
+  @Test
+  void roomAndNobodyWaitingAdmitsAtOnceOnTheCallersThread() {
+    AdmissionController admission = controller(2, 100 * GIB, 10);
+    Promise<Boolean> completeAtOnce = Promise.promise();
+    callers.runOnContext(ignored -> completeAtOnce.complete(
+        admission.admit("ns", GIB, LATER, (p, a) -> { }).isComplete()));
+    // No hop to the admission context and back: the answer is there when admit returns.
+    assertThat(Await.result(completeAtOnce.future())).isTrue();
+    assertThat(admission.running()).isEqualTo(1);
+    assertThat(admission.bytesInFlight()).isEqualTo(GIB);
+  }
+
+  @Test
+  void aWaiterIsNeverOvertakenByANewcomerThatWouldFit() {
+    // 3 GiB runs; 2 GiB waits for the 4 GiB budget; 1 GiB would fit beside 3 but must queue.
+    AdmissionController admission = controller(10, 4 * GIB, 100);
+    Permit three = Await.result(admit(admission, "ns", "three", 3 * GIB));
+    Future<Permit> two = admit(admission, "ns", "two", 2 * GIB);
+    Await.until("two to be queued", () -> admission.queued() == 1);
+    Future<Permit> one = admit(admission, "other", "one", GIB);
+    Await.until("one to be queued", () -> admission.queued() == 2);
+
+    three.release();
+    Await.result(two);
+    Await.result(one);
+    assertThat(admitted).containsExactly("three", "two", "one");
+  }
+
+  @Test
+  void underContentionFromManyThreadsTheBudgetAndTheCountHold() throws Exception {
+    int concurrent = 3;
+    long budget = 10;
+    AdmissionController admission = controller(concurrent, budget, 100_000);
+    java.util.concurrent.atomic.AtomicLong held = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicInteger holders = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicReference<String> broken = new java.util.concurrent.atomic.AtomicReference<>();
+    int perLoop = 2_000;
+    List<Future<Void>> loops = new ArrayList<>();
+    for (int loop = 0; loop < 4; loop++) {
+      Context caller = vertx.getOrCreateContext();
+      Promise<Void> done = Promise.promise();
+      loops.add(done.future());
+      java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(perLoop);
+      int seed = loop;
+      caller.runOnContext(ignored -> {
+        for (int i = 0; i < perLoop; i++) {
+          long weight = 1 + (i * 7L + seed) % 6;
+          admission.admit("ns" + (i % 3), weight, LATER, (p, a) -> { })
+              .onSuccess(permit -> {
+                long now = held.addAndGet(weight);
+                int count = holders.incrementAndGet();
+                // Alone, a checkpoint may be heavier than the budget; never more than that.
+                if (count > concurrent || count > 1 && now > budget) {
+                  broken.compareAndSet(null, count + " running, " + now + " bytes");
+                }
+                // Released a turn later, from the caller's loop, while others arrive.
+                caller.runOnContext(nothing -> {
+                  holders.decrementAndGet();
+                  held.addAndGet(-weight);
+                  permit.release();
+                  if (left.decrementAndGet() == 0) {
+                    done.complete();
+                  }
+                });
+              });
+        }
+      });
+    }
+    Await.result(Future.all(loops));
+    assertThat(broken.get()).isNull();
+    Await.until("all released", () -> admission.running() == 0 && admission.bytesInFlight() == 0
+        && admission.queued() == 0);
+  }
 }
