@@ -35,6 +35,26 @@ public final class JobStore {
   /** How often finished jobs past their age are forgotten. */
   static final long SWEEP_MILLIS = 10_000;
 
+  /**
+   * Told of each job's changes of state (made, started, finished) and of each job forgotten, on
+   * the store's context: how a fleet keeps its members' jobs visible to the others.
+   */
+  public interface Observer {
+    Observer NONE = new Observer() {
+      @Override
+      public void changed(JobView job) {
+      }
+
+      @Override
+      public void forgotten(String id) {
+      }
+    };
+
+    void changed(JobView job);
+
+    void forgotten(String id);
+  }
+
   /** A submitted job, and whether this submission created it (false: an idempotent replay). */
   public record Submitted(JobView job, boolean created) {
   }
@@ -48,6 +68,8 @@ public final class JobStore {
   private final Map<String, Job> jobs = new LinkedHashMap<>();
   private final Map<String, String> idempotencyKeys = new HashMap<>();
   private final long sweeper;
+  private volatile String idSuffix = "";
+  private volatile Observer observer = Observer.NONE;
 
   public JobStore(Vertx vertx, Context context, CheckpointService checkpoints, int historyMax,
       Duration historyAge) {
@@ -57,6 +79,16 @@ public final class JobStore {
     this.historyMax = historyMax;
     this.historyAge = historyAge;
     this.sweeper = vertx.setPeriodic(SWEEP_MILLIS, id -> state.run(this::forget));
+  }
+
+  /**
+   * Ids of jobs made from now on end in {@code @node}, so that they are unique in a fleet and
+   * name the member that runs them; {@code observer} hears of their changes. Called once, by a
+   * fleet member before it serves.
+   */
+  public void joinFleet(String node, Observer observer) {
+    this.idSuffix = "@" + node;
+    this.observer = observer;
   }
 
   /** The job an idempotency key of this owner made, if it is still remembered. */
@@ -88,19 +120,27 @@ public final class JobStore {
         throw new ConflictException("the job of Idempotency-Key " + idempotencyKey.orElse("")
             + " is no longer remembered; submit again with a new key");
       }
-      Job job = new Job(UUID.randomUUID().toString(), owner, request);
+      Job job = new Job(UUID.randomUUID() + idSuffix, owner, request);
       jobs.put(job.id, job);
       idempotencyKey.ifPresent(key -> idempotencyKeys.put(owner + "\n" + key, job.id));
       start(job, prepared, deadline);
+      observer.changed(job.view());
       forget();
       return new Submitted(job.view(), true);
     });
   }
 
   private void start(Job job, List<PreparedCheckpoint> prepared, Deadline deadline) {
+    Consumer<CheckpointEvent> record = event -> {
+      JobState before = job.state;
+      job.record(event);
+      if (job.state != before) {
+        observer.changed(job.view());
+      }
+    };
     Future<CheckpointResult> run = job.request.container().isPresent()
-        ? checkpoints.run(prepared.get(0), deadline, job.cancel.future(), job::record)
-        : checkpoints.runPod(prepared, deadline, job.cancel.future(), job::record);
+        ? checkpoints.run(prepared.get(0), deadline, job.cancel.future(), record)
+        : checkpoints.runPod(prepared, deadline, job.cancel.future(), record);
     run.onComplete(done -> {
       if (done.succeeded()) {
         job.finish(JobState.SUCCEEDED, done.result().items(), null);
@@ -110,6 +150,7 @@ public final class JobStore {
         job.finish(job.cancel.future().isComplete() ? JobState.CANCELLED : JobState.FAILED, made,
             done.cause());
       }
+      observer.changed(job.view());
     });
   }
 
@@ -183,6 +224,7 @@ public final class JobStore {
         iterator.remove();
         excess--;
         idempotencyKeys.values().remove(job.id);
+        observer.forgotten(job.id);
       }
     }
   }
