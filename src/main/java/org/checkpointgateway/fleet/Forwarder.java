@@ -124,7 +124,7 @@ final class Forwarder implements Forwarding {
       Deadline deadline, Caller caller, Future<Void> cancel,
       BiConsumer<String, CheckpointEvent> events) {
     long started = System.nanoTime();
-    return owner(target.namespace(), target.pod(), deadline)
+    return ownerOf(target.namespace(), target.pod(), deadline)
         .compose(owner -> owner.isEmpty()
             ? Future.<CheckpointResult>failedFuture(new NotFoundException(Forwarding.POD_UNKNOWN))
             : send(owner.get(), target, timeoutValid, deadline, caller, cancel, events)
@@ -138,7 +138,11 @@ final class Forwarder implements Forwarding {
             + " left the fleet before it answered; the checkpoint's outcome there is unknown")));
   }
 
-  private Future<Optional<String>> owner(String namespace, String pod, Deadline deadline) {
+  /**
+   * The other member that runs the pod (directory first, then every member is asked); empty
+   * when none does.
+   */
+  Future<Optional<String>> ownerOf(String namespace, String pod, Deadline deadline) {
     Optional<String> known = directory.owner(namespace, pod);
     return known.isPresent() && !known.get().equals(node) && members.has(known.get())
         ? Future.succeededFuture(known) : askEveryone(namespace, pod, deadline);
