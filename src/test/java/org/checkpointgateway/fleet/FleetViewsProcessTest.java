@@ -250,6 +250,42 @@ class FleetViewsProcessTest {
 
   @Test
   @Order(4)
+  void theCliListsAndDownloadsEveryMembersArchivesThroughAny() throws IOException {
+    MemberProcess n2 = members.get(1);
+    Path token = Files.writeString(dir.resolve("admin.token"), admin);
+    String[] ls = cli(n2, token, "archives", "ls");
+    assertThat(ls[0]).as(ls[2]).isEqualTo("0");
+    assertThat(ls[1].lines().findFirst().orElseThrow()).startsWith("NODE");
+    assertThat(ls[1].lines().filter(line -> line.contains(SHARED)).map(line -> line.split(" ")[0]))
+        .containsExactlyInAnyOrder("n1", "n3");
+
+    Path ambiguous = dir.resolve("ambiguous.tar");
+    String[] refused = cli(n2, token, "archives", "get", SHARED, "-O", ambiguous.toString());
+    assertThat(refused[0]).isNotEqualTo("0");
+    assertThat(refused[2]).contains("n1, n3");
+    Path saved = dir.resolve("from-n3.tar");
+    String[] got = cli(n2, token, "archives", "get", "--node", "n3", SHARED, "-O",
+        saved.toString());
+    assertThat(got[0]).as(got[2]).isEqualTo("0");
+    assertThat(Files.readAllBytes(saved)).isEqualTo(readBytes(dir.resolve("n3").resolve(SHARED)));
+  }
+
+  /** The command line against {@code member}: exit code, output, errors. */
+  private static String[] cli(MemberProcess member, Path token, String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine line = org.checkpointgateway.MainAccess.commandLine();
+    line.setOut(new java.io.PrintWriter(out, true));
+    line.setErr(new java.io.PrintWriter(err, true));
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--server=" + member.url());
+    all.add("--token-file=" + token);
+    int code = line.execute(all.toArray(String[]::new));
+    return new String[] {Integer.toString(code), out.toString(), err.toString()};
+  }
+
+  @Test
+  @Order(5)
   void aKilledMembersUnfinishedJobIsMarkedFailedNamingIt() {
     MemberProcess n1 = members.get(0);
     MemberProcess n3 = members.get(2);
