@@ -33,6 +33,15 @@ public interface FleetJobs {
 
   Future<JsonObject> cancel(Caller caller, String id);
 
+  /**
+   * Watches another member's job: its events so far, then new ones until it finishes, handed to
+   * {@code events} and {@code finished} on the caller's context. The Future succeeds once that
+   * member accepted the caller (events may come before it) and holds the handle that stops.
+   */
+  Future<Runnable> watch(Caller caller, String id,
+      java.util.function.Consumer<org.checkpointgateway.checkpoint.CheckpointEvent> events,
+      Runnable finished);
+
   /** Up to {@code limit} jobs of the other members the caller may see. */
   Future<Listing> list(Caller caller, Optional<String> namespace, int limit);
 }

@@ -80,6 +80,16 @@ public final class JobActions {
         : Future.failedFuture(new NotFoundException("no checkpoint job " + id)));
   }
 
+  /**
+   * Watches the job, if the caller may see it: its events so far, then new ones until it
+   * finishes (see {@link JobStore#watch}); the Future holds the handle that stops watching.
+   */
+  public Future<Runnable> watch(Caller caller, String id,
+      java.util.function.Consumer<org.checkpointgateway.checkpoint.CheckpointEvent> events,
+      Runnable finished) {
+    return get(caller, id).compose(job -> jobs.watch(job.id(), events, finished));
+  }
+
   public Future<JobView> cancel(Caller caller, String id) {
     return get(caller, id).compose(job -> jobs.cancel(job.id()));
   }

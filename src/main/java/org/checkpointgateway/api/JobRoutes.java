@@ -16,10 +16,10 @@ import java.util.List;
 import java.util.Optional;
 import org.checkpointgateway.auth.BearerAuthHandler;
 import org.checkpointgateway.auth.Caller;
+import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.Forwarding;
 import org.checkpointgateway.error.BadRequestException;
-import org.checkpointgateway.error.ForwardedException;
 import org.checkpointgateway.jobs.JobRequest;
 import org.checkpointgateway.jobs.JobStore;
 import org.checkpointgateway.jobs.JobView;
@@ -242,10 +242,7 @@ final class JobRoutes {
 
   private void events(RoutingContext ctx) {
     if (elsewhere(ctx.pathParam("id"))) {
-      String id = ctx.pathParam("id");
-      ctx.fail(new ForwardedException(501, "NotImplemented", "the events of job " + id
-          + " are streamed by node " + id.substring(id.indexOf('@') + 1) + " only; ask that"
-          + " member (see GET /api/v1/nodes), or read the job here"));
+      eventsElsewhere(ctx);
       return;
     }
     visibleJob(ctx).onSuccess(job -> {
@@ -258,6 +255,36 @@ final class JobRoutes {
       jobs.watch(job.id(), stream::send, stream::end)
           .onSuccess(subscription::complete)
           .onFailure(failure -> stream.end());
+    }).onFailure(ctx::fail);
+  }
+
+  /**
+   * The events of another member's job, relayed: the stream opens once that member accepted
+   * the caller; events it sent before are handed on first.
+   */
+  private void eventsElsewhere(RoutingContext ctx) {
+    String format = Optional.ofNullable(ProgressWriter.requested(ctx)).orElse(ProgressWriter.SSE);
+    List<CheckpointEvent> early = new java.util.ArrayList<>();
+    ProgressWriter[] stream = new ProgressWriter[1];
+    boolean[] ended = new boolean[1];
+    fleet.get().watch(BearerAuthHandler.caller(ctx), ctx.pathParam("id"), event -> {
+      if (stream[0] == null) {
+        early.add(event);
+      } else {
+        stream[0].send(event);
+      }
+    }, () -> {
+      if (stream[0] == null) {
+        ended[0] = true;
+      } else {
+        stream[0].end();
+      }
+    }).onSuccess(stop -> {
+      stream[0] = ProgressWriter.open(ctx, format, streams, stop);
+      early.forEach(stream[0]::send);
+      if (ended[0]) {
+        stream[0].end();
+      }
     }).onFailure(ctx::fail);
   }
 

@@ -11,6 +11,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import io.vertx.core.Context;
+import org.checkpointgateway.checkpoint.CheckpointEvent;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -50,6 +56,18 @@ final class JobsAcross implements FleetJobs, JobStore.Observer {
   private final Duration recordAge;
   private final Duration defaultTimeout;
   private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<JsonObject> eventConsumer;
+  /** This member's callers watching other members' jobs, by watch id. */
+  private final Map<String, Watch> watching = new ConcurrentHashMap<>();
+  /** Other members' callers watching this member's jobs, by watch id. */
+  private final Map<String, Watched> watched = new ConcurrentHashMap<>();
+
+  private record Watch(String owner, Context context, Consumer<CheckpointEvent> events,
+      Runnable finished) {
+  }
+
+  private record Watched(String front, Runnable stop) {
+  }
 
   JobsAcross(Vertx vertx, String node, Members members, Forwarder forwarder, JobActions actions,
       HazelcastInstance hazelcast, Duration recordAge, Duration defaultTimeout) {
@@ -67,11 +85,30 @@ final class JobsAcross implements FleetJobs, JobStore.Observer {
   Future<Void> start() {
     consumer = vertx.eventBus().consumer(ViewsWire.jobsAddress(node),
         message -> ViewsWire.answer(message, this::serve));
-    return consumer.completion();
+    // One address per member for the events of the jobs its callers watch elsewhere, known to
+    // every member from the start (as Forwarder's): none is dropped for a late registration.
+    eventConsumer = vertx.eventBus().consumer(ViewsWire.jobEventsAddress(node), message -> {
+      JsonObject body = message.body();
+      String id = body.getString("watch");
+      if (body.getBoolean("end", false)) {
+        Watch watch = watching.remove(id);
+        if (watch != null) {
+          watch.context().runOnContext(ignored -> watch.finished().run());
+        }
+        return;
+      }
+      Watch watch = watching.get(id);
+      if (watch != null) {
+        CheckpointEvent event = Wire.event(body);
+        watch.context().runOnContext(ignored -> watch.events().accept(event));
+      }
+    });
+    return Future.all(consumer.completion(), eventConsumer.completion()).mapEmpty();
   }
 
   Future<Void> stop() {
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    return consumer == null ? Future.succeededFuture()
+        : Future.all(consumer.unregister(), eventConsumer.unregister()).mapEmpty();
   }
 
   /** This member's side: the caller travelled with the request and is checked again here. */
@@ -88,8 +125,36 @@ final class JobsAcross implements FleetJobs, JobStore.Observer {
       case "list" -> actions.list(caller, Optional.ofNullable(request.getString("namespace")),
               request.getInteger("limit"))
           .map(jobs -> new JsonArray(jobs.stream().map(JobActions::json).toList()));
+      case "watch" -> watchHere(caller, id, request.getString("watch"), request.getString("front"));
+      case "unwatch" -> {
+        Watched watch = watched.remove(request.getString("watch"));
+        if (watch != null) {
+          watch.stop().run();
+        }
+        yield Future.succeededFuture();
+      }
       default -> Future.failedFuture(new IllegalArgumentException(request.getString("op")));
     };
+  }
+
+  /** Sends the job's events to the front that asked, then the end; {@code unwatch} stops it. */
+  private Future<Boolean> watchHere(Caller caller, String id, String watch, String front) {
+    java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+    return actions.watch(caller, id,
+        event -> vertx.eventBus().send(ViewsWire.jobEventsAddress(front),
+            Wire.event(event).put("watch", watch)),
+        () -> {
+          over.set(true);
+          watched.remove(watch);
+          vertx.eventBus().send(ViewsWire.jobEventsAddress(front),
+              new JsonObject().put("watch", watch).put("end", true));
+        })
+        .map(stop -> {
+          if (!over.get()) {
+            watched.put(watch, new Watched(front, stop));
+          }
+          return true;
+        });
   }
 
   // ---- the record of this member's jobs (called on the job store's context) ----
@@ -123,6 +188,21 @@ final class JobsAcross implements FleetJobs, JobStore.Observer {
    * checkpoints' outcome there is unknown), for the others to show.
    */
   void lost(String gone) {
+    // Watches of its jobs end here; its watches of this member's jobs stop.
+    watching.entrySet().removeIf(entry -> {
+      if (!entry.getValue().owner().equals(gone)) {
+        return false;
+      }
+      entry.getValue().context().runOnContext(ignored -> entry.getValue().finished().run());
+      return true;
+    });
+    watched.entrySet().removeIf(entry -> {
+      if (!entry.getValue().front().equals(gone)) {
+        return false;
+      }
+      entry.getValue().stop().run();
+      return true;
+    });
     if (!hazelcast.getCluster().getMembers().iterator().next().localMember()) {
       return;
     }
@@ -202,6 +282,27 @@ final class JobsAcross implements FleetJobs, JobStore.Observer {
     }
     return ask(owner, ViewsWire.request("cancel", caller).put("id", id))
         .map(JsonObject.class::cast);
+  }
+
+  @Override
+  public Future<Runnable> watch(Caller caller, String id, Consumer<CheckpointEvent> events,
+      Runnable finished) {
+    String owner = owner(id).orElseThrow();
+    if (!members.has(owner)) {
+      return record(caller, id).compose(job -> Future.failedFuture(new UnavailableException(
+          "node " + owner + " left the fleet; the events of job " + id + " went with it")));
+    }
+    String watch = UUID.randomUUID().toString();
+    watching.put(watch, new Watch(owner, vertx.getOrCreateContext(), events, finished));
+    return ask(owner, ViewsWire.request("watch", caller).put("id", id).put("watch", watch)
+            .put("front", node))
+        .onFailure(failure -> watching.remove(watch))
+        .map(accepted -> () -> {
+          if (watching.remove(watch) != null) {
+            vertx.eventBus().send(ViewsWire.jobsAddress(owner),
+                ViewsWire.request("unwatch", caller).put("watch", watch));
+          }
+        });
   }
 
   @Override

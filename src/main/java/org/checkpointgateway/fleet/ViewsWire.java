@@ -32,6 +32,11 @@ final class ViewsWire {
     return "checkpoint-gateway.fleet." + node + ".jobs";
   }
 
+  /** Where owners send the events of jobs a member's callers watch (each names its watch). */
+  static String jobEventsAddress(String node) {
+    return "checkpoint-gateway.fleet." + node + ".job-events";
+  }
+
   static String archivesAddress(String node) {
     return "checkpoint-gateway.fleet." + node + ".archives";
   }

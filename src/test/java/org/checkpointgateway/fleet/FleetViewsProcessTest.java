@@ -24,6 +24,7 @@ import org.checkpointgateway.auth.TokenIssuer;
 import org.checkpointgateway.support.ArchiveFixtures;
 import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.MemberProcess;
+import org.checkpointgateway.support.StreamedEvents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -153,11 +154,29 @@ class FleetViewsProcessTest {
           .findFirst().orElseThrow().getString("node")).isEqualTo("n2");
     }
 
+    // Watched through another member: the owner's events, live, to the end.
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> watching = HTTP.sendAsync(
+        HttpRequest.newBuilder(URI.create(n1.url() + "/api/v1/checkpoints/" + id
+                + "/events"))
+            .header("Authorization", "Bearer " + admin).header("Accept", "application/x-ndjson")
+            .timeout(Duration.ofSeconds(60)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    Await.until("the job running", Duration.ofSeconds(20), Duration.ofMillis(100),
+        () -> new JsonObject(send(n3, "GET", "/api/v1/checkpoints/" + id, admin, null).body())
+            .getString("state").equals("running"));
     HttpResponse<String> cancelled = send(n3, "DELETE", "/api/v1/checkpoints/" + id, admin, null);
     assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(202);
     Await.until("the job cancelled, as n1 reads it", Duration.ofSeconds(20),
         Duration.ofMillis(100), () -> new JsonObject(send(n1, "GET", "/api/v1/checkpoints/" + id,
             admin, null).body()).getString("state").equals("cancelled"));
+    HttpResponse<String> events = watching.orTimeout(20, java.util.concurrent.TimeUnit.SECONDS)
+        .join();
+    assertThat(events.statusCode()).as(events.body()).isEqualTo(200);
+    assertThat(StreamedEvents.ndjson(events.body()).names()).startsWith("started")
+        .endsWith("failed");
+    // Another tenant watches nothing there either.
+    assertThat(send(n1, "GET", "/api/v1/checkpoints/" + id + "/events", stranger,
+        null).statusCode()).isEqualTo(404);
     // A job of a pod no member runs: the single node's answer.
     HttpResponse<String> nowhere = send(n1, "POST", "/api/v1/checkpoints", admin,
         "{\"namespace\":\"ns-n9\",\"pod\":\"pod-n9\"}");
