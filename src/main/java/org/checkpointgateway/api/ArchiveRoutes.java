@@ -36,6 +36,10 @@ import org.checkpointgateway.error.ConflictException;
  *
  * <p>A download sends the file the lookup checked, from a descriptor opened on a worker thread
  * (never by name on the event loop: a name may denote a link or a FIFO by then).
+ *
+ * <p>On a fleet member ({@link FleetArchives}) the list holds every member's archives, and an
+ * archive another member holds is acted on there (docs/fleet.md); the checks above are in
+ * {@link ArchiveActions}, which every member applies to its own archives.
  */
 final class ArchiveRoutes {
 
