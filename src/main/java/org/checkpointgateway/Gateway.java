@@ -203,7 +203,10 @@ public final class Gateway {
           .compose(ignored -> options.fleet().enabled()
               ? Fleet.start(vertx, options, checkpoints, cri, metrics,
                   new Fleet.LocalStatus(watch::ready, admission::running,
-                      admission::queued, admission::bytesInFlight)).map(fleets::add)
+                      admission::queued, admission::bytesInFlight))
+                  .onSuccess(fleets::add)
+                  .compose(fleet -> fleet.serveViews(jobs, archiveStore, checkpoints,
+                      options.jobHistoryAge(), options.defaultTimeout()))
               : Future.succeededFuture())
           .compose(ignored -> archiveStore.start())
           .compose(ignored -> openAudit(vertx, options))

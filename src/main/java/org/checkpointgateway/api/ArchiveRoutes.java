@@ -23,8 +23,6 @@ import org.checkpointgateway.auth.Audit;
 import org.checkpointgateway.auth.BearerAuthHandler;
 import org.checkpointgateway.auth.Caller;
 import org.checkpointgateway.error.ConflictException;
-import org.checkpointgateway.error.ForbiddenException;
-import org.checkpointgateway.error.NotFoundException;
 
 /**
  * {@code /api/v1/archives}: list, download (with ranges), inspect, delete, pin.
@@ -38,6 +36,10 @@ import org.checkpointgateway.error.NotFoundException;
  *
  * <p>A download sends the file the lookup checked, from a descriptor opened on a worker thread
  * (never by name on the event loop: a name may denote a link or a FIFO by then).
+ *
+ * <p>On a fleet member ({@link FleetArchives}) the list holds every member's archives, and an
+ * archive another member holds is acted on there (docs/fleet.md); the checks above are in
+ * {@link ArchiveActions}, which every member applies to its own archives.
  */
 final class ArchiveRoutes {
 
@@ -46,9 +48,18 @@ final class ArchiveRoutes {
   private static final Logger LOG = Logger.getLogger(ArchiveRoutes.class.getName());
 
   private final ArchiveStore store;
+  private final ArchiveActions actions;
+  private final Optional<FleetArchives> fleet;
 
   ArchiveRoutes(ArchiveStore store) {
+    this(store, Optional.empty());
+  }
+
+  /** With {@code fleet}, other members' archives are listed and served through this one too. */
+  ArchiveRoutes(ArchiveStore store, Optional<FleetArchives> fleet) {
     this.store = store;
+    this.actions = new ArchiveActions(store);
+    this.fleet = fleet;
   }
 
   void mount(Router router, BearerAuthHandler authentication) {
@@ -80,27 +91,69 @@ final class ArchiveRoutes {
 
   private void list(RoutingContext ctx) {
     Caller caller = BearerAuthHandler.caller(ctx);
-    Optional<String> namespace = Optional.ofNullable(ctx.request().getParam("namespace"));
-    Optional<String> pod = Optional.ofNullable(ctx.request().getParam("pod"));
-    Optional<String> container = Optional.ofNullable(ctx.request().getParam("container"));
-    store.list().onSuccess(archives -> {
-      JsonArray items = new JsonArray();
-      for (Archive archive : archives) {
-        if (may(caller, ArchivePermissions.READ, archive)
-            && namespace.map(n -> archive.namespace().filter(n::equals).isPresent()).orElse(true)
-            && pod.map(archive.pod()::equals).orElse(true)
-            && container.map(c -> archive.container().filter(c::equals).isPresent()).orElse(true)) {
-          items.add(ArchiveJson.summary(archive));
-        }
+    JsonObject filters = new JsonObject();
+    for (String filter : List.of("namespace", "pod", "container")) {
+      Optional.ofNullable(ctx.request().getParam(filter)).ifPresent(v -> filters.put(filter, v));
+    }
+    Future<JsonArray> local = actions.list(caller, filters);
+    if (fleet.isEmpty()) {
+      local.onSuccess(items -> json(ctx.response(), new JsonObject().put("items", items)))
+          .onFailure(ctx::fail);
+      return;
+    }
+    FleetArchives members = fleet.get();
+    Future<FleetArchives.Listing> others = members.list(caller, filters);
+    Future.all(local, others).onSuccess(both -> {
+      List<JsonObject> items = new java.util.ArrayList<>();
+      local.result().forEach(item -> items.add(((JsonObject) item).put("node", members.node())));
+      others.result().items().forEach(item -> items.add((JsonObject) item));
+      // Oldest first across the fleet, as on one node.
+      items.sort(java.util.Comparator.comparing(
+          item -> java.time.Instant.parse(item.getString("modified"))));
+      JsonObject body = new JsonObject().put("items", new JsonArray(items));
+      if (!others.result().unavailable().isEmpty()) {
+        body.put("unavailable", new JsonArray(others.result().unavailable()));
       }
-      json(ctx.response(), new JsonObject().put("items", items));
+      json(ctx.response(), body);
     }).onFailure(ctx::fail);
   }
 
+  /**
+   * The member that holds the named archive for this caller: empty for this one (its own lookup
+   * answers, 404 included), as on a single node.
+   */
+  private Future<Optional<String>> holder(RoutingContext ctx) {
+    if (fleet.isEmpty()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    Caller caller = BearerAuthHandler.caller(ctx);
+    String name = ctx.pathParam("name");
+    Optional<String> node = Optional.ofNullable(ctx.request().getParam("node"));
+    return (node.isPresent() ? Future.succeededFuture(false) : actions.visible(caller, name))
+        .compose(here -> fleet.get().locate(caller, name, node, here));
+  }
+
   private void download(RoutingContext ctx) {
+    HttpServerResponse response = ctx.response();
+    holder(ctx).compose(node -> node.isPresent()
+        ? fleet.get().download(node.get(), ctx, ctx.pathParam("name"))
+        : downloadHere(ctx)).onFailure(failure -> {
+      if (response.headWritten()) {
+        // The caller went away mid-download (it may resume with a Range): not a server error.
+        LOG.fine(() -> "download of " + ctx.pathParam("name") + " ended early: " + failure.getMessage());
+        // A response already ended by sendFile hears of no close: tell the audit log here.
+        Audit.cutShort(ctx);
+        response.reset();
+      } else {
+        ctx.fail(failure);
+      }
+    });
+  }
+
+  private Future<Void> downloadHere(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = ctx.response();
-    permitted(ctx, ArchivePermissions.DOWNLOAD).compose(archive -> {
+    return permitted(ctx, ArchivePermissions.DOWNLOAD).compose(archive -> {
       if (archive.beingWritten()) {
         return Future.failedFuture(new ConflictException("archive " + archive.fileName()
             + " is being written"));
@@ -129,16 +182,6 @@ final class ArchiveRoutes {
             : response.sendFile(download.channel(), offset, length);
         return sent.andThen(ignored -> download.release());
       });
-    }).onFailure(failure -> {
-      if (response.headWritten()) {
-        // The caller went away mid-download (it may resume with a Range): not a server error.
-        LOG.fine(() -> "download of " + ctx.pathParam("name") + " ended early: " + failure.getMessage());
-        // A response already ended by sendFile hears of no close: tell the audit log here.
-        Audit.cutShort(ctx);
-        response.reset();
-      } else {
-        ctx.fail(failure);
-      }
     });
   }
 
@@ -155,56 +198,37 @@ final class ArchiveRoutes {
   }
 
   private void inspect(RoutingContext ctx) {
-    permitted(ctx, ArchivePermissions.READ)
-        .compose(archive -> store.inspect(archive)
-            .map(inspection -> ArchiveJson.inspection(archive, inspection)))
+    Caller caller = BearerAuthHandler.caller(ctx);
+    String name = ctx.pathParam("name");
+    holder(ctx).compose(node -> node.isPresent()
+            ? fleet.get().inspect(node.get(), caller, name)
+            : actions.inspect(caller, name))
         .onSuccess(body -> json(ctx.response(), body))
         .onFailure(ctx::fail);
   }
 
   private void delete(RoutingContext ctx) {
     Caller caller = BearerAuthHandler.caller(ctx);
-    permitted(ctx, ArchivePermissions.DELETE)
-        .compose(archive -> store.delete(archive).map(ignored -> archive))
-        .onSuccess(archive -> {
-          LOG.info(() -> "archive " + archive.fileName() + " (" + archive.size()
-              + " bytes) deleted by " + caller.subject());
-          ctx.response().setStatusCode(204).end();
-        })
+    String name = ctx.pathParam("name");
+    holder(ctx).compose(node -> node.isPresent()
+            ? fleet.get().delete(node.get(), caller, name)
+            : actions.delete(caller, name))
+        .onSuccess(ignored -> ctx.response().setStatusCode(204).end())
         .onFailure(ctx::fail);
   }
 
   private void pin(RoutingContext ctx, boolean pinned) {
-    permitted(ctx, ArchivePermissions.DELETE)
-        .compose(archive -> store.pin(archive, pinned))
-        .onSuccess(archive -> json(ctx.response(), ArchiveJson.summary(archive)))
+    Caller caller = BearerAuthHandler.caller(ctx);
+    String name = ctx.pathParam("name");
+    holder(ctx).compose(node -> node.isPresent()
+            ? fleet.get().pin(node.get(), caller, name, pinned)
+            : actions.pin(caller, name, pinned))
+        .onSuccess(summary -> json(ctx.response(), summary))
         .onFailure(ctx::fail);
   }
 
-  /**
-   * The named archive if the caller may read or download it (the same 404 as a missing one
-   * otherwise) and may {@code action} it (403 otherwise).
-   */
   private Future<Archive> permitted(RoutingContext ctx, String action) {
-    Caller caller = BearerAuthHandler.caller(ctx);
-    String name = ctx.pathParam("name");
-    return store.find(name).compose(archive -> {
-      if (!may(caller, ArchivePermissions.READ, archive)
-          && !may(caller, ArchivePermissions.DOWNLOAD, archive)) {
-        return Future.failedFuture(new NotFoundException("no archive named " + name));
-      }
-      return may(caller, action, archive)
-          ? Future.succeededFuture(archive)
-          : Future.failedFuture(new ForbiddenException(caller.subject(), action, "archives",
-              String.join(",", archive.namespacesToRead().orElse(List.of("*")))));
-    });
-  }
-
-  /** Whether the caller may {@code action} the archive: its namespaces', or every namespace. */
-  private static boolean may(Caller caller, String action, Archive archive) {
-    return archive.namespacesToRead()
-        .map(namespaces -> ArchivePermissions.may(caller, action, namespaces))
-        .orElseGet(() -> ArchivePermissions.mayEveryNamespace(caller, action));
+    return actions.permitted(BearerAuthHandler.caller(ctx), ctx.pathParam("name"), action);
   }
 
   private static boolean matches(String ifNoneMatch, String etag) {

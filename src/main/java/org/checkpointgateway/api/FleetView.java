@@ -3,6 +3,7 @@ package org.checkpointgateway.api;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Optional;
 import org.checkpointgateway.checkpoint.Forwarding;
 import org.checkpointgateway.error.NotFoundException;
 
@@ -32,4 +33,14 @@ public interface FleetView {
    * {@code joinedAt}, as each last published them (every second).
    */
   Future<List<JsonObject>> nodes();
+
+  /** The other members' archives; empty on a single node (and {@code ?node=} is not read). */
+  default Optional<FleetArchives> archives() {
+    return Optional.empty();
+  }
+
+  /** The other members' jobs; empty on a single node. */
+  default Optional<FleetJobs> jobs() {
+    return Optional.empty();
+  }
 }

@@ -59,11 +59,12 @@ public final class GatewayVerticle extends VerticleBase {
       new CheckpointRoutes(services.checkpoints(), settings.defaultTimeout(), streams,
           services.fleet().forwarding())
           .mount(router, authentication);
-      new JobRoutes(services.checkpoints(), services.jobs(), settings.defaultTimeout(), streams)
-          .mount(router, authentication);
+      new JobRoutes(services.checkpoints(), services.jobs(), settings.defaultTimeout(), streams,
+          services.fleet().jobs()).mount(router, authentication);
     }
     // Archives are served whatever the feature gate says: they may predate its switching off.
-    new ArchiveRoutes(services.archives()).mount(router, authentication);
+    new ArchiveRoutes(services.archives(), services.fleet().archives())
+        .mount(router, authentication);
     new NodeRoutes(services.fleet()).mount(router);
     this.router = router;
     router.route().failureHandler(ErrorMapper::handle);

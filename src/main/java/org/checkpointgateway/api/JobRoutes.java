@@ -17,13 +17,10 @@ import java.util.Optional;
 import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.auth.BearerAuthHandler;
 import org.checkpointgateway.auth.Caller;
-import org.checkpointgateway.auth.CheckpointPermissions;
+import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointService;
-import org.checkpointgateway.checkpoint.CheckpointTarget;
-import org.checkpointgateway.checkpoint.PreparedCheckpoint;
+import org.checkpointgateway.checkpoint.Forwarding;
 import org.checkpointgateway.error.BadRequestException;
-import org.checkpointgateway.error.CheckpointFailedException;
-import org.checkpointgateway.error.NotFoundException;
 import org.checkpointgateway.jobs.JobRequest;
 import org.checkpointgateway.jobs.JobStore;
 import org.checkpointgateway.jobs.JobView;
@@ -41,17 +38,25 @@ final class JobRoutes {
   static final long MAX_BODY_BYTES = 16 * 1024;
   static final int DEFAULT_LIST_LIMIT = 100;
 
-  private final CheckpointService checkpoints;
   private final JobStore jobs;
+  private final JobActions actions;
   private final Duration defaultTimeout;
   private final ProgressWriter.Settings streams;
+  private final Optional<FleetJobs> fleet;
 
   JobRoutes(CheckpointService checkpoints, JobStore jobs, Duration defaultTimeout,
       ProgressWriter.Settings streams) {
-    this.checkpoints = checkpoints;
+    this(checkpoints, jobs, defaultTimeout, streams, Optional.empty());
+  }
+
+  /** With {@code fleet}, jobs of pods and ids of other members are theirs to answer. */
+  JobRoutes(CheckpointService checkpoints, JobStore jobs, Duration defaultTimeout,
+      ProgressWriter.Settings streams, Optional<FleetJobs> fleet) {
     this.jobs = jobs;
+    this.actions = new JobActions(checkpoints, jobs);
     this.defaultTimeout = defaultTimeout;
     this.streams = streams;
+    this.fleet = fleet;
   }
 
   void mount(Router router, BearerAuthHandler authentication) {
@@ -79,20 +84,18 @@ final class JobRoutes {
     // The job's time starts now, as the kubelet route's does: its lookup counts against it. The
     // job outlives this connection, so only a cancel of the job ends it early.
     RequestContext context = RequestContext.cancellable(request.timeout());
-    CheckpointPermissions.requireCheckpoint(caller, request.namespace())
-        .compose(allowed -> idempotencyKey.isPresent()
-            ? jobs.replay(caller.subject(), idempotencyKey.get(), request)
-            : Future.succeededFuture(Optional.<JobView>empty()))
-        .compose(earlier -> earlier.isPresent()
-            ? Future.succeededFuture(new JobStore.Submitted(earlier.get(), false))
-            : prepare(request, context).compose(prepared ->
-                jobs.submit(caller.subject(), request, prepared, idempotencyKey, context)))
+    actions.submit(caller, request, idempotencyKey, context)
+        .map(submitted -> new FleetJobs.Submitted(json(submitted.job()), submitted.created()))
+        // A pod this member does not run: the member that runs it makes the job.
+        .recover(failure -> fleet.isPresent() && Forwarding.podUnknown(failure)
+            ? fleet.get().submit(caller, request, idempotencyKey)
+            : Future.failedFuture(failure))
         .onSuccess(submitted -> ctx.response()
             // 202: a job was started; 200: an idempotent replay of an earlier submission.
             .setStatusCode(submitted.created() ? 202 : 200)
-            .putHeader("Location", JOBS + "/" + submitted.job().id())
+            .putHeader("Location", JOBS + "/" + submitted.job().getString("id"))
             .putHeader("Content-Type", "application/json")
-            .end(json(submitted.job()).encode()))
+            .end(submitted.job().encode()))
         .onFailure(ctx::fail);
   }
 
@@ -106,19 +109,6 @@ final class JobRoutes {
       }
     }
     return target.toString();
-  }
-
-  private Future<List<PreparedCheckpoint>> prepare(JobRequest request, RequestContext context) {
-    return request.container().isPresent()
-        ? checkpoints.prepare(new CheckpointTarget(request.namespace(), request.pod(),
-            request.container().get()), context).map(List::of)
-            // The kubelet's 500 for it stays on the kubelet's route: here the caller's mistake.
-            .recover(failure -> Future.failedFuture(failure instanceof CheckpointFailedException
-                && ((CheckpointFailedException) failure).reason()
-                    .equals(CheckpointService.CONTAINER_NOT_RUNNING)
-                ? new NotFoundException("container " + request.container().get() + " is not running")
-                : failure))
-        : checkpoints.preparePod(request.namespace(), request.pod(), context);
   }
 
   private JobRequest parse(RoutingContext ctx) {
@@ -206,30 +196,59 @@ final class JobRoutes {
       ctx.fail(new BadRequestException("limit must be a positive whole number"));
       return;
     }
-    jobs.list(ns -> namespace.map(ns::equals).orElse(true)
-            && CheckpointPermissions.mayCheckpoint(caller, ns), limit)
-        .onSuccess(list -> ctx.response().putHeader("Content-Type", "application/json")
-            .end(new JsonObject().put("items",
-                new JsonArray(list.stream().map(JobRoutes::json).toList())).encode()))
-        .onFailure(ctx::fail);
+    Future<JsonArray> local = actions.list(caller, namespace, limit)
+        .map(list -> new JsonArray(list.stream().map(JobRoutes::json).toList()));
+    if (fleet.isEmpty()) {
+      local.onSuccess(items -> ctx.response().putHeader("Content-Type", "application/json")
+              .end(new JsonObject().put("items", items).encode()))
+          .onFailure(ctx::fail);
+      return;
+    }
+    Future<FleetJobs.Listing> others = fleet.get().list(caller, namespace, limit);
+    Future.all(local, others).onSuccess(both -> {
+      List<JsonObject> items = new java.util.ArrayList<>();
+      local.result().forEach(item -> items.add((JsonObject) item));
+      others.result().items().forEach(item -> items.add((JsonObject) item));
+      // Newest first across the fleet, as on one node.
+      items.sort(java.util.Comparator.comparing(
+          (JsonObject item) -> Instant.parse(item.getString("createdAt"))).reversed());
+      JsonObject body = new JsonObject()
+          .put("items", new JsonArray(items.subList(0, Math.min(limit, items.size()))));
+      if (!others.result().unavailable().isEmpty()) {
+        body.put("unavailable", new JsonArray(others.result().unavailable()));
+      }
+      ctx.response().putHeader("Content-Type", "application/json").end(body.encode());
+    }).onFailure(ctx::fail);
   }
 
   private void get(RoutingContext ctx) {
-    visibleJob(ctx)
+    Caller caller = BearerAuthHandler.caller(ctx);
+    String id = ctx.pathParam("id");
+    (elsewhere(id) ? fleet.get().get(caller, id) : actions.get(caller, id).map(JobRoutes::json))
         .onSuccess(job -> ctx.response().putHeader("Content-Type", "application/json")
-            .end(json(job).encode()))
+            .end(job.encode()))
         .onFailure(ctx::fail);
   }
 
   private void cancel(RoutingContext ctx) {
-    visibleJob(ctx)
-        .compose(job -> jobs.cancel(job.id()))
+    Caller caller = BearerAuthHandler.caller(ctx);
+    String id = ctx.pathParam("id");
+    (elsewhere(id) ? fleet.get().cancel(caller, id)
+        : actions.cancel(caller, id).map(JobRoutes::json))
         .onSuccess(job -> ctx.response().setStatusCode(202)
-            .putHeader("Content-Type", "application/json").end(json(job).encode()))
+            .putHeader("Content-Type", "application/json").end(job.encode()))
         .onFailure(ctx::fail);
   }
 
+  private boolean elsewhere(String id) {
+    return fleet.isPresent() && fleet.get().elsewhere(id);
+  }
+
   private void events(RoutingContext ctx) {
+    if (elsewhere(ctx.pathParam("id"))) {
+      eventsElsewhere(ctx);
+      return;
+    }
     visibleJob(ctx).onSuccess(job -> {
       String format = Optional.ofNullable(ProgressWriter.requested(ctx)).orElse(ProgressWriter.SSE);
       // A watcher that goes away, or is given up on for not reading, stops watching; the job
@@ -243,13 +262,38 @@ final class JobRoutes {
     }).onFailure(ctx::fail);
   }
 
+  /**
+   * The events of another member's job, relayed: the stream opens once that member accepted
+   * the caller; events it sent before are handed on first.
+   */
+  private void eventsElsewhere(RoutingContext ctx) {
+    String format = Optional.ofNullable(ProgressWriter.requested(ctx)).orElse(ProgressWriter.SSE);
+    List<CheckpointEvent> early = new java.util.ArrayList<>();
+    ProgressWriter[] stream = new ProgressWriter[1];
+    boolean[] ended = new boolean[1];
+    fleet.get().watch(BearerAuthHandler.caller(ctx), ctx.pathParam("id"), event -> {
+      if (stream[0] == null) {
+        early.add(event);
+      } else {
+        stream[0].send(event);
+      }
+    }, () -> {
+      if (stream[0] == null) {
+        ended[0] = true;
+      } else {
+        stream[0].end();
+      }
+    }).onSuccess(stop -> {
+      stream[0] = ProgressWriter.open(ctx, format, streams, stop);
+      early.forEach(stream[0]::send);
+      if (ended[0]) {
+        stream[0].end();
+      }
+    }).onFailure(ctx::fail);
+  }
+
   private Future<JobView> visibleJob(RoutingContext ctx) {
-    Caller caller = BearerAuthHandler.caller(ctx);
-    String id = ctx.pathParam("id");
-    return jobs.get(id).compose(job -> CheckpointPermissions.mayCheckpoint(caller,
-            job.request().namespace())
-        ? Future.succeededFuture(job)
-        : Future.failedFuture(new NotFoundException("no checkpoint job " + id)));
+    return actions.get(BearerAuthHandler.caller(ctx), ctx.pathParam("id"));
   }
 
   static JsonObject json(JobView job) {
@@ -257,6 +301,11 @@ final class JobRoutes {
         .put("id", job.id())
         .put("namespace", job.request().namespace())
         .put("pod", job.request().pod());
+    // A fleet member's job ids end in @NODE: the member that runs it.
+    int nodeAt = job.id().indexOf('@');
+    if (nodeAt >= 0) {
+      json.put("node", job.id().substring(nodeAt + 1));
+    }
     job.request().container().ifPresent(container -> json.put("container", container));
     json.put("timeoutSeconds", job.request().timeout().toSeconds())
         .put("state", job.state().toString())

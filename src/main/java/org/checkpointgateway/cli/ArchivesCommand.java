@@ -70,6 +70,17 @@ public final class ArchivesCommand implements Callable<Integer> {
       }
     }
 
+    /** A fleet member's name: which of the members holding an archive of that name. */
+    @Option(names = "--node", paramLabel = "NAME",
+        description = "in a fleet: the member whose archive of that name is meant (when several hold one)")
+    String node;
+
+    /** The archive's path with {@code suffix}, and {@code ?node=} when one was chosen. */
+    String at(String name, String suffix) throws CliException {
+      return path(name) + suffix + (node == null ? ""
+          : "?node=" + java.net.URLEncoder.encode(node, StandardCharsets.UTF_8));
+    }
+
     static String path(String name) throws CliException {
       if (name.isEmpty() || name.contains("/") || name.contains("?") || name.contains("#")
           || name.contains("%") || name.contains(" ")) {
@@ -99,16 +110,35 @@ public final class ArchivesCommand implements Callable<Integer> {
         return;
       }
       List<String[]> rows = new ArrayList<>();
-      rows.add(new String[] {"NAMESPACE", "POD", "CONTAINER", "CHECKPOINTED", "SIZE", "ENGINE", "PINNED", "NAME"});
-      for (Object item : answer.getJsonArray("items", new JsonArray())) {
+      JsonArray items = answer.getJsonArray("items", new JsonArray());
+      // A fleet member lists every member's archives, each with its node: then a NODE column.
+      boolean fleet = items.stream().anyMatch(item -> ((JsonObject) item).containsKey("node"));
+      rows.add(fleet
+          ? new String[] {"NODE", "NAMESPACE", "POD", "CONTAINER", "CHECKPOINTED", "SIZE", "ENGINE", "PINNED", "NAME"}
+          : new String[] {"NAMESPACE", "POD", "CONTAINER", "CHECKPOINTED", "SIZE", "ENGINE", "PINNED", "NAME"});
+      for (Object item : items) {
         JsonObject a = (JsonObject) item;
-        rows.add(new String[] {dash(a.getString("namespace")), dash(a.getString("pod")),
+        if (node != null && !node.equals(a.getString("node"))) {
+          continue;
+        }
+        String[] row = {dash(a.getString("namespace")), dash(a.getString("pod")),
             dash(a.getString("container")), dash(a.getString("checkpointed")),
             ProgressBar.bytes(a.getLong("size", 0L)), dash(a.getString("engine")),
             a.getBoolean("pinned", false) ? "yes" : "no",
-            a.getString("name") + (a.getBoolean("writing", false) ? " (being written)" : "")});
+            a.getString("name") + (a.getBoolean("writing", false) ? " (being written)" : "")};
+        if (fleet) {
+          String[] withNode = new String[row.length + 1];
+          withNode[0] = dash(a.getString("node"));
+          System.arraycopy(row, 0, withNode, 1, row.length);
+          row = withNode;
+        }
+        rows.add(row);
       }
       table(out, rows);
+      if (answer.containsKey("unavailable")) {
+        err.println("not listed: no answer from node "
+            + String.join(", node ", answer.getJsonArray("unavailable").getList()));
+      }
     }
 
     private static void append(StringBuilder query, String key, String value) {
@@ -127,7 +157,7 @@ public final class ArchivesCommand implements Callable<Integer> {
 
     @Override
     void run(GatewayClient gateway, PrintWriter out, PrintWriter err) throws CliException {
-      JsonObject a = gateway.json("GET", path(name) + "/inspect");
+      JsonObject a = gateway.json("GET", at(name, "/inspect"));
       if (format.equals("json")) {
         out.println(a.encodePrettily());
         return;
@@ -213,7 +243,7 @@ public final class ArchivesCommand implements Callable<Integer> {
       } catch (IOException e) {
         throw new CliException("cannot read " + part + ": " + e.getMessage());
       }
-      HttpRequest.Builder request = gateway.request(path(name)).GET();
+      HttpRequest.Builder request = gateway.request(at(name, "")).GET();
       if (have > 0) {
         request.header("Range", "bytes=" + have + "-").header("If-Range", etag);
       }
@@ -314,7 +344,7 @@ public final class ArchivesCommand implements Callable<Integer> {
 
     @Override
     void run(GatewayClient gateway, PrintWriter out, PrintWriter err) throws CliException {
-      gateway.json("DELETE", path(name));
+      gateway.json("DELETE", at(name, ""));
       out.println("deleted " + name);
     }
   }
@@ -325,7 +355,7 @@ public final class ArchivesCommand implements Callable<Integer> {
 
     @Override
     void run(GatewayClient gateway, PrintWriter out, PrintWriter err) throws CliException {
-      gateway.json("PUT", path(name) + "/pin");
+      gateway.json("PUT", at(name, "/pin"));
       out.println("pinned " + name);
     }
   }
@@ -336,7 +366,7 @@ public final class ArchivesCommand implements Callable<Integer> {
 
     @Override
     void run(GatewayClient gateway, PrintWriter out, PrintWriter err) throws CliException {
-      gateway.json("DELETE", path(name) + "/pin");
+      gateway.json("DELETE", at(name, "/pin"));
       out.println("unpinned " + name);
     }
   }

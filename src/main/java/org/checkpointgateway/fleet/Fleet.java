@@ -8,7 +8,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import org.checkpointgateway.api.ArchiveActions;
+import org.checkpointgateway.api.FleetArchives;
+import org.checkpointgateway.api.FleetJobs;
+import org.checkpointgateway.api.JobActions;
+import org.checkpointgateway.archive.ArchiveStore;
+import org.checkpointgateway.jobs.JobStore;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
@@ -42,6 +50,8 @@ public final class Fleet implements FleetView {
   private final Forwarder forwarder;
   private final Context context;
   private final NodeStatuses statuses;
+  private ArchivesAcross archives;
+  private JobsAcross jobs;
 
   private Fleet(Members members, PodDirectory directory, OwnerEndpoint owner, Forwarder forwarder,
       Context context, NodeStatuses statuses) {
@@ -110,6 +120,41 @@ public final class Fleet implements FleetView {
     return forwarder;
   }
 
+  /**
+   * Serves this member's jobs and archives to the others and theirs through this one (before
+   * the HTTP API serves): job ids end in {@code @node} from now on.
+   *
+   * @param recordAge how long the fleet keeps the record of a finished job (the job history's)
+   */
+  public Future<Void> serveViews(JobStore jobStore, ArchiveStore archiveStore,
+      CheckpointService service, Duration recordAge, Duration defaultTimeout) {
+    Vertx vertx = context.owner();
+    HazelcastInstance hazelcast = ((HazelcastClusterManager) ((VertxInternal) vertx)
+        .clusterManager()).getHazelcastInstance();
+    String node = statuses.node();
+    Promise<Void> started = Promise.promise();
+    context.runOnContext(ignored -> {
+      archives = new ArchivesAcross(vertx, node, members, new ArchiveActions(archiveStore),
+          hazelcast);
+      jobs = new JobsAcross(vertx, node, members, forwarder,
+          new JobActions(service, jobStore), hazelcast, recordAge, defaultTimeout);
+      jobStore.joinFleet(node, jobs);
+      members.onLost(jobs::lost);
+      archives.start().compose(done -> jobs.start()).onComplete(started);
+    });
+    return started.future();
+  }
+
+  @Override
+  public Optional<FleetArchives> archives() {
+    return Optional.ofNullable(archives);
+  }
+
+  @Override
+  public Optional<FleetJobs> jobs() {
+    return Optional.ofNullable(jobs);
+  }
+
   @Override
   public Future<List<JsonObject>> nodes() {
     return statuses.all();
@@ -127,7 +172,9 @@ public final class Fleet implements FleetView {
   /** Leaves politely: stops answering, removes this member's pods from the directory. */
   public Future<Void> close() {
     Promise<Void> closed = Promise.promise();
-    context.runOnContext(ignored -> owner.stop()
+    context.runOnContext(ignored -> (jobs != null ? jobs.stop() : Future.<Void>succeededFuture())
+        .eventually(() -> archives != null ? archives.stop() : Future.succeededFuture())
+        .eventually(() -> owner.stop())
         .eventually(() -> forwarder.stop())
         .eventually(() -> statuses.stop())
         .eventually(() -> directory.stop())

@@ -125,7 +125,7 @@ final class Forwarder implements Forwarding {
   public Future<CheckpointResult> forward(CheckpointTarget target, boolean timeoutValid,
       RequestContext context, Caller caller, BiConsumer<String, CheckpointEvent> events) {
     long started = System.nanoTime();
-    return owner(target.namespace(), target.pod(), context)
+    return ownerOf(target.namespace(), target.pod(), context)
         .compose(owner -> owner.isEmpty()
             ? Future.<CheckpointResult>failedFuture(new NotFoundException(Forwarding.POD_UNKNOWN))
             : send(owner.get(), target, timeoutValid, context, caller, events)
@@ -140,7 +140,11 @@ final class Forwarder implements Forwarding {
             + " left the fleet before it answered; the checkpoint's outcome there is unknown")));
   }
 
-  private Future<Optional<String>> owner(String namespace, String pod, RequestContext context) {
+  /**
+   * The other member that runs the pod (directory first, then every member is asked); empty
+   * when none does.
+   */
+  Future<Optional<String>> ownerOf(String namespace, String pod, RequestContext context) {
     Optional<String> known = directory.owner(namespace, pod);
     return known.isPresent() && !known.get().equals(node) && members.has(known.get())
         ? Future.succeededFuture(known) : askEveryone(namespace, pod, context);

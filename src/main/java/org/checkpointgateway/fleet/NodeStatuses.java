@@ -50,6 +50,10 @@ final class NodeStatuses {
     return remove(node);
   }
 
+  String node() {
+    return node;
+  }
+
   /** Port 0 was asked for: the advertised URL takes the port actually bound. */
   void httpPort(int port) {
     advertiseUrl = advertiseUrl.replaceFirst(":0$", ":" + port);

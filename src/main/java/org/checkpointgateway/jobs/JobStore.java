@@ -21,6 +21,26 @@ import org.checkpointgateway.error.ConflictException;
  */
 public interface JobStore {
 
+  /**
+   * Told of each job's changes of state (made, started, finished) and of each job forgotten, on
+   * the store's context: how a fleet keeps its members' jobs visible to the others.
+   */
+  interface Observer {
+    Observer NONE = new Observer() {
+      @Override
+      public void changed(JobView job) {
+      }
+
+      @Override
+      public void forgotten(String id) {
+      }
+    };
+
+    void changed(JobView job);
+
+    void forgotten(String id);
+  }
+
   /** A submitted job, and whether this submission created it (false: an idempotent replay). */
   record Submitted(JobView job, boolean created) {
   }
@@ -53,6 +73,13 @@ public interface JobStore {
    */
   Future<Submitted> submit(String owner, JobRequest request, List<PreparedCheckpoint> prepared,
       Optional<String> idempotencyKey, RequestContext context);
+
+  /**
+   * Ids of jobs made from now on end in {@code @node}, so that they are unique in a fleet and
+   * name the member that runs them; {@code observer} hears of their changes. Called once, by a
+   * fleet member before it serves.
+   */
+  void joinFleet(String node, Observer observer);
 
   /** The job, or a NotFoundException. */
   Future<JobView> get(String id);

@@ -43,6 +43,8 @@ final class LocalJobStore implements JobStore {
   private final Map<String, Job> jobs = new LinkedHashMap<>();
   private final Map<String, String> idempotencyKeys = new HashMap<>();
   private final long sweeper;
+  private volatile String idSuffix = "";
+  private volatile Observer observer = Observer.NONE;
 
   LocalJobStore(Vertx vertx, Context context, CheckpointService checkpoints, int historyMax,
       Duration historyAge) {
@@ -70,12 +72,13 @@ final class LocalJobStore implements JobStore {
       if (earlier.isPresent()) {
         return new Submitted(earlier.get().view(), false);
       }
-      Job job = new Job(UUID.randomUUID().toString(), owner, request, context);
+      Job job = new Job(UUID.randomUUID() + idSuffix, owner, request, context);
       jobs.put(job.id, job);
       idempotencyKey.ifPresent(key -> idempotencyKeys.put(owner + "\n" + key, job.id));
       // The answer is the job as accepted: admitted at once, it may be running before start returns.
       JobView accepted = job.view();
       start(job, prepared);
+      observer.changed(job.view());
       forget();
       return new Submitted(accepted, true);
     });
@@ -92,9 +95,16 @@ final class LocalJobStore implements JobStore {
   }
 
   private void start(Job job, List<PreparedCheckpoint> prepared) {
+    Consumer<CheckpointEvent> record = event -> {
+      JobState before = job.state;
+      job.record(event);
+      if (job.state != before) {
+        observer.changed(job.view());
+      }
+    };
     Future<CheckpointResult> run = job.request.container().isPresent()
-        ? checkpoints.run(prepared.get(0), job.context, job::record)
-        : checkpoints.runPod(prepared, job.context, job::record);
+        ? checkpoints.run(prepared.get(0), job.context, record)
+        : checkpoints.runPod(prepared, job.context, record);
     run.onComplete(done -> {
       if (done.succeeded()) {
         job.finish(JobState.SUCCEEDED, done.result().items(), null);
@@ -104,7 +114,14 @@ final class LocalJobStore implements JobStore {
         job.finish(job.context.isCancelled() ? JobState.CANCELLED : JobState.FAILED, made,
             done.cause());
       }
+      observer.changed(job.view());
     });
+  }
+
+  @Override
+  public void joinFleet(String node, Observer observer) {
+    this.idSuffix = "@" + node;
+    this.observer = observer;
   }
 
   @Override
@@ -176,6 +193,7 @@ final class LocalJobStore implements JobStore {
         iterator.remove();
         excess--;
         idempotencyKeys.values().remove(job.id);
+        observer.forgotten(job.id);
       }
     }
   }
