@@ -10,8 +10,8 @@ import org.checkpointgateway.archive.Archive;
 import org.checkpointgateway.archive.ArchiveStore;
 import org.checkpointgateway.auth.ArchivePermissions;
 import org.checkpointgateway.auth.Caller;
-import org.checkpointgateway.error.ForbiddenException;
-import org.checkpointgateway.error.NotFoundException;
+import org.checkpointgateway.outcome.ForbiddenException;
+import org.checkpointgateway.outcome.NotFoundException;
 
 /**
  * What a caller may do with this member's archives, checked the same way whether the request

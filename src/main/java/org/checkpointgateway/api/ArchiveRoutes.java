@@ -22,7 +22,7 @@ import org.checkpointgateway.auth.ArchivePermissions;
 import org.checkpointgateway.auth.Audit;
 import org.checkpointgateway.auth.BearerAuthHandler;
 import org.checkpointgateway.auth.Caller;
-import org.checkpointgateway.error.ConflictException;
+import org.checkpointgateway.outcome.ConflictException;
 
 /**
  * {@code /api/v1/archives}: list, download (with ranges), inspect, delete, pin.

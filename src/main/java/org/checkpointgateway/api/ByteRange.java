@@ -1,7 +1,7 @@
 package org.checkpointgateway.api;
 
 import java.util.Optional;
-import org.checkpointgateway.error.RangeNotSatisfiableException;
+import org.checkpointgateway.outcome.RangeNotSatisfiableException;
 
 /**
  * One byte range of a {@code Range} request (RFC 9110, 14.1.2), inclusive at both ends. Only a

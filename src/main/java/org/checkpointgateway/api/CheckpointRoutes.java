@@ -19,9 +19,9 @@ import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
 import org.checkpointgateway.checkpoint.PreparedCheckpoint;
-import org.checkpointgateway.error.CheckpointFailedException;
+import org.checkpointgateway.outcome.CheckpointFailedException;
 import org.checkpointgateway.checkpoint.Forwarding;
-import org.checkpointgateway.error.NotFoundException;
+import org.checkpointgateway.outcome.NotFoundException;
 
 /**
  * {@code POST /checkpoint/{namespace}/{pod}/{container}}: the kubelet's route, its answers to

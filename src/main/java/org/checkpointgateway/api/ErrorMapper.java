@@ -7,18 +7,18 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.checkpointgateway.error.BadRequestException;
-import org.checkpointgateway.error.ConflictException;
-import org.checkpointgateway.error.ForbiddenException;
-import org.checkpointgateway.error.ForwardedException;
-import org.checkpointgateway.error.GatewayException;
-import org.checkpointgateway.error.InsufficientStorageException;
-import org.checkpointgateway.error.LimitExceededException;
-import org.checkpointgateway.error.NotFoundException;
-import org.checkpointgateway.error.OverloadedException;
-import org.checkpointgateway.error.RangeNotSatisfiableException;
-import org.checkpointgateway.error.UnauthenticatedException;
-import org.checkpointgateway.error.UnavailableException;
+import org.checkpointgateway.outcome.BadRequestException;
+import org.checkpointgateway.outcome.ConflictException;
+import org.checkpointgateway.outcome.ForbiddenException;
+import org.checkpointgateway.outcome.ForwardedException;
+import org.checkpointgateway.outcome.GatewayException;
+import org.checkpointgateway.outcome.InsufficientStorageException;
+import org.checkpointgateway.outcome.LimitExceededException;
+import org.checkpointgateway.outcome.NotFoundException;
+import org.checkpointgateway.outcome.OverloadedException;
+import org.checkpointgateway.outcome.RangeNotSatisfiableException;
+import org.checkpointgateway.outcome.UnauthenticatedException;
+import org.checkpointgateway.outcome.UnavailableException;
 
 /**
  * The one place where failures become HTTP answers. The kubelet-compatible routes answer in the

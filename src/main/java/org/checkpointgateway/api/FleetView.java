@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Optional;
 import org.checkpointgateway.checkpoint.Forwarding;
-import org.checkpointgateway.error.NotFoundException;
+import org.checkpointgateway.outcome.NotFoundException;
 
 /** What the HTTP layer sees of the fleet this gateway belongs to, if any (docs/fleet.md). */
 public interface FleetView {

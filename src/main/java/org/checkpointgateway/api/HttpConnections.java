@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.checkpointgateway.config.GatewayOptions.HttpLimits;
-import org.checkpointgateway.error.UnavailableException;
+import org.checkpointgateway.outcome.UnavailableException;
 
 /**
  * The HTTP connections of one gateway, across its verticles: how many are open, and each one's

@@ -20,7 +20,7 @@ import org.checkpointgateway.auth.Caller;
 import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.Forwarding;
-import org.checkpointgateway.error.BadRequestException;
+import org.checkpointgateway.outcome.BadRequestException;
 import org.checkpointgateway.jobs.JobRequest;
 import org.checkpointgateway.jobs.JobStore;
 import org.checkpointgateway.jobs.JobView;

@@ -6,7 +6,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.checkpointgateway.auth.BearerAuthHandler;
 import org.checkpointgateway.auth.Caller;
-import org.checkpointgateway.error.ForbiddenException;
+import org.checkpointgateway.outcome.ForbiddenException;
 
 /** {@code GET /api/v1/nodes}: the fleet's members (permission {@code nodes:read}). */
 final class NodeRoutes {

@@ -11,7 +11,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
-import org.checkpointgateway.error.BadRequestException;
+import org.checkpointgateway.outcome.BadRequestException;
 
 /**
  * The first route of every request: what is malformed at the HTTP level is refused with 400

@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
-import org.checkpointgateway.error.ConflictException;
-import org.checkpointgateway.error.InsufficientStorageException;
+import org.checkpointgateway.outcome.ConflictException;
+import org.checkpointgateway.outcome.InsufficientStorageException;
 
 /**
  * Pins as the checkpoint-restore-operator keeps them: a marker file {@code <archive name>.keep}

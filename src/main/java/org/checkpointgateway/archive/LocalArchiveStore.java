@@ -22,10 +22,10 @@ import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.checkpointgateway.context.Confined;
-import org.checkpointgateway.error.ConflictException;
-import org.checkpointgateway.error.LimitExceededException;
-import org.checkpointgateway.error.NotFoundException;
-import org.checkpointgateway.error.OverloadedException;
+import org.checkpointgateway.outcome.ConflictException;
+import org.checkpointgateway.outcome.LimitExceededException;
+import org.checkpointgateway.outcome.NotFoundException;
+import org.checkpointgateway.outcome.OverloadedException;
 
 /** The checkpoint directory on the local file system, its state confined to one context. */
 final class LocalArchiveStore implements ArchiveStore {

@@ -13,7 +13,7 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
-import org.checkpointgateway.error.UnauthenticatedException;
+import org.checkpointgateway.outcome.UnauthenticatedException;
 
 /**
  * The vertx-web handler mounted once in front of every protected route: it authenticates the

@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
-import org.checkpointgateway.error.ForbiddenException;
+import org.checkpointgateway.outcome.ForbiddenException;
 
 /**
  * Who made a request, as a verified token says: its {@code sub} claim, the permissions of its

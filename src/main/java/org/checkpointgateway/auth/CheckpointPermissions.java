@@ -1,7 +1,7 @@
 package org.checkpointgateway.auth;
 
 import io.vertx.core.Future;
-import org.checkpointgateway.error.ForbiddenException;
+import org.checkpointgateway.outcome.ForbiddenException;
 
 /** The permission the kubelet-compatible checkpoint route asks for, and its denial. */
 public final class CheckpointPermissions {

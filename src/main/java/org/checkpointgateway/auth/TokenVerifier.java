@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Optional;
-import org.checkpointgateway.error.UnauthenticatedException;
+import org.checkpointgateway.outcome.UnauthenticatedException;
 
 /**
  * Turns the value of an {@code Authorization: Bearer <jwt>} header into a {@link Caller}.

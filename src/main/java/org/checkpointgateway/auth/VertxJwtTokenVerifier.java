@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
-import org.checkpointgateway.error.UnauthenticatedException;
+import org.checkpointgateway.outcome.UnauthenticatedException;
 
 /** A {@link TokenVerifier} backed by vertx-auth-jwt's {@link JWTAuth}. */
 final class VertxJwtTokenVerifier implements TokenVerifier {

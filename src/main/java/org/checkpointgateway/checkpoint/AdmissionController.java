@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.checkpointgateway.context.Confined;
-import org.checkpointgateway.error.GatewayException;
-import org.checkpointgateway.error.OverloadedException;
+import org.checkpointgateway.outcome.GatewayException;
+import org.checkpointgateway.outcome.OverloadedException;
 
 /**
  * Decides when a checkpoint may go to the runtime: at most {@code maxConcurrent} at once and at

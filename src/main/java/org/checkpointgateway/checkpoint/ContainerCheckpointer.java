@@ -23,9 +23,9 @@ public interface ContainerCheckpointer {
    *
    * @param context the request's: when its deadline passes the work stops and the Future fails
    *     with a {@code DeadlineExceeded}
-   *     {@link org.checkpointgateway.error.RuntimeCallFailedException}, when it is cancelled with
+   *     {@link org.checkpointgateway.outcome.RuntimeCallFailedException}, when it is cancelled with
    *     {@code Canceled}
-   * @return a Future failed with a {@link org.checkpointgateway.error.RuntimeCallFailedException}
+   * @return a Future failed with a {@link org.checkpointgateway.outcome.RuntimeCallFailedException}
    *     when the runtime fails; the caller removes whatever is left at {@code archive}
    */
   Future<Void> checkpoint(String containerId, Path archive, RequestContext context);

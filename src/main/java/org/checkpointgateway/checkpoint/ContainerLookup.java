@@ -12,8 +12,8 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.cri.CriClient;
-import org.checkpointgateway.error.CheckpointFailedException;
-import org.checkpointgateway.error.NotFoundException;
+import org.checkpointgateway.outcome.CheckpointFailedException;
+import org.checkpointgateway.outcome.NotFoundException;
 import runtime.v1.Container;
 import runtime.v1.PodSandbox;
 

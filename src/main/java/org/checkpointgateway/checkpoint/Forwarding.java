@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import java.util.function.BiConsumer;
 import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.auth.Caller;
-import org.checkpointgateway.error.NotFoundException;
+import org.checkpointgateway.outcome.NotFoundException;
 
 /**
  * Where a pod this node does not run is checkpointed when the gateway is a fleet member: by the

@@ -30,11 +30,11 @@ import org.checkpointgateway.checkpoint.CheckpointEvent.Queued;
 import org.checkpointgateway.checkpoint.CheckpointEvent.Started;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.cri.RuntimeWatch;
-import org.checkpointgateway.error.CheckpointFailedException;
-import org.checkpointgateway.error.InsufficientStorageException;
-import org.checkpointgateway.error.PodCheckpointFailedException;
-import org.checkpointgateway.error.RuntimeCallFailedException;
-import org.checkpointgateway.error.UnavailableException;
+import org.checkpointgateway.outcome.CheckpointFailedException;
+import org.checkpointgateway.outcome.InsufficientStorageException;
+import org.checkpointgateway.outcome.PodCheckpointFailedException;
+import org.checkpointgateway.outcome.RuntimeCallFailedException;
+import org.checkpointgateway.outcome.UnavailableException;
 import org.checkpointgateway.metrics.GatewayMetrics;
 
 /**

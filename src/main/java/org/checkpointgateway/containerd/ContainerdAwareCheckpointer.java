@@ -12,7 +12,7 @@ import org.checkpointgateway.checkpoint.ContainerCheckpointer;
 import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.cri.CriEndpoint;
-import org.checkpointgateway.error.RuntimeCallFailedException;
+import org.checkpointgateway.outcome.RuntimeCallFailedException;
 import runtime.v1.VersionResponse;
 
 /**

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import org.checkpointgateway.checkpoint.ContainerCheckpointer;
 import org.checkpointgateway.context.RequestContext;
-import org.checkpointgateway.error.RuntimeCallFailedException;
+import org.checkpointgateway.outcome.RuntimeCallFailedException;
 import runtime.v1.ContainerStatus;
 
 /**

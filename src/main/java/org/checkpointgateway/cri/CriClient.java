@@ -12,7 +12,7 @@ import runtime.v1.VersionResponse;
 /**
  * The container runtime as checkpoint-gateway sees it: the few CRI calls it needs, over gRPC.
  * Every failure arrives as a failed Future holding a
- * {@link org.checkpointgateway.error.RuntimeCallFailedException} whose code is spelled as grpc-go
+ * {@link org.checkpointgateway.outcome.RuntimeCallFailedException} whose code is spelled as grpc-go
  * spells it.
  */
 public interface CriClient {

@@ -12,8 +12,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.checkpointgateway.error.GatewayException;
-import org.checkpointgateway.error.RuntimeCallFailedException;
+import org.checkpointgateway.outcome.GatewayException;
+import org.checkpointgateway.outcome.RuntimeCallFailedException;
 
 /**
  * The one place where gRPC outcomes become gateway failures. Codes are spelled as grpc-go's

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.checkpointgateway.context.RequestContext;
-import org.checkpointgateway.error.RuntimeCallFailedException;
+import org.checkpointgateway.outcome.RuntimeCallFailedException;
 
 /**
  * One unary gRPC call to the runtime's socket, the way a grpc-go client runs one under its

@@ -17,7 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 import org.checkpointgateway.context.RequestContext;
-import org.checkpointgateway.error.RuntimeCallFailedException;
+import org.checkpointgateway.outcome.RuntimeCallFailedException;
 import runtime.v1.VersionResponse;
 
 /**

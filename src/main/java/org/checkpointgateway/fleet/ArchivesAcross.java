@@ -23,10 +23,10 @@ import java.util.Optional;
 import org.checkpointgateway.api.ArchiveActions;
 import org.checkpointgateway.api.FleetArchives;
 import org.checkpointgateway.auth.Caller;
-import org.checkpointgateway.error.ConflictException;
-import org.checkpointgateway.error.ForwardedException;
-import org.checkpointgateway.error.NotFoundException;
-import org.checkpointgateway.error.UnavailableException;
+import org.checkpointgateway.outcome.ConflictException;
+import org.checkpointgateway.outcome.ForwardedException;
+import org.checkpointgateway.outcome.NotFoundException;
+import org.checkpointgateway.outcome.UnavailableException;
 
 /**
  * Archives across the fleet (docs/fleet.md): listings, lookups, inspect, delete and pin travel

@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.AsyncResult;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.checkpointgateway.error.UnavailableException;
+import org.checkpointgateway.outcome.UnavailableException;
 import org.checkpointgateway.metrics.GatewayMetrics;
 
 /**

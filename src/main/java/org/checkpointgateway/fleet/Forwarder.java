@@ -24,8 +24,8 @@ import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
 import org.checkpointgateway.checkpoint.Forwarding;
-import org.checkpointgateway.error.NotFoundException;
-import org.checkpointgateway.error.UnavailableException;
+import org.checkpointgateway.outcome.NotFoundException;
+import org.checkpointgateway.outcome.UnavailableException;
 
 /**
  * The front member's side: finds the member that runs a pod (directory first, then every

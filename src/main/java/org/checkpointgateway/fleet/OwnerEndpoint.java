@@ -18,7 +18,7 @@ import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
 import org.checkpointgateway.cri.CriClient;
-import org.checkpointgateway.error.NotFoundException;
+import org.checkpointgateway.outcome.NotFoundException;
 
 /**
  * This member's side of a forwarded checkpoint: it checks the travelling identity again, looks

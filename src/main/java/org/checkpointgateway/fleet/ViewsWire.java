@@ -12,8 +12,8 @@ import java.time.Duration;
 import java.util.function.Function;
 import org.checkpointgateway.api.ErrorMapper;
 import org.checkpointgateway.auth.Caller;
-import org.checkpointgateway.error.ForwardedException;
-import org.checkpointgateway.error.UnavailableException;
+import org.checkpointgateway.outcome.ForwardedException;
+import org.checkpointgateway.outcome.UnavailableException;
 
 /**
  * The jobs' and archives' requests between members: an operation, its arguments and the

@@ -16,8 +16,8 @@ import org.checkpointgateway.checkpoint.CheckpointEvent.Queued;
 import org.checkpointgateway.checkpoint.CheckpointEvent.Started;
 import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
-import org.checkpointgateway.error.ForwardedException;
-import org.checkpointgateway.error.OverloadedException;
+import org.checkpointgateway.outcome.ForwardedException;
+import org.checkpointgateway.outcome.OverloadedException;
 
 /** Event-bus addresses between members, and the JSON of what travels on them. */
 final class Wire {

@@ -12,7 +12,7 @@ import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.PreparedCheckpoint;
 import org.checkpointgateway.context.RequestContext;
-import org.checkpointgateway.error.ConflictException;
+import org.checkpointgateway.outcome.ConflictException;
 
 /**
  * Checkpoint jobs for automation: they outlive the connection that made them, can be watched,

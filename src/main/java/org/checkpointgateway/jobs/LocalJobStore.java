@@ -21,9 +21,9 @@ import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.PreparedCheckpoint;
 import org.checkpointgateway.context.Confined;
 import org.checkpointgateway.context.RequestContext;
-import org.checkpointgateway.error.ConflictException;
-import org.checkpointgateway.error.NotFoundException;
-import org.checkpointgateway.error.PodCheckpointFailedException;
+import org.checkpointgateway.outcome.ConflictException;
+import org.checkpointgateway.outcome.NotFoundException;
+import org.checkpointgateway.outcome.PodCheckpointFailedException;
 
 /**
  * The job store of one gateway, in its memory: all state lives on one context; answers return

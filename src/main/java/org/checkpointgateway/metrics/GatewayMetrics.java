@@ -30,10 +30,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.checkpointgateway.error.CheckpointFailedException;
-import org.checkpointgateway.error.InsufficientStorageException;
-import org.checkpointgateway.error.OverloadedException;
-import org.checkpointgateway.error.UnavailableException;
+import org.checkpointgateway.outcome.CheckpointFailedException;
+import org.checkpointgateway.outcome.InsufficientStorageException;
+import org.checkpointgateway.outcome.OverloadedException;
+import org.checkpointgateway.outcome.UnavailableException;
 
 /**
  * The gateway's own metrics, on the same Micrometer registry as Vert.x's HTTP and JVM metrics.

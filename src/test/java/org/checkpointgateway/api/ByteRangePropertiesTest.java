@@ -12,7 +12,7 @@ import static org.quicktheories.generators.SourceDSL.strings;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.checkpointgateway.error.RangeNotSatisfiableException;
+import org.checkpointgateway.outcome.RangeNotSatisfiableException;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 

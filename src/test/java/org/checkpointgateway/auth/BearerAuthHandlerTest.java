@@ -19,7 +19,7 @@ import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.checkpointgateway.error.UnauthenticatedException;
+import org.checkpointgateway.outcome.UnauthenticatedException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

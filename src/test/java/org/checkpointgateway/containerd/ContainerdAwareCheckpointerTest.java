@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.cri.CriClient;
-import org.checkpointgateway.error.RuntimeCallFailedException;
+import org.checkpointgateway.outcome.RuntimeCallFailedException;
 import org.checkpointgateway.metrics.GatewayMetrics;
 import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.StrictVertx;

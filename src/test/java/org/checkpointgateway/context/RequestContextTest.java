@@ -8,7 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import org.checkpointgateway.error.RuntimeCallFailedException;
+import org.checkpointgateway.outcome.RuntimeCallFailedException;
 import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.StrictVertx;
 import org.junit.jupiter.api.AfterEach;

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import org.checkpointgateway.context.RequestContext;
-import org.checkpointgateway.error.RuntimeCallFailedException;
+import org.checkpointgateway.outcome.RuntimeCallFailedException;
 import org.checkpointgateway.metrics.GatewayMetrics;
 import org.checkpointgateway.sim.CheckpointObservation;
 import org.checkpointgateway.sim.SimulatedRuntime;

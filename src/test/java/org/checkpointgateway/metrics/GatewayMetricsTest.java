@@ -8,12 +8,12 @@ import io.vertx.core.http.HttpMethod;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.checkpointgateway.error.CheckpointFailedException;
-import org.checkpointgateway.error.InsufficientStorageException;
-import org.checkpointgateway.error.NotFoundException;
-import org.checkpointgateway.error.OverloadedException;
-import org.checkpointgateway.error.RuntimeCallFailedException;
-import org.checkpointgateway.error.UnavailableException;
+import org.checkpointgateway.outcome.CheckpointFailedException;
+import org.checkpointgateway.outcome.InsufficientStorageException;
+import org.checkpointgateway.outcome.NotFoundException;
+import org.checkpointgateway.outcome.OverloadedException;
+import org.checkpointgateway.outcome.RuntimeCallFailedException;
+import org.checkpointgateway.outcome.UnavailableException;
 import org.junit.jupiter.api.Test;
 
 /** The gateway's own meters: their names, their bounded labels, and what they count. */

@@ -1,4 +1,4 @@
-package org.checkpointgateway.error;
+package org.checkpointgateway.outcome;
 
 /**
  * A CRI call failed. The message reads as grpc-go prints a status error

@@ -1,4 +1,4 @@
-package org.checkpointgateway.error;
+package org.checkpointgateway.outcome;
 
 /** Too much work is waiting already: come back later (429 with {@code Retry-After}). */
 public final class OverloadedException extends GatewayException {

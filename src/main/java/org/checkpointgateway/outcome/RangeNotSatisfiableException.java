@@ -1,4 +1,4 @@
-package org.checkpointgateway.error;
+package org.checkpointgateway.outcome;
 
 /**
  * A {@code Range} request whose first byte lies beyond the end of the representation. The answer

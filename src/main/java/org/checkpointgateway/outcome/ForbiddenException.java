@@ -1,4 +1,4 @@
-package org.checkpointgateway.error;
+package org.checkpointgateway.outcome;
 
 /** Valid credentials that do not grant the action. The message is the kubelet's text. */
 public final class ForbiddenException extends GatewayException {

@@ -1,4 +1,4 @@
-package org.checkpointgateway.error;
+package org.checkpointgateway.outcome;
 
 /** The checkpoint directory cannot hold the archive (507); the runtime was never called. */
 public final class InsufficientStorageException extends GatewayException {

@@ -1,4 +1,4 @@
-package org.checkpointgateway.error;
+package org.checkpointgateway.outcome;
 
 /**
  * The request is understood but its object lies beyond a configured bound (an archive too big

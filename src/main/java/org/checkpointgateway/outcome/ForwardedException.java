@@ -1,4 +1,4 @@
-package org.checkpointgateway.error;
+package org.checkpointgateway.outcome;
 
 /**
  * A failure another fleet member answered for a request it carried out: its status, reason and

@@ -1,4 +1,4 @@
-package org.checkpointgateway.error;
+package org.checkpointgateway.outcome;
 
 /**
  * The runtime failures of checkpoint-gateway. Each subtype is one outcome a caller can tell

@@ -1,4 +1,4 @@
-package org.checkpointgateway.error;
+package org.checkpointgateway.outcome;
 
 /** The gateway cannot take the request now, e.g. because it is stopping (503). */
 public final class UnavailableException extends GatewayException {

@@ -1,4 +1,4 @@
-package org.checkpointgateway.error;
+package org.checkpointgateway.outcome;
 
 /** The caller's input cannot be understood. */
 public final class BadRequestException extends GatewayException {

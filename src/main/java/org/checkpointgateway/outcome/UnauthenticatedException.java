@@ -1,4 +1,4 @@
-package org.checkpointgateway.error;
+package org.checkpointgateway.outcome;
 
 /** No valid credentials: missing, malformed, expired or wrongly signed token. */
 public final class UnauthenticatedException extends GatewayException {

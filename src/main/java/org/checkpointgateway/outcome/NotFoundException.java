@@ -1,4 +1,4 @@
-package org.checkpointgateway.error;
+package org.checkpointgateway.outcome;
 
 /** The thing asked for does not exist (pod, container, archive, or the route itself). */
 public final class NotFoundException extends GatewayException {

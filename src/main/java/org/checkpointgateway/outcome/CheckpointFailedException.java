@@ -1,4 +1,4 @@
-package org.checkpointgateway.error;
+package org.checkpointgateway.outcome;
 
 /**
  * A checkpoint of one container failed at the runtime (or its deadline passed, or its archive was
