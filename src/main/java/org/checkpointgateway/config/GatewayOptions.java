@@ -170,8 +170,11 @@ public record GatewayOptions(
     }
   }
 
-  private static final String TLS_TRIO = CLUSTER_TLS_CERT.flag() + ", " + CLUSTER_TLS_KEY.flag()
-      + " and " + CLUSTER_TLS_CA.flag() + ": ";
+  // A method, not a constant: OptionTable's entries refer to this class while it initializes.
+  private static String tlsTrio() {
+    return CLUSTER_TLS_CERT.flag() + ", " + CLUSTER_TLS_KEY.flag() + " and " + CLUSTER_TLS_CA.flag()
+        + ": ";
+  }
 
   private static FleetNetwork fleetNetwork(Settings settings) {
     FleetNetwork network = new FleetNetwork(CLUSTER_TLS_CERT.find(settings),
@@ -180,12 +183,12 @@ public record GatewayOptions(
     int tlsGiven = (network.tlsCert().isPresent() ? 1 : 0) + (network.tlsKey().isPresent() ? 1 : 0)
         + (network.tlsCa().isPresent() ? 1 : 0);
     if (tlsGiven != 0 && tlsGiven != 3) {
-      throw new ConfigException(TLS_TRIO
+      throw new ConfigException(tlsTrio()
           + "give all three or none");
     }
     boolean clustered = settings.get(CLUSTER_NAME.key()).isPresent();
     if (tlsGiven == 3 && !clustered) {
-      throw new ConfigException(TLS_TRIO
+      throw new ConfigException(tlsTrio()
           + "need " + CLUSTER_NAME.flag() + " (they secure a fleet's event bus)");
     }
     if (network.kubernetesDns().isPresent()) {
