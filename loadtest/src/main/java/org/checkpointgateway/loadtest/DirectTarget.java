@@ -1,10 +1,10 @@
 package org.checkpointgateway.loadtest;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.cri.CriEndpoint;
 import org.checkpointgateway.metrics.GatewayMetrics;
@@ -17,7 +17,6 @@ final class DirectTarget {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
   private final CriClient cri;
-  private final Future<Void> never = Promise.<Void>promise().future();
 
   DirectTarget(Vertx vertx, Path socket) {
     this.cri = CriClient.create(vertx, new CriEndpoint(socket), GatewayMetrics.none());
@@ -25,7 +24,8 @@ final class DirectTarget {
 
   /** CheckpointContainer alone: what the kubelet sends the runtime for one checkpoint. */
   Call checkpointOnly(String containerId, String location) {
-    return () -> cri.checkpointContainer(containerId, location, TIMEOUT, never)
+    return () -> cri.checkpointContainer(containerId, location,
+        RequestContext.withTimeout(TIMEOUT))
         .recover(DirectTarget::failure);
   }
 

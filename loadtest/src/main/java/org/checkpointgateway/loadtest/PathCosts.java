@@ -14,8 +14,8 @@ import java.util.function.IntConsumer;
 import org.checkpointgateway.archive.ArchiveDirectory;
 import org.checkpointgateway.auth.Caller;
 import org.checkpointgateway.checkpoint.AdmissionController;
-import org.checkpointgateway.checkpoint.Deadline;
 import org.checkpointgateway.checkpoint.ThroughputEstimator;
+import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.metrics.GatewayMetrics;
 
 /**
@@ -76,15 +76,14 @@ public final class PathCosts {
     AdmissionController admission = new AdmissionController(line,
         new AdmissionController.Limits(4096, Long.MAX_VALUE / 4, 100_000),
         new ThroughputEstimator());
-    Deadline later = Deadline.in(Duration.ofMinutes(5));
-    Future<Void> never = Promise.<Void>promise().future();
+    RequestContext later = RequestContext.withTimeout(Duration.ofMinutes(5));
     int count = 100_000;
     CompletableFuture<Long> done = new CompletableFuture<>();
     callers.runOnContext(ignored -> {
       long begun = System.nanoTime();
       int[] left = {count};
       Runnable[] next = new Runnable[1];
-      next[0] = () -> admission.admit("default", 1 << 26, later, never, (position, ahead) -> { })
+      next[0] = () -> admission.admit("default", 1 << 26, later, (position, ahead) -> { })
           .onSuccess(permit -> {
             permit.release();
             if (--left[0] == 0) {
