@@ -2,8 +2,6 @@ package org.checkpointgateway.loadtest;
 
 import com.sun.management.ThreadMXBean;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
