@@ -47,13 +47,13 @@ final class ContainerLookup {
   }
 
   private final CriClient cri;
-  private final SingleFlightCache<String, NodePicture> pictures;
+  private final SingleFlight<NodePicture> pictures;
 
   ContainerLookup(Vertx vertx, CriClient cri, Duration maxAge) {
     this.cri = cri;
     // A picture serves requests with different deadlines: each waits within its own, and the
     // calls are reset once nobody waits for them.
-    this.pictures = new SingleFlightCache<>(vertx, maxAge, (node, unwanted) -> {
+    this.pictures = new SingleFlight<>(vertx, maxAge, unwanted -> {
       long taken = System.nanoTime();
       return Future.all(cri.listReadySandboxes(unwanted), cri.listRunningContainers(unwanted))
           .map(lists -> NodePicture.of(taken, lists.resultAt(0), lists.resultAt(1)));
@@ -115,12 +115,12 @@ final class ContainerLookup {
   private <T> Future<T> look(Function<NodePicture, Optional<T>> question, Predicate<T> found,
       RequestContext context) {
     long asked = System.nanoTime();
-    return pictures.recent("node", context).compose(picture -> {
+    return pictures.recent(context).compose(picture -> {
       Optional<T> answer = question.apply(picture);
       if (answer.filter(found).isPresent() || picture.takenNanos() - asked >= 0) {
         return Future.succeededFuture(answer);
       }
-      return pictures.fetchedSince("node", asked, context).map(question);
+      return pictures.fetchedSince(asked, context).map(question);
     }).map(answer -> answer.orElseThrow(() -> new NotFoundException("pod does not exist")));
   }
 
