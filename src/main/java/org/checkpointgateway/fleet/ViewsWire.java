@@ -29,16 +29,16 @@ final class ViewsWire {
   }
 
   static String jobsAddress(String node) {
-    return "checkpoint-gateway.fleet." + node + ".jobs";
+    return Wire.address(node, "jobs");
   }
 
   /** Where owners send the events of jobs a member's callers watch (each names its watch). */
   static String jobEventsAddress(String node) {
-    return "checkpoint-gateway.fleet." + node + ".job-events";
+    return Wire.address(node, "job-events");
   }
 
   static String archivesAddress(String node) {
-    return "checkpoint-gateway.fleet." + node + ".archives";
+    return Wire.address(node, "archives");
   }
 
   static JsonObject request(String op, Caller caller) {

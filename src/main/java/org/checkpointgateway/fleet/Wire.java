@@ -25,26 +25,30 @@ final class Wire {
   private Wire() {
   }
 
+  /** A member's event-bus address for one kind of message: every address is spelled here. */
+  static String address(String node, String topic) {
+    return "checkpoint-gateway.fleet." + node + "." + topic;
+  }
+
   static String checkpointAddress(String node) {
-    return "checkpoint-gateway.fleet." + node + ".checkpoint";
+    return address(node, "checkpoint");
   }
 
   static String cancelAddress(String node) {
-    return "checkpoint-gateway.fleet." + node + ".cancel";
+    return address(node, "cancel");
   }
 
   static String runsPodAddress(String node) {
-    return "checkpoint-gateway.fleet." + node + ".runs-pod";
+    return address(node, "runs-pod");
   }
 
-  /** Where the owner sends the events of one forwarded checkpoint (a front's own address). */
   /**
    * Where owners send the events of a front's forwarded streams, each naming its request id: one
    * address per member, registered at start, so that every owner already knows it (a consumer
    * registered per request could be unknown to the owner yet, and its first events dropped).
    */
   static String eventsAddress(String front) {
-    return "checkpoint-gateway.fleet." + front + ".events";
+    return address(front, "events");
   }
 
   /** One event, every field kept (the front encodes it again for its caller). */
