@@ -191,9 +191,20 @@ class SingleFlightCacheTest {
     SingleFlightCache<String, String> shared = fetches(Duration.ofMinutes(1));
     RequestContext gone = RequestContext.cancellable(Duration.ofMinutes(5));
     RequestContext staying = RequestContext.cancellable(Duration.ofMinutes(5));
-    Future<String> first = askOnOwnContext(() -> shared.recent("node", gone));
-    Future<String> second = askOnOwnContext(() -> shared.recent("node", staying));
-    Await.until("the fetch", () -> started.size() == 1);
+    // Both join the one fetch before anyone leaves (recent() joins before it returns).
+    java.util.concurrent.atomic.AtomicInteger joined = new java.util.concurrent.atomic.AtomicInteger();
+    Future<String> first = askOnOwnContext(() -> {
+      Future<String> answer = shared.recent("node", gone);
+      joined.incrementAndGet();
+      return answer;
+    });
+    Future<String> second = askOnOwnContext(() -> {
+      Future<String> answer = shared.recent("node", staying);
+      joined.incrementAndGet();
+      return answer;
+    });
+    Await.until("both askers to join the fetch", () -> joined.get() == 2);
+    assertThat(started).hasSize(1);
 
     // The caller went away during its lookup: its wait ends as a grpc-go context's would.
     gone.cancel();
