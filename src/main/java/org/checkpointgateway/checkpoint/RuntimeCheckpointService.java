@@ -74,6 +74,8 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
   // The weight of the checkpoints at the runtime now: what their archives are about to take of
   // the free space (a running one's bytes written so far count twice until it ends: cautious).
   private final AtomicLong spaceHeld = new AtomicLong();
+  // What a free-space read that outlived its request was waiting for: made once, not per request.
+  private final String readingFreeSpace;
 
   RuntimeCheckpointService(Vertx vertx, CriClient cri, RuntimeWatch runtime,
       ContainerCheckpointer checkpointer, ArchiveDirectory archives, AdmissionController admission,
@@ -94,6 +96,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
           return Future.succeededFuture(0L);
         }));
     this.archives = archives;
+    this.readingFreeSpace = " while reading the free space of " + archives.path();
     this.admission = admission;
     this.throughput = throughput;
     this.archiveSizes = new ArchiveSizePoller(vertx, settings.progressInterval());
@@ -250,16 +253,15 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
    * two worker-pool round trips. The directory is made again if someone removed it.
    */
   private Future<Long> freeSpace(RequestContext context) {
-    // A hung file system must not hold a request past its deadline.
-    return context.bound(vertx, freeSpace(), " while reading the free space of "
-        + archives.path());
-  }
-
-  private Future<Long> freeSpace() {
     long[] known = freeSpace.get();
     if (known != null && System.nanoTime() - known[1] < FREE_SPACE_TTL_NANOS) {
-      return Future.succeededFuture(known[0]);
+      return Future.succeededFuture(known[0]); // nothing to wait for: no bound, no text
     }
+    // A hung file system must not hold a request past its deadline.
+    return context.bound(vertx, readFreeSpace(), readingFreeSpace);
+  }
+
+  private Future<Long> readFreeSpace() {
     return archives.ensureExists()
         .compose(ignored -> vertx.fileSystem().fsProps(archives.path().toString()))
         .map(fs -> {

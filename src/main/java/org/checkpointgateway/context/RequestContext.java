@@ -1,10 +1,14 @@
 package org.checkpointgateway.context;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.checkpointgateway.outcome.RuntimeCallFailedException;
 
@@ -137,10 +141,21 @@ public final class RequestContext {
   public <T> void failWhenDone(Vertx vertx, Promise<T> answer, Supplier<String> waitingFor) {
     // Rounded up: a timer that fired a fraction of a millisecond early would report a deadline
     // that has not passed yet.
-    long timer = vertx.setTimer(Math.max(1, (remainingNanos() + 999_999) / 1_000_000),
-        id -> answer.tryFail(deadlineExceeded(waitingFor.get())));
+    long delayMillis = Math.max(1, (remainingNanos() + 999_999) / 1_000_000);
+    Context caller = Vertx.currentContext();
+    if (caller instanceof ContextInternal internal) {
+      // A task on the caller's event loop rather than a Vert.x timer: no timer id and no entry
+      // in Vert.x's timer map per wait, which nearly always ends long before its deadline.
+      ScheduledFuture<?> timer = internal.nettyEventLoop().schedule(() -> internal.runOnContext(
+          ignored -> answer.tryFail(deadlineExceeded(waitingFor.get()))),
+          delayMillis, TimeUnit.MILLISECONDS);
+      answer.future().onComplete(ignored -> timer.cancel(false));
+    } else {
+      long timer = vertx.setTimer(delayMillis,
+          id -> answer.tryFail(deadlineExceeded(waitingFor.get())));
+      answer.future().onComplete(ignored -> vertx.cancelTimer(timer));
+    }
     if (cancelled != null) {
-      Context caller = Vertx.currentContext();
       onCancel(() -> {
         if (caller == null || Vertx.currentContext() == caller) {
           answer.tryFail(canceled(waitingFor.get()));
@@ -149,7 +164,6 @@ public final class RequestContext {
         }
       });
     }
-    answer.future().onComplete(ignored -> vertx.cancelTimer(timer));
   }
 
   /**
@@ -165,14 +179,24 @@ public final class RequestContext {
     Context caller = vertx.getOrCreateContext();
     Promise<T> answer = Promise.promise();
     failWhenDone(vertx, answer, waitingFor);
-    work.onComplete(done -> caller.runOnContext(ignored -> {
-      if (done.succeeded()) {
-        answer.tryComplete(done.result());
+    work.onComplete(done -> {
+      // Work that ends on the caller's context (a file-system read, for one) is answered at
+      // once: a hop through the context's task queue would only add a task per wait.
+      if (Vertx.currentContext() == caller) {
+        settle(answer, done);
       } else {
-        answer.tryFail(done.cause());
+        caller.runOnContext(ignored -> settle(answer, done));
       }
-    }));
+    });
     return answer.future();
+  }
+
+  private static <T> void settle(Promise<T> answer, AsyncResult<T> done) {
+    if (done.succeeded()) {
+      answer.tryComplete(done.result());
+    } else {
+      answer.tryFail(done.cause());
+    }
   }
 
   /** As {@link #bound(Vertx, Future, Supplier)}, with a fixed text of what was waited for. */

@@ -22,8 +22,9 @@ import org.checkpointgateway.outcome.RuntimeCallFailedException;
 
 /**
  * One unary gRPC call to the runtime's socket, the way a grpc-go client runs one under its
- * context: the request's deadline is a Vert.x timer and travels as {@code grpc-timeout}; when it
- * passes, or the request is cancelled, the stream is reset so that the runtime stops working;
+ * context: the request's deadline is a timer on the caller's event loop and travels as
+ * {@code grpc-timeout}; when it passes, or the request is cancelled, the stream is reset so that
+ * the runtime stops working;
  * every failure is a {@link RuntimeCallFailedException}. Shared by the CRI client and
  * containerd's own API.
  */
@@ -93,6 +94,10 @@ public final class GrpcUnaryCall {
     }
     Promise<Resp> result = Promise.promise();
     long millis = Math.max(1, context.remainingMillis());
+    // Our own timer, not vertx-grpc's (GrpcClientOptions.setScheduleDeadlineAutomatically): its
+    // is a timer per call too, armed only once the stream exists (not while the connection is
+    // made), it ends the call as CANCELLED, and it knows nothing of the request's cancellation.
+    // A frozen runtime never answers, grpc-timeout or not: the deadline must be kept here.
     context.failWhenDone(vertx, result, () -> "");
 
     grpc.request(address, method).onComplete(created -> {

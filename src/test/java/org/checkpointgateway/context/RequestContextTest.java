@@ -86,6 +86,38 @@ class RequestContextTest {
   }
 
   @Test
+  void workEndingOnTheWaitersContextIsAnsweredWithoutAHop() {
+    RequestContext context = RequestContext.withTimeout(Duration.ofMinutes(5));
+    Context waiter = vertx.getOrCreateContext();
+    Promise<String> seen = Promise.promise();
+    waiter.runOnContext(ignored -> {
+      Promise<String> work = Promise.promise();
+      Future<String> answer = context.bound(vertx, work.future(), " while checking the archive");
+      work.complete("archive");
+      // Settled in the same task, as a file-system read's answer is: no extra task per wait.
+      seen.complete(answer.isComplete() ? answer.result() : "not yet");
+    });
+    assertThat(Await.result(seen.future())).isEqualTo("archive");
+  }
+
+  @Test
+  void workEndingOnAnotherContextIsAnsweredOnTheWaitersContext() {
+    RequestContext context = RequestContext.withTimeout(Duration.ofMinutes(5));
+    Context waiter = vertx.getOrCreateContext();
+    Promise<String> work = Promise.promise();
+    Promise<Context> answeredOn = Promise.promise();
+    Context other = vertx.getOrCreateContext();
+    Future<String> outcome = on(waiter, () -> {
+      Future<String> answer = context.bound(vertx, work.future())
+          .onComplete(ignored -> answeredOn.complete(Vertx.currentContext()));
+      other.runOnContext(ignored -> work.complete("archive")); // once the wait is set up
+      return answer;
+    });
+    assertThat(Await.result(outcome)).isEqualTo("ok:archive");
+    assertThat(Await.result(answeredOn.future())).isSameAs(waiter);
+  }
+
+  @Test
   void derivedContextsKeepTheDeadlineAndTheCancellation() {
     RequestContext request = RequestContext.cancellable(Duration.ofSeconds(10));
     // A step with a shorter limit of its own ends at that limit...
