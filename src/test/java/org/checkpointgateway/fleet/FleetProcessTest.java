@@ -67,33 +67,12 @@ class FleetProcessTest {
     TokenIssuer issuer = TokenIssuer.hs256(vertx, secret);
     admin = issuer.issue("admin", List.of("*"), Duration.ofHours(1), Optional.empty(),
         Optional.empty());
-    String cluster = "fleet-test-" + ProcessHandle.current().pid();
-    int[] clusterPorts = {MainProcess.freePort(), MainProcess.freePort(),
-        MainProcess.freePort()};
     long started = System.nanoTime();
-    for (int i = 0; i < 3; i++) {
-      String node = "n" + (i + 1);
-      Path seed = Files.writeString(dir.resolve(node + ".yaml"), SEED.formatted(node));
-      // n1 waits to be joined, the others join it (docs/fleet.md: seeds that list each other
-      // and start seconds apart wait out Hazelcast's 10 s mastership claim).
-      List<String> join = i == 0 ? List.of()
-          : List.of("--cluster-members", "127.0.0.1:" + clusterPorts[0]);
-      List<String> flags = new ArrayList<>(join);
-      flags.addAll(List.of(
-          "--cluster-name", cluster, "--cluster-port", Integer.toString(clusterPorts[i]),
-          "--node-name", node,
-          // Generous on a loaded 2-core machine; a kill is seen from the broken connection.
-          "--cluster-failure-timeout", "10s",
-          "--simulator-pods", seed.toString(), "--jwt-secret-file", secretFile.toString(),
-          "--checkpoint-dir", dir.resolve(node).toString(), "--metrics-unauthenticated",
-          "--shutdown-grace", "1"));
-      members.add(MainProcess.member(node, MainProcess.freePort(), flags, dir));
-    }
-    members.forEach(MainProcess::awaitServing);
-    for (MainProcess member : members) {
-      Await.until(member.name() + " to see three members", Duration.ofSeconds(60),
-          Duration.ofMillis(200), () -> gauge(member, "fleet_members") == 3);
-    }
+    members.addAll(FleetOfThree.start(dir, "fleet-test-" + ProcessHandle.current().pid(),
+        secretFile, node -> List.of(
+            "--simulator-pods", Files.writeString(dir.resolve(node + ".yaml"),
+                SEED.formatted(node)).toString(),
+            "--checkpoint-dir", dir.resolve(node).toString())));
     formation = Duration.ofNanos(System.nanoTime() - started);
     System.out.println("fleet of three formed in " + formation.toMillis() + " ms from launch; "
         + members.stream().map(member -> member.output().lines()
@@ -203,10 +182,10 @@ class FleetProcessTest {
     CompletableFuture<?> gone = CompletableFuture.runAsync(() -> members.get(0)
         .post("/checkpoint/ns-n3/pod-n3/slow", admin, Duration.ofSeconds(2)));
     Await.until("the owner to run the forwarded checkpoint", Duration.ofSeconds(10),
-        Duration.ofMillis(50), () -> gauge(owner, "checkpoint_running") == 1);
+        Duration.ofMillis(50), () -> FleetOfThree.gauge(owner, "checkpoint_running") == 1);
     Await.until("the caller to give up", Duration.ofSeconds(10), gone::isDone);
     Await.until("the owner to cancel it", Duration.ofSeconds(5), Duration.ofMillis(50),
-        () -> gauge(owner, "checkpoint_running") == 0);
+        () -> FleetOfThree.gauge(owner, "checkpoint_running") == 0);
   }
 
   @Test
@@ -244,8 +223,8 @@ class FleetProcessTest {
       }
     }
     Await.until("n3 to run the four forwarded checkpoints", Duration.ofSeconds(20),
-        Duration.ofMillis(50), () -> gauge(victim, "checkpoint_running")
-            + gauge(victim, "checkpoint_queue_depth") == 4);
+        Duration.ofMillis(50), () -> FleetOfThree.gauge(victim, "checkpoint_running")
+            + FleetOfThree.gauge(victim, "checkpoint_queue_depth") == 4);
     long killed = System.nanoTime();
     victim.kill();
     Await.until("every caller to be answered", Duration.ofSeconds(10),
@@ -258,7 +237,7 @@ class FleetProcessTest {
         .isLessThan(Duration.ofSeconds(3)));
     // Its pod is no longer anyone's.
     Await.until("n3's pods to leave the directory", Duration.ofSeconds(10),
-        Duration.ofMillis(100), () -> gauge(members.get(0), "fleet_directory_pods") == 2);
+        Duration.ofMillis(100), () -> FleetOfThree.gauge(members.get(0), "fleet_directory_pods") == 2);
     assertThat(members.get(0).post("/checkpoint/ns-n3/pod-n3/app", admin, Duration.ofSeconds(20))
         .statusCode()).isEqualTo(404);
     victim.restart();
@@ -343,14 +322,4 @@ class FleetProcessTest {
   }
 
   /** A gauge of a member's /metrics; -1 while it cannot be read. */
-  private static double gauge(MainProcess member, String name) {
-    try {
-      String metrics = member.get("/metrics", "none").body();
-      Matcher value = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*\\})? ([0-9.eE+-]+)$")
-          .matcher(metrics);
-      return value.find() ? Double.parseDouble(value.group(1)) : -1;
-    } catch (AssertionError | RuntimeException e) {
-      return -1;
-    }
-  }
 }

@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.checkpointgateway.auth.TokenIssuer;
 import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.MainProcess;
@@ -68,34 +66,21 @@ class FleetTlsProcessTest {
     TestCertificates.Issued otherCa = TestCertificates.ca("other");
     Files.writeString(dir.resolve("fleet-ca.crt"), TestCertificates.pem(fleetCa.certificate()));
     Files.writeString(dir.resolve("other-ca.crt"), TestCertificates.pem(otherCa.certificate()));
-    String cluster = "fleet-tls-test-" + ProcessHandle.current().pid();
-    int seedPort = MainProcess.freePort();
-    for (int i = 0; i < 3; i++) {
-      String node = "n" + (i + 1);
-      boolean stranger = i == 2;
-      Pem pem = TestCertificates.server(stranger ? otherCa : fleetCa, node).write(dir, node);
-      Path seed = Files.writeString(dir.resolve(node + ".yaml"), SEED.formatted(node));
-      List<String> flags = new ArrayList<>(i == 0 ? List.of()
-          : List.of("--cluster-members", "127.0.0.1:" + seedPort));
-      flags.addAll(List.of("--cluster-name", cluster,
-          "--cluster-port", Integer.toString(i == 0 ? seedPort : MainProcess.freePort()),
-          "--node-name", node, "--cluster-failure-timeout", "10s",
-          "--cluster-tls-cert", pem.cert().toString(), "--cluster-tls-key", pem.key().toString(),
-          "--cluster-tls-ca", dir.resolve(stranger ? "other-ca.crt" : "fleet-ca.crt").toString(),
-          "--simulator-pods", seed.toString(), "--jwt-secret-file", secretFile.toString(),
-          "--checkpoint-dir", dir.resolve(node).toString(), "--metrics-unauthenticated",
-          "--shutdown-grace", "1"));
-      if (node.equals("n2")) {
-        flags.addAll(List.of("--max-concurrent", "1", "--max-queued", "0"));
-      }
-      members.add(MainProcess.member(node, MainProcess.freePort(), flags, dir));
-    }
-    members.forEach(MainProcess::awaitServing);
-    for (MainProcess member : members) {
-      Await.until(member.name() + " to see three members and their pods", Duration.ofSeconds(60),
-          Duration.ofMillis(200), () -> gauge(member, "fleet_members") == 3
-              && gauge(member, "fleet_directory_pods") == 3);
-    }
+    members.addAll(FleetOfThree.start(dir, "fleet-tls-test-" + ProcessHandle.current().pid(),
+        secretFile, node -> {
+          boolean stranger = node.equals("n3");
+          Pem pem = TestCertificates.server(stranger ? otherCa : fleetCa, node).write(dir, node);
+          List<String> flags = new ArrayList<>(List.of(
+              "--cluster-tls-cert", pem.cert().toString(), "--cluster-tls-key", pem.key().toString(),
+              "--cluster-tls-ca", dir.resolve(stranger ? "other-ca.crt" : "fleet-ca.crt").toString(),
+              "--simulator-pods", Files.writeString(dir.resolve(node + ".yaml"),
+                  SEED.formatted(node)).toString(),
+              "--checkpoint-dir", dir.resolve(node).toString()));
+          if (node.equals("n2")) {
+            flags.addAll(List.of("--max-concurrent", "1", "--max-queued", "0"));
+          }
+          return flags;
+        }));
   }
 
   @AfterAll
@@ -143,7 +128,7 @@ class FleetTlsProcessTest {
       assertThat(took).isLessThan(Duration.ofSeconds(10));
     }
     // Neither side ran anything for the other, and n3 logged why its connections failed.
-    assertThat(gauge(members.get(0), "checkpoint_running")).isZero();
+    assertThat(FleetOfThree.gauge(members.get(0), "checkpoint_running")).isZero();
     assertThat(members.get(2).output()).containsPattern("(?i)(certificate|PKIX|SSL|handshake)");
   }
 
@@ -156,7 +141,7 @@ class FleetTlsProcessTest {
     CompletableFuture<HttpResponse<String>> busy = CompletableFuture.supplyAsync(() -> owner.post(
         "/checkpoint/ns-n2/pod-n2/slow?timeout=20", admin, Duration.ofSeconds(40)));
     Await.until("n2 to run the slow checkpoint", Duration.ofSeconds(20), Duration.ofMillis(50),
-        () -> gauge(owner, "checkpoint_running") == 1);
+        () -> FleetOfThree.gauge(owner, "checkpoint_running") == 1);
     HttpResponse<String> direct = owner.post("/checkpoint/ns-n2/pod-n2/app", admin,
         Duration.ofSeconds(20));
     HttpResponse<String> forwarded = front.post("/checkpoint/ns-n2/pod-n2/app", admin,
@@ -172,13 +157,4 @@ class FleetTlsProcessTest {
   }
 
   /** A gauge of a member's /metrics; -1 while it cannot be read. */
-  private static double gauge(MainProcess member, String name) {
-    try {
-      Matcher value = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*\\})? ([0-9.eE+-]+)$")
-          .matcher(member.get("/metrics", "none").body());
-      return value.find() ? Double.parseDouble(value.group(1)) : -1;
-    } catch (AssertionError | RuntimeException e) {
-      return -1;
-    }
-  }
 }

@@ -18,8 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.checkpointgateway.auth.TokenIssuer;
 import org.checkpointgateway.support.ArchiveFixtures;
 import org.checkpointgateway.support.Await;
@@ -83,33 +81,16 @@ class FleetViewsProcessTest {
         "archives:*:elsewhere"), Duration.ofHours(1), Optional.empty(), Optional.empty());
     reader = issuer.issue("reader", List.of("archives:read:*"), Duration.ofHours(1),
         Optional.empty(), Optional.empty());
-    String cluster = "fleet-views-" + ProcessHandle.current().pid();
-    int[] clusterPorts = {MainProcess.freePort(), MainProcess.freePort(),
-        MainProcess.freePort()};
-    for (int i = 0; i < 3; i++) {
-      String node = "n" + (i + 1);
-      Path seed = Files.writeString(dir.resolve(node + ".yaml"), SEED.formatted(node));
-      Path checkpoints = Files.createDirectories(dir.resolve(node));
-      if (!node.equals("n2")) {
-        ArchiveFixtures.crio(checkpoints.resolve(SHARED), "shared", "db", "pg",
-            Instant.parse("2026-03-02T10:30:00Z"));
-      }
-      List<String> flags = new ArrayList<>(i == 0 ? List.of()
-          : List.of("--cluster-members", "127.0.0.1:" + clusterPorts[0]));
-      flags.addAll(List.of(
-          "--cluster-name", cluster, "--cluster-port", Integer.toString(clusterPorts[i]),
-          "--node-name", node, "--cluster-failure-timeout", "10s",
-          "--simulator-pods", seed.toString(), "--jwt-secret-file", secretFile.toString(),
-          "--checkpoint-dir", checkpoints.toString(), "--metrics-unauthenticated",
-          "--shutdown-grace", "1"));
-      members.add(MainProcess.member(node, MainProcess.freePort(), flags, dir));
-    }
-    members.forEach(MainProcess::awaitServing);
-    for (MainProcess member : members) {
-      Await.until(member.name() + " to see three members with their pods",
-          Duration.ofSeconds(60), Duration.ofMillis(200),
-          () -> gauge(member, "fleet_members") == 3 && gauge(member, "fleet_directory_pods") == 3);
-    }
+    members.addAll(FleetOfThree.start(dir, "fleet-views-" + ProcessHandle.current().pid(),
+        secretFile, node -> {
+          Path checkpoints = Files.createDirectories(dir.resolve(node));
+          if (!node.equals("n2")) {
+            ArchiveFixtures.crio(checkpoints.resolve(SHARED), "shared", "db", "pg",
+                Instant.parse("2026-03-02T10:30:00Z"));
+          }
+          return List.of("--simulator-pods", Files.writeString(dir.resolve(node + ".yaml"),
+              SEED.formatted(node)).toString(), "--checkpoint-dir", checkpoints.toString());
+        }));
   }
 
   @AfterAll
@@ -389,14 +370,4 @@ class FleetViewsProcessTest {
   }
 
   /** A gauge of a member's /metrics; -1 while it cannot be read. */
-  private static double gauge(MainProcess member, String name) {
-    try {
-      String metrics = member.get("/metrics", "none").body();
-      Matcher value = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*\\})? ([0-9.eE+-]+)$")
-          .matcher(metrics);
-      return value.find() ? Double.parseDouble(value.group(1)) : -1;
-    } catch (AssertionError | RuntimeException e) {
-      return -1;
-    }
-  }
 }
