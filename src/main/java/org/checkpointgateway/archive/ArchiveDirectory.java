@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -44,9 +47,18 @@ public final class ArchiveDirectory {
   private final Set<Path> beingWritten = ConcurrentHashMap.newKeySet();
   private final List<Consumer<Path>> completionListeners = new CopyOnWriteArrayList<>();
   // Archives whose checkpoint this gateway saw complete: retention need not wait for their
-  // quiet period. Bounded: beyond it, the ones dropped merely wait for their quiet period.
+  // quiet period. Bounded: beyond it, the oldest are dropped and merely wait for their quiet
+  // period. Insertion order makes dropping the oldest O(1); picking "any" entry of a concurrent
+  // set to drop scanned its emptied bins and cost a sixth of the gateway's CPU at 256 in flight
+  // once 10,000 checkpoints had completed. The lock is held for a map operation only.
   static final int MAX_COMPLETED_REMEMBERED = 10_000;
-  private final Set<Path> completedHere = ConcurrentHashMap.newKeySet();
+  private final Set<Path> completedHere = Collections.synchronizedSet(Collections.newSetFromMap(
+      new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Path, Boolean> eldest) {
+          return size() > MAX_COMPLETED_REMEMBERED;
+        }
+      }));
 
   public ArchiveDirectory(Vertx vertx, Path directory) {
     this.vertx = vertx;
@@ -80,9 +92,6 @@ public final class ArchiveDirectory {
 
   /** Tells the listeners (retention, for one) that a checkpoint finished this archive. */
   public void completed(Path archive) {
-    if (completedHere.size() >= MAX_COMPLETED_REMEMBERED) {
-      completedHere.stream().findAny().ifPresent(completedHere::remove);
-    }
     completedHere.add(archive);
     completionListeners.forEach(listener -> listener.accept(archive));
   }
