@@ -53,7 +53,7 @@ final class FleetLoad {
 
   static String run(Run run) throws Exception {
     int[] levels = run.quick ? QUICK_LEVELS : LEVELS;
-    Duration warmupEach = Duration.ofMillis(run.quick ? 500 : 5000);
+    Duration warmupWindow = Duration.ofMillis(run.quick ? 500 : 2000);
     Duration warmup = Duration.ofMillis(run.quick ? 300 : 2000);
     Duration measure = Duration.ofMillis(run.quick ? 1000 : 8000);
     Duration drain = Duration.ofSeconds(30);
@@ -64,7 +64,7 @@ final class FleetLoad {
         "--max-inflight-bytes", "1024Ti");
     String cluster = "loadtest-fleet-" + ProcessHandle.current().pid();
     run.settings.put("levels", new JsonArray(java.util.Arrays.stream(levels).boxed().toList()))
-        .put("warmupPerTargetSeconds", warmupEach.toMillis() / 1000.0)
+        .put("warmupPerTarget", WarmUp.rule(64, warmupWindow.toMillis() / 1000.0))
         .put("warmupPerPointSeconds", warmup.toMillis() / 1000.0)
         .put("measurePerPointSeconds", measure.toMillis() / 1000.0)
         .put("killInFlight", killInFlight)
@@ -129,10 +129,12 @@ final class FleetLoad {
       Map<String, Call> targets = new LinkedHashMap<>();
       targets.put("local", local);
       targets.put("forwarded", forwarded);
+      JsonObject warmUps = new JsonObject();
       for (Map.Entry<String, Call> target : targets.entrySet()) {
-        System.out.printf("  warm-up %s%n", target.getKey());
-        run.generator.closed(target.getValue(), 64, Duration.ZERO, warmupEach, drain);
+        warmUps.put(target.getKey(), WarmUp.untilSteady(target.getKey(), run.quick, () -> run.generator.closed(
+            target.getValue(), 64, Duration.ZERO, warmupWindow, drain).throughput()));
       }
+      run.results.put("warmUp", warmUps);
       JsonArray points = new JsonArray();
       JsonObject comparisons = new JsonObject();
       List<Chart.Series> series = new ArrayList<>();

@@ -40,7 +40,7 @@ final class Overhead {
   }
 
   static String run(Run run) throws Exception {
-    Duration warmupEach = Duration.ofMillis(run.quick ? 300 : 5000);
+    Duration warmupWindow = Duration.ofMillis(run.quick ? 300 : 2000);
     Duration warmup = Duration.ofMillis(run.quick ? 200 : 2000);
     Duration measure = Duration.ofMillis(run.quick ? 500 : 8000);
     Duration drain = Duration.ofSeconds(30);
@@ -48,7 +48,7 @@ final class Overhead {
     List<String> gatewayArgs = List.of("--max-concurrent", "4096", "--max-queued", "100000",
         "--max-inflight-bytes", "1024Ti");
     run.settings.put("levels", new JsonArray(java.util.Arrays.stream(LEVELS).boxed().toList()))
-        .put("warmupPerTargetSeconds", warmupEach.toMillis() / 1000.0)
+        .put("warmupPerTarget", WarmUp.rule(256, warmupWindow.toMillis() / 1000.0))
         .put("warmupPerPointSeconds", warmup.toMillis() / 1000.0)
         .put("measurePerPointSeconds", measure.toMillis() / 1000.0)
         .put("gatewayArgs", new JsonArray(gatewayArgs))
@@ -84,10 +84,12 @@ final class Overhead {
                 new long[] {bare.pid(), -1, self}),
             new Target("limit", "limit: minimal proxy", limitHttp.plain(URI, null, "items"),
                 new long[] {limit.pid(), sim, self}));
+        JsonObject warmUps = new JsonObject();
         for (Target target : targets) {
-          System.out.printf("  warm-up %s%n", target.label());
-          run.generator.closed(target.call(), 256, Duration.ZERO, warmupEach, drain);
+          warmUps.put(target.key(), WarmUp.untilSteady(target.label(), run.quick, () -> run.generator.closed(
+              target.call(), 256, Duration.ZERO, warmupWindow, drain).throughput()));
         }
+        run.results.put("warmUp", warmUps);
         Map<String, Map<Integer, Generator.Point>> points = new LinkedHashMap<>();
         Map<String, Map<Integer, JsonObject>> cpuByTarget = new LinkedHashMap<>();
         JsonArray pointsJson = new JsonArray();

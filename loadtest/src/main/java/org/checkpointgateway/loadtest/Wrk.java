@@ -30,6 +30,8 @@ final class Wrk {
   private static final Pattern SOCKET_ERRORS = Pattern.compile("Socket errors: connect (\\d+), read (\\d+),"
       + " write (\\d+), timeout (\\d+)");
 
+  private static final int WARM_UP_WINDOW_SECONDS = 2;
+
   private Wrk() {
   }
 
@@ -52,7 +54,7 @@ final class Wrk {
     Path script = run.work.resolve("post.lua");
     Files.writeString(script, "wrk.method = \"POST\"\n", StandardCharsets.UTF_8);
     run.settings.put("wrk", wrk).put("levels", new JsonArray(Arrays.stream(Overhead.LEVELS).boxed().toList()))
-        .put("secondsPerRun", seconds).put("runsPerPoint", repeats).put("gatewayArgs", new JsonArray(gatewayArgs));
+        .put("secondsPerRun", seconds).put("warmupPerTarget", WarmUp.rule(256, WARM_UP_WINDOW_SECONDS)).put("runsPerPoint", repeats).put("gatewayArgs", new JsonArray(gatewayArgs));
     try (Stack stack = Stack.start(run, Overhead.SEED, gatewayArgs);
         Overhead.Comparators servers = Overhead.Comparators.start(run, stack)) {
       HttpTarget probe = new HttpTarget(run.vertx, servers.limitPort(), 1);
@@ -64,10 +66,12 @@ final class Wrk {
               stack.gateway.pid()),
           new Target("limit", "limit: minimal proxy", servers.limitPort(), Overhead.URI, null, servers.limit().pid()),
           new Target("bare", "bare Vert.x HTTP server", servers.barePort(), "/", null, servers.bare().pid()));
+      JsonObject warmUps = new JsonObject();
       for (Target target : targets) {
-        System.out.printf("  warm-up %s%n", target.label());
-        once(wrk, script, target, 256, run.quick ? 1 : 5);
+        warmUps.put(target.key(), WarmUp.untilSteady(target.label(), run.quick,
+            () -> once(wrk, script, target, 256, WARM_UP_WINDOW_SECONDS).rate()));
       }
+      run.results.put("warmUp", warmUps);
       JsonArray points = new JsonArray();
       JsonObject comparisons = new JsonObject();
       for (int level : Overhead.LEVELS) {

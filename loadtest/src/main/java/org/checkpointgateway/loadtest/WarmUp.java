@@ -1,0 +1,52 @@
+package org.checkpointgateway.loadtest;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * Warm-up until a target's throughput is steady, not for a fixed time. A cold JVM runs the
+ * gateway's longer path interpreted and compiles it for tens of seconds on two shared cores
+ * (a fixed 5 s measured the gateway at a third of its warm rate at 1 in flight), while the
+ * minimal proxy is warm in a second: a fixed warm-up favoured the smaller server.
+ */
+final class WarmUp {
+
+  /** Two windows in a row within this fraction of each other: steady. */
+  static final double STEADY = 0.05;
+  static final int MIN_WINDOWS = 3;
+  static final int MAX_WINDOWS = 30;
+
+  private WarmUp() {
+  }
+
+  /** What the JSON's settings say of the rule. */
+  static String rule(int inFlight, double windowSeconds) {
+    return String.format(Locale.ROOT, "windows of %.1f s at %d in flight until two in a row are within %.0f%%"
+        + " (at least %d, at most %d windows)", windowSeconds, inFlight, STEADY * 100, MIN_WINDOWS, MAX_WINDOWS);
+  }
+
+  /**
+   * Runs {@code window} (one warm-up window, returning its throughput) until steady; returns the
+   * throughputs seen, for the report.
+   */
+  static JsonObject untilSteady(String label, boolean quick, Callable<Double> window) throws Exception {
+    JsonArray rates = new JsonArray();
+    double previous = -1;
+    int max = quick ? 1 : MAX_WINDOWS;
+    for (int i = 0; i < max; i++) {
+      double rate = window.call();
+      rates.add(Math.round(rate));
+      boolean steady = previous > 0 && Math.abs(rate - previous) <= STEADY * Math.max(rate, previous);
+      previous = rate;
+      if (i + 1 >= MIN_WINDOWS && steady) {
+        break;
+      }
+    }
+    boolean steady = quick || rates.size() < max;
+    System.out.printf(Locale.ROOT, "  warm-up %s: %d windows, %s/s%s%n", label, rates.size(), rates.encode(),
+        steady ? "" : " (not steady at the limit of windows)");
+    return new JsonObject().put("windowsPerSecond", rates).put("steady", steady);
+  }
+}
