@@ -107,9 +107,9 @@ public final class AdmissionController {
     Promise<Permit> answer = Promise.promise();
     Waiter waiter = new Waiter(namespace, weightBytes, Confined.replyToCaller(), answer, listener);
     context.runOnContext(ignored -> enqueue(waiter, request));
-    request.onCancel(() -> context.runOnContext(nothing -> leaveQueue(waiter,
-        RequestContext.canceled(" while queued"))));
-    return answer.future();
+    Runnable stopListening = request.onCancel(() -> context.runOnContext(nothing ->
+        leaveQueue(waiter, RequestContext.canceled(" while queued"))));
+    return answer.future().onComplete(ignored -> stopListening.run());
   }
 
   /** Fails every waiter with {@code failure} and every later request too (the gateway is stopping). */

@@ -160,7 +160,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
     // Abandoned when the request is cancelled or the gateway stops; listening on the
     // gateway-wide signal from every run would pile up listeners for the life of the process.
     Promise<Void> abandoning = Promise.promise();
-    request.onCancel(abandoning::tryComplete);
+    Runnable stopListening = request.onCancel(abandoning::tryComplete);
     // The stop signal comes from another event loop; the run's own context must act on it.
     io.vertx.core.Context loop = vertx.getOrCreateContext();
     Runnable abandonOnOwnContext = () -> loop.runOnContext(ignored -> abandoning.tryComplete());
@@ -184,6 +184,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
         })
         .recover(failure -> Future.failedFuture(asCheckpointFailure(target, failure)));
     return outcome.onComplete(done -> {
+      stopListening.run();
       running.remove(abandonOnOwnContext);
       metrics.checkpointEnded(done.failed() ? done.cause() : null, System.nanoTime() - begun);
       events.accept(done.succeeded()

@@ -31,10 +31,10 @@ public final class RequestContext {
   private final long deadlineNanos;
   // Completed by cancel(); null when this context is not the one that may be cancelled.
   private final Promise<Void> cancellation;
-  // Completes when the context is cancelled; null when only the clock ends it.
-  private final Future<Void> cancelled;
+  // Fires when the context is cancelled; null when only the clock ends it.
+  private final Cancellation cancelled;
 
-  private RequestContext(long deadlineNanos, Promise<Void> cancellation, Future<Void> cancelled) {
+  private RequestContext(long deadlineNanos, Promise<Void> cancellation, Cancellation cancelled) {
     this.deadlineNanos = deadlineNanos;
     this.cancellation = cancellation;
     this.cancelled = cancelled;
@@ -52,7 +52,7 @@ public final class RequestContext {
   public static RequestContext cancellable(Duration timeout) {
     Promise<Void> cancellation = Promise.promise();
     return new RequestContext(System.nanoTime() + timeout.toNanos(), cancellation,
-        cancellation.future());
+        Cancellation.of(cancellation.future()));
   }
 
   /**
@@ -60,7 +60,8 @@ public final class RequestContext {
    * own share, abandoned once none of them waits (its calls carry {@link #NO_DEADLINE}).
    */
   public static RequestContext until(Future<Void> cancelled) {
-    return new RequestContext(System.nanoTime() + NO_DEADLINE.toNanos(), null, cancelled);
+    return new RequestContext(System.nanoTime() + NO_DEADLINE.toNanos(), null,
+        Cancellation.of(cancelled));
   }
 
   /**
@@ -68,7 +69,7 @@ public final class RequestContext {
    * context is cancelled and on other occasions too (the gateway stopping, a step's end).
    */
   public RequestContext withCancel(Future<Void> cancelled) {
-    return new RequestContext(deadlineNanos, null, cancelled);
+    return new RequestContext(deadlineNanos, null, Cancellation.of(cancelled));
   }
 
   /** The earlier of this deadline and {@code timeout} from now, cancelled with this one. */
@@ -109,15 +110,19 @@ public final class RequestContext {
   }
 
   public boolean isCancelled() {
-    return cancelled != null && cancelled.isComplete();
+    return cancelled != null && cancelled.fired();
   }
 
-  /** Runs {@code action} once when the context is cancelled (at once if it is); never if it cannot be. */
-  public void onCancel(Runnable action) {
-    if (cancelled != null) {
-      cancelled.onComplete(ignored -> action.run());
-    }
+  /**
+   * Runs {@code action} once when the context is cancelled (at once if it is); never if it cannot
+   * be. The returned action takes it back: call it when whatever {@code action} would stop has
+   * ended, so that a long request does not keep it (and all it refers to) to its end.
+   */
+  public Runnable onCancel(Runnable action) {
+    return cancelled != null ? cancelled.listen(action) : NOTHING;
   }
+
+  private static final Runnable NOTHING = () -> { };
 
   /**
    * The failure of a wait whose deadline passed, in grpc-go's words.
@@ -143,25 +148,30 @@ public final class RequestContext {
     // that has not passed yet.
     long delayMillis = Math.max(1, (remainingNanos() + 999_999) / 1_000_000);
     Context caller = Vertx.currentContext();
+    // Taken back when the wait ends, with its timer.
+    Runnable stopListening = onCancel(() -> {
+      if (caller == null || Vertx.currentContext() == caller) {
+        answer.tryFail(canceled(waitingFor.get()));
+      } else {
+        caller.runOnContext(ignored -> answer.tryFail(canceled(waitingFor.get())));
+      }
+    });
     if (caller instanceof ContextInternal internal) {
       // A task on the caller's event loop rather than a Vert.x timer: no timer id and no entry
       // in Vert.x's timer map per wait, which nearly always ends long before its deadline.
       ScheduledFuture<?> timer = internal.nettyEventLoop().schedule(() -> internal.runOnContext(
           ignored -> answer.tryFail(deadlineExceeded(waitingFor.get()))),
           delayMillis, TimeUnit.MILLISECONDS);
-      answer.future().onComplete(ignored -> timer.cancel(false));
+      answer.future().onComplete(ignored -> {
+        timer.cancel(false);
+        stopListening.run();
+      });
     } else {
       long timer = vertx.setTimer(delayMillis,
           id -> answer.tryFail(deadlineExceeded(waitingFor.get())));
-      answer.future().onComplete(ignored -> vertx.cancelTimer(timer));
-    }
-    if (cancelled != null) {
-      onCancel(() -> {
-        if (caller == null || Vertx.currentContext() == caller) {
-          answer.tryFail(canceled(waitingFor.get()));
-        } else {
-          caller.runOnContext(ignored -> answer.tryFail(canceled(waitingFor.get())));
-        }
+      answer.future().onComplete(ignored -> {
+        vertx.cancelTimer(timer);
+        stopListening.run();
       });
     }
   }

@@ -252,12 +252,12 @@ final class Forwarder implements Forwarding {
     // A connection that cannot be made would leave the request unanswered until its deadline.
     links.check(owner).onFailure(cause -> answer.tryFail(new UnavailableException(
         "node " + owner + " cannot be reached: " + cause.getMessage())));
-    context.onCancel(() -> {
+    Runnable stopListening = context.onCancel(() -> {
       if (!answer.future().isComplete()) {
         vertx.eventBus().send(Wire.cancelAddress(owner), new JsonObject().put("id", id));
       }
     });
-    return answer.future();
+    return answer.future().onComplete(ignored -> stopListening.run());
   }
 
   private static UnavailableException unanswered(String owner, Throwable cause) {

@@ -159,4 +159,38 @@ class RequestContextTest {
     assertThat(Await.failure(answer.future()).getMessage())
         .isEqualTo("rpc error: code = Canceled desc = context canceled");
   }
+
+  @Test
+  void aWaitThatEndedKeepsNothingForTheRestOfItsRequest() {
+    // A request held for minutes waits on many things (the node's picture among them): once a
+    // wait ends, what it waited for must not stay reachable through the request's cancellation.
+    RequestContext request = RequestContext.cancellable(Duration.ofMinutes(5));
+    // The work is dropped once done: only the request could still reach its value.
+    java.util.concurrent.atomic.AtomicReference<Promise<byte[]>> work =
+        new java.util.concurrent.atomic.AtomicReference<>(Promise.promise());
+    Future<String> waited = on(vertx.getOrCreateContext(), () -> request.bound(vertx,
+        work.get().future(), "").map(bytes -> "" + bytes.length));
+    java.lang.ref.WeakReference<byte[]> value = new java.lang.ref.WeakReference<>(new byte[8 << 20]);
+    vertx.runOnContext(ignored -> work.getAndSet(null).complete(value.get()));
+    assertThat(Await.result(waited)).isEqualTo("ok:" + (8 << 20));
+    Await.until("the answered value is unreachable while its request goes on", () -> {
+      System.gc();
+      return value.get() == null;
+    });
+    assertThat(request.isCancelled()).isFalse();
+  }
+
+  @Test
+  void aCancelListenerTakenBackDoesNotRun() {
+    RequestContext request = RequestContext.cancellable(Duration.ofMinutes(5));
+    java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+    Runnable takeBack = request.onCancel(ran::incrementAndGet);
+    request.onCancel(ran::incrementAndGet);
+    takeBack.run();
+    request.cancel();
+    assertThat(ran.get()).isEqualTo(1);
+    // Registered after the cancel: runs at once, once.
+    request.onCancel(ran::incrementAndGet);
+    assertThat(ran.get()).isEqualTo(2);
+  }
 }
