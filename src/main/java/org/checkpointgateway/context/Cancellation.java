@@ -1,8 +1,8 @@
 package org.checkpointgateway.context;
 
 import io.vertx.core.Future;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A cancellation signal whose listeners can be taken back. A wait that ends before its request
@@ -10,11 +10,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * fail, and a request held for minutes kept every answer it had waited for (the node's whole
  * container picture among them) until it ended. Safe from any thread; each listener runs at most
  * once, on the thread that fires the signal (or registers after it fired).
+ *
+ * <p>A request has a handful of listeners at a time, so a small list under this object's monitor
+ * (held for a list operation, never while a listener runs) costs less memory than a concurrent
+ * set per request: ten thousand held requests have ten thousand of these.
  */
 final class Cancellation {
 
-  private final Set<Runnable> listeners = ConcurrentHashMap.newKeySet();
-  private volatile boolean fired;
+  // Null until the first listener, and again once fired.
+  private List<Runnable> listeners;
+  private boolean fired;
 
   private Cancellation() {
   }
@@ -26,27 +31,48 @@ final class Cancellation {
     return cancellation;
   }
 
-  boolean fired() {
+  synchronized boolean fired() {
     return fired;
   }
 
-  /** Runs {@code action} once when fired (at once if it has); the returned action takes it back. */
+  /**
+   * Runs {@code action} once when fired (at once if it has); the returned action takes it back
+   * (one taken back as the signal fires may still run: listeners only end what is still going).
+   */
   Runnable listen(Runnable action) {
     // Each registration is its own object, so one action registered twice is two listeners.
     Runnable once = action::run;
-    listeners.add(once);
-    if (fired && listeners.remove(once)) {
-      once.run();
+    synchronized (this) {
+      if (!fired) {
+        if (listeners == null) {
+          listeners = new ArrayList<>(4);
+        }
+        listeners.add(once);
+        return () -> takeBack(once);
+      }
     }
-    return () -> listeners.remove(once);
+    once.run();
+    return () -> { };
+  }
+
+  private synchronized void takeBack(Runnable listener) {
+    if (listeners != null) {
+      listeners.remove(listener);
+    }
   }
 
   private void fire() {
-    fired = true;
-    for (Runnable listener : listeners) {
-      if (listeners.remove(listener)) {
-        listener.run();
+    List<Runnable> toRun;
+    synchronized (this) {
+      if (fired) {
+        return;
       }
+      fired = true;
+      toRun = listeners;
+      listeners = null;
+    }
+    if (toRun != null) {
+      toRun.forEach(Runnable::run);
     }
   }
 }
