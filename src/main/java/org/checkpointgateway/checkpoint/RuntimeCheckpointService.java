@@ -4,9 +4,9 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.FileProps;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -60,6 +60,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
   private final AdmissionController admission;
   private final ThroughputEstimator throughput;
   private final ArchiveSizePoller archiveSizes;
+  private final ArchiveStats archiveStats;
   private final GatewayMetrics metrics;
   private final CheckpointSettings settings;
   // Completed when the gateway stops: every running checkpoint watches it.
@@ -100,6 +101,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
     this.admission = admission;
     this.throughput = throughput;
     this.archiveSizes = new ArchiveSizePoller(vertx, settings.progressInterval());
+    this.archiveStats = new ArchiveStats(vertx);
     this.metrics = metrics;
     this.settings = settings;
   }
@@ -412,12 +414,12 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
    * taken for an archive when the directory was removed under it (or the name replaced).
    */
   private Future<Long> writtenArchive(CheckpointTarget target, Path archive) {
-    return vertx.fileSystem().lprops(archive.toString()).transform(found -> {
+    return archiveStats.lstat(archive).transform(found -> {
       if (found.succeeded() && found.result().isRegularFile()) {
         return Future.succeededFuture(found.result().size());
       }
       String what = found.succeeded() ? "is not a regular file (" + kind(found.result()) + ")"
-          : "is missing (" + (found.cause().getCause() instanceof NoSuchFileException
+          : "is missing (" + (found.cause() instanceof NoSuchFileException
               ? "no such file or directory" : found.cause().getMessage()) + ")";
       return Future.failedFuture(new CheckpointFailedException(target.toString(),
           "the runtime reported success but the archive " + archive + " " + what,
@@ -425,8 +427,8 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
     });
   }
 
-  private static String kind(FileProps props) {
-    return props.isDirectory() ? "a directory" : props.isSymbolicLink() ? "a symbolic link"
+  private static String kind(BasicFileAttributes attributes) {
+    return attributes.isDirectory() ? "a directory" : attributes.isSymbolicLink() ? "a symbolic link"
         : "a special file";
   }
 

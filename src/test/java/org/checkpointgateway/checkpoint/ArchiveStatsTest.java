@@ -1,0 +1,65 @@
+package org.checkpointgateway.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.checkpointgateway.support.Await;
+import org.checkpointgateway.support.StrictVertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Archive stats read many per pool task: each answer right, on its asker's context. */
+class ArchiveStatsTest {
+
+  @TempDir
+  Path dir;
+  Vertx vertx;
+
+  @BeforeEach
+  void start() {
+    vertx = StrictVertx.create();
+  }
+
+  @AfterEach
+  void stop() {
+    Await.result(vertx.close());
+    StrictVertx.assertNeverBlocked(vertx);
+  }
+
+  @Test
+  void manyAskersFromSeveralLoopsEachGetTheirOwnAnswerOnTheirOwnContext() throws Exception {
+    Path file = Files.write(dir.resolve("a.tar"), new byte[1234]);
+    Path link = Files.createSymbolicLink(dir.resolve("link.tar"), file);
+    Path missing = dir.resolve("missing.tar");
+    ArchiveStats stats = new ArchiveStats(vertx);
+    List<Future<String>> answers = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      Path asked = i % 3 == 0 ? file : i % 3 == 1 ? link : missing;
+      Context context = vertx.getOrCreateContext();
+      Promise<String> answer = Promise.promise();
+      context.runOnContext(ignored -> stats.lstat(asked).onComplete(done -> {
+        String where = Vertx.currentContext() == context ? "" : " (answered on another context)";
+        answer.complete(done.succeeded()
+            ? (done.result().isRegularFile() ? "file " + done.result().size()
+                : done.result().isSymbolicLink() ? "link" : "other") + where
+            : done.cause().getClass().getSimpleName() + where);
+      }));
+      answers.add(answer.future());
+    }
+    for (int i = 0; i < answers.size(); i++) {
+      String expected = i % 3 == 0 ? "file 1234" : i % 3 == 1 ? "link"
+          : NoSuchFileException.class.getSimpleName();
+      assertThat(Await.result(answers.get(i))).as("answer %d", i).isEqualTo(expected);
+    }
+  }
+}
