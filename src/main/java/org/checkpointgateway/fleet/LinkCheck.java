@@ -14,10 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
- * Whether messages from this member reach another one: proven by a round trip before the first
- * request goes there and remembered until that member leaves, so that in steady state a check
- * is a set lookup; a link that failed its probe fails requests at once, and is probed again (at
- * most once per {@link #RETRY_AFTER}) until it works.
+ * Whether messages from this member reach another one: proven by a round trip (as soon as the
+ * member is seen, else before the first request goes there) and remembered until that member
+ * leaves, so that in steady state a check is a set lookup; a link that failed its probe fails
+ * requests at once, and is probed again by them (at most once per {@link #RETRY_AFTER}) until
+ * it works.
  *
  * <p>Two failures would leave a Vert.x event-bus request unanswered until its send timeout (the
  * whole deadline), because a request does not report a failed write. A connection that cannot
@@ -69,6 +70,16 @@ final class LinkCheck {
     return Future.failedFuture(last.cause());
   }
 
+  /**
+   * Proves the link to {@code owner} ahead of any request, unless it was proven, failed, or is
+   * being probed: then a caller's first request to a member whose link fails is answered at once.
+   */
+  void warm(String owner) {
+    if (!proven.contains(owner) && !failed.containsKey(owner)) {
+      probe(owner);
+    }
+  }
+
   private Future<Void> probe(String owner) {
     Future<Void> running = probes.get(owner);
     if (running != null) {
@@ -85,9 +96,10 @@ final class LinkCheck {
       } else if (!(done.cause() instanceof ReplyException reply
           && reply.failureType() == ReplyFailure.NO_HANDLERS)) {
         // (No handlers: a member still starting; not a link failure to remember.)
-        failed.put(owner, new Failure(done.cause(), System.nanoTime()));
-        LOG.warning(() -> "cannot reach node " + owner + " over the event bus: "
-            + done.cause().getMessage());
+        if (failed.put(owner, new Failure(done.cause(), System.nanoTime())) == null) {
+          LOG.warning(() -> "cannot reach node " + owner + " over the event bus: "
+              + done.cause().getMessage());
+        }
       }
       probes.remove(owner, probe.future());
     });
