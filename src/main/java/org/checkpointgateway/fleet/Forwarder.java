@@ -51,7 +51,6 @@ final class Forwarder implements Forwarding {
   /** The streams this member forwards, by request id: where the owners' events go. */
   private final Map<String, Stream> streams = new ConcurrentHashMap<>();
   private MessageConsumer<JsonObject> eventConsumer;
-  private long warming = -1;
 
   /**
    * A forwarded stream's events as they arrive, and the owner's outcome held back until every
@@ -109,9 +108,6 @@ final class Forwarder implements Forwarding {
 
   /** Takes the owners' events for this member's forwarded streams (before any is forwarded). */
   Future<Void> start() {
-    // Links to members are proven as they appear (a member still starting is tried again).
-    warming = vertx.setPeriodic(LinkCheck.RETRY_AFTER.toMillis(), id -> members.names().stream()
-        .filter(other -> !other.equals(node)).forEach(links::warm));
     eventConsumer = vertx.eventBus().consumer(Wire.eventsAddress(node), message -> {
       Stream stream = streams.get(message.body().getString("id"));
       if (stream != null) {
@@ -122,7 +118,6 @@ final class Forwarder implements Forwarding {
   }
 
   Future<Void> stop() {
-    vertx.cancelTimer(warming);
     return eventConsumer == null ? Future.succeededFuture() : eventConsumer.unregister();
   }
 

@@ -14,11 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
- * Whether messages from this member reach another one: proven by a round trip (as soon as the
- * member is seen, else before the first request goes there) and remembered until that member
- * leaves, so that in steady state a check is a set lookup; a link that failed its probe fails
- * requests at once, and is probed again by them (at most once per {@link #RETRY_AFTER}) until
- * it works.
+ * Whether messages from this member reach another one: proven by a round trip before the first
+ * request goes there and remembered until that member leaves, so that in steady state a check
+ * is a set lookup; a link that failed its probe fails requests at once for {@link #RETRY_AFTER},
+ * then the next request probes it again.
  *
  * <p>Two failures would leave a Vert.x event-bus request unanswered until its send timeout (the
  * whole deadline), because a request does not report a failed write. A connection that cannot
@@ -36,8 +35,8 @@ final class LinkCheck {
    * (a cold TLS handshake between busy JVMs took 2.4 s here).
    */
   static final Duration PROBE_TIMEOUT = Duration.ofMillis(FleetTransport.CONNECT_TIMEOUT_MILLIS);
-  /** How soon a link that failed its probe is probed again (by the next request to it). */
-  static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+  /** How long a failed probe answers requests at once; the next request after it probes again. */
+  static final Duration RETRY_AFTER = PROBE_TIMEOUT;
 
   private static final Logger LOG = Logger.getLogger(LinkCheck.class.getName());
 
@@ -61,23 +60,10 @@ final class LinkCheck {
       return Future.succeededFuture();
     }
     Failure last = failed.get(owner);
-    if (last == null) {
-      return probe(owner);
-    }
-    if (System.nanoTime() - last.atNanos() > RETRY_AFTER.toNanos()) {
-      probe(owner); // for the requests to come: this one is answered now
-    }
-    return Future.failedFuture(last.cause());
-  }
-
-  /**
-   * Proves the link to {@code owner} ahead of any request, unless it was proven, failed, or is
-   * being probed: then a caller's first request to a member whose link fails is answered at once.
-   */
-  void warm(String owner) {
-    if (!proven.contains(owner) && !failed.containsKey(owner)) {
-      probe(owner);
-    }
+    // A recent failure answers at once; an older one is checked again (a probe may also have
+    // timed out on a member that was only starved of CPU for a moment).
+    return last != null && System.nanoTime() - last.atNanos() < RETRY_AFTER.toNanos()
+        ? Future.failedFuture(last.cause()) : probe(owner);
   }
 
   private Future<Void> probe(String owner) {
