@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.checkpointgateway.cli.ArchivesCommand;
 import org.checkpointgateway.cli.CheckpointCommand;
+import org.checkpointgateway.cli.JobsCommand;
 import org.checkpointgateway.cli.NodesCommand;
 import org.checkpointgateway.cli.TokenCommand;
 import org.checkpointgateway.config.ConfigException;
@@ -41,7 +42,7 @@ import picocli.CommandLine.Spec;
     subcommands = {SimulateCommand.class,
         // the command-line client
         CheckpointCommand.class, ArchivesCommand.class, TokenCommand.class,
-        NodesCommand.class})
+        NodesCommand.class, JobsCommand.class})
 public final class Main implements Callable<Integer> {
 
   static final int EXIT_USAGE = 2;

@@ -70,9 +70,13 @@ final class GatewayClient {
 
   /** Sends and reads a JSON answer; any status but 2xx fails with the server's message. */
   JsonObject json(String method, String path) throws CliException {
-    HttpResponse<String> response = send(request(path)
-        .method(method, HttpRequest.BodyPublishers.noBody()).header("Accept", "application/json")
-        .build(), HttpResponse.BodyHandlers.ofString());
+    return json(request(path).method(method, HttpRequest.BodyPublishers.noBody()));
+  }
+
+  /** Sends {@code request} (built by {@link #request}) and reads a JSON answer, as above. */
+  JsonObject json(HttpRequest.Builder request) throws CliException {
+    HttpResponse<String> response = send(request.header("Accept", "application/json").build(),
+        HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() / 100 != 2) {
       throw failure(response.statusCode(), response.body());
     }

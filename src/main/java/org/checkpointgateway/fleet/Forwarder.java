@@ -218,12 +218,35 @@ final class Forwarder implements Forwarding {
       lost(owner);
       return answer.future();
     }
+    // Nothing is sent over a link not yet proven (the first request to a member): a link that
+    // cannot carry it would leave the request unanswered until its deadline (LinkCheck).
+    links.check(owner).onComplete(link -> {
+      if (link.failed()) {
+        answer.tryFail(new UnavailableException("node " + owner + " cannot be reached: "
+            + link.cause().getMessage()));
+      } else if (context.isCancelled()) {
+        // The caller left while the link was being proven: the owner was never asked.
+        answer.tryFail(RequestContext.canceled(""));
+      } else if (!answer.future().isComplete()) {
+        request(owner, id, target, timeoutValid, context, caller, events, answer);
+      }
+    });
+    Runnable stopListening = context.onCancel(() -> {
+      if (!answer.future().isComplete()) {
+        vertx.eventBus().send(Wire.cancelAddress(owner), new JsonObject().put("id", id));
+      }
+    });
+    return answer.future().onComplete(ignored -> stopListening.run());
+  }
+
+  private void request(String owner, String id, CheckpointTarget target, boolean timeoutValid,
+      RequestContext context, Caller caller, boolean events, Promise<CheckpointResult> answer) {
     // The time left and the cancellation travel to the owner; a silent one is given up on
     // shortly after the deadline.
     vertx.eventBus().<JsonObject>request(Wire.checkpointAddress(owner),
             Wire.request(id, node, target, timeoutValid, context, caller, events),
-            new DeliveryOptions().setSendTimeout(context.remainingMillis()
-                + ANSWER_GRACE.toMillis()))
+            new DeliveryOptions().setSendTimeout(Math.max(1, context.remainingMillis()
+                + ANSWER_GRACE.toMillis())))
         .onComplete(reply -> {
           if (reply.succeeded()) {
             links.proven(owner);
@@ -249,15 +272,6 @@ final class Forwarder implements Forwarding {
             answer.tryFail(unanswered(owner, reply.cause()));
           }
         });
-    // A connection that cannot be made would leave the request unanswered until its deadline.
-    links.check(owner).onFailure(cause -> answer.tryFail(new UnavailableException(
-        "node " + owner + " cannot be reached: " + cause.getMessage())));
-    Runnable stopListening = context.onCancel(() -> {
-      if (!answer.future().isComplete()) {
-        vertx.eventBus().send(Wire.cancelAddress(owner), new JsonObject().put("id", id));
-      }
-    });
-    return answer.future().onComplete(ignored -> stopListening.run());
   }
 
   private static UnavailableException unanswered(String owner, Throwable cause) {

@@ -61,6 +61,8 @@ final class OwnerEndpoint {
       }
     }));
     consumers.add(vertx.eventBus().consumer(Wire.runsPodAddress(node), this::runsPod));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Wire.linkAddress(node),
+        message -> message.reply(null)));
     // Every member must know the addresses before anyone may send: wait for the registrations.
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }

@@ -42,6 +42,11 @@ final class Wire {
     return address(node, "runs-pod");
   }
 
+  /** Answers every message at once: a round trip proves a link (LinkCheck). */
+  static String linkAddress(String node) {
+    return address(node, "link");
+  }
+
   /**
    * Where owners send the events of a front's forwarded streams, each naming its request id: one
    * address per member, registered at start, so that every owner already knows it (a consumer

@@ -270,6 +270,42 @@ class FleetViewsProcessTest {
     assertThat(Files.readAllBytes(saved)).isEqualTo(readBytes(dir.resolve("n3").resolve(SHARED)));
   }
 
+  @Test
+  @Order(5)
+  void theJobsCliWorksThroughAnyMember() throws IOException {
+    MainProcess n1 = members.get(0);
+    MainProcess n3 = members.get(2);
+    Path token = Files.writeString(dir.resolve("admin-jobs.token"), admin);
+    String[] made = cli(n1, token, "jobs", "create", "ns-n2/pod-n2/slow");
+    assertThat(made[0]).as(made[2]).isEqualTo("0");
+    String id = made[1].strip();
+    assertThat(id).endsWith("@n2");
+
+    String[] ls = cli(n3, token, "jobs", "ls");
+    assertThat(ls[0]).as(ls[2]).isEqualTo("0");
+    assertThat(ls[1].lines().findFirst().orElseThrow()).startsWith("ID").contains("NODE");
+    assertThat(ls[1].lines().filter(line -> line.startsWith(id + " ")))
+        .singleElement().asString().contains(" n2 ", " ns-n2/pod-n2/slow ");
+    Await.until("the job running, as the CLI shows it through n3", Duration.ofSeconds(20),
+        Duration.ofMillis(100), () -> cli(n3, token, "jobs", "show", id)[1]
+            .contains("State     running"));
+    assertThat(cli(n3, token, "jobs", "show", id)[1]).contains("Node      n2");
+
+    java.util.concurrent.CompletableFuture<String[]> watching =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> cli(n3, token, "jobs", "watch",
+            id, "--progress", "plain"));
+    String[] cancelled = cli(n1, token, "jobs", "cancel", id);
+    assertThat(cancelled[0]).as(cancelled[2]).isEqualTo("0");
+    String[] watched = watching.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+    assertThat(watched[0]).as(watched[2]).isEqualTo("1");
+    assertThat(watched[2]).contains("slow: started", "slow: failed: ");
+    // A job no member has: the same one line wherever asked.
+    String[] missing = cli(n1, token, "jobs", "show", "0b6d2a63-8f0e-4a57-9d4e-3c7e1b0d9a11@n3");
+    assertThat(missing[0]).isEqualTo("1");
+    assertThat(missing[2]).startsWith("jobs show: ").endsWith("(HTTP 404)\n")
+        .doesNotContain("Exception");
+  }
+
   /** The command line against {@code member}: exit code, output, errors. */
   private static String[] cli(MainProcess member, Path token, String... args) {
     java.io.StringWriter out = new java.io.StringWriter();
@@ -285,7 +321,7 @@ class FleetViewsProcessTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aKilledMembersUnfinishedJobIsMarkedFailedNamingIt() {
     MainProcess n1 = members.get(0);
     MainProcess n3 = members.get(2);
