@@ -1,6 +1,7 @@
 package org.checkpointgateway.api;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -23,6 +24,7 @@ import org.checkpointgateway.auth.Audit;
 import org.checkpointgateway.auth.BearerAuthHandler;
 import org.checkpointgateway.auth.Caller;
 import org.checkpointgateway.outcome.ConflictException;
+import org.checkpointgateway.outcome.UnauthenticatedException;
 
 /**
  * {@code /api/v1/archives}: list, download (with ranges), inspect, delete, pin.
@@ -46,6 +48,8 @@ final class ArchiveRoutes {
   static final String BASE = "/api/v1/archives";
   private static final String ONE = BASE + "/:name";
   private static final Logger LOG = Logger.getLogger(ArchiveRoutes.class.getName());
+  /** Where a download authenticated by a ticket keeps what the ticket vouched for. */
+  private static final String TICKETED = ArchiveRoutes.class.getName() + ".ticketed";
 
   private final ArchiveStore store;
   private final ArchiveActions actions;
@@ -60,6 +64,39 @@ final class ArchiveRoutes {
     this.store = store;
     this.actions = new ArchiveActions(store);
     this.fleet = fleet;
+  }
+
+  /**
+   * Mounted before authentication, on a fleet member: a download ({@code GET}, {@code HEAD})
+   * that presents a ticket this member issued ({@link FleetArchives#TICKET_HEADER}) is
+   * authenticated by it as the caller it was issued for, and served from this member's archive
+   * of that name only; a ticket that is not valid for it (forged, expired, used, another archive)
+   * is 401 as any bad credential. The header means nothing on any other route: those routes
+   * authenticate as always, so a ticket can never stand for anything but that one download.
+   */
+  void mountTickets(Router router) {
+    if (fleet.isEmpty()) {
+      return;
+    }
+    FleetArchives members = fleet.get();
+    Handler<RoutingContext> redeem = ctx -> {
+      String ticket = ctx.request().getHeader(FleetArchives.TICKET_HEADER);
+      if (ticket == null) {
+        ctx.next();
+        return;
+      }
+      Optional<FleetArchives.Ticketed> valid = members.redeem(ticket, ctx.pathParam("name"));
+      if (valid.isEmpty()) {
+        ctx.fail(new UnauthenticatedException("download ticket not valid for this archive"
+            + " (unknown, expired, used, or another archive's)"));
+        return;
+      }
+      ctx.put(TICKETED, valid.get());
+      BearerAuthHandler.vouch(ctx, valid.get().caller());
+      ctx.next();
+    };
+    router.get(ONE).handler(redeem);
+    router.head(ONE).handler(redeem);
   }
 
   void mount(Router router, BearerAuthHandler authentication) {
@@ -135,9 +172,14 @@ final class ArchiveRoutes {
 
   private void download(RoutingContext ctx) {
     HttpServerResponse response = ctx.response();
-    holder(ctx).compose(node -> node.isPresent()
-        ? fleet.get().download(node.get(), ctx, ctx.pathParam("name"))
-        : downloadHere(ctx)).onFailure(failure -> {
+    FleetArchives.Ticketed ticketed = ctx.get(TICKETED);
+    // A ticket is for this member's own archive: it is never forwarded.
+    Future<Void> answered = ticketed != null ? downloadHere(ctx, Optional.of(ticketed))
+        : holder(ctx).compose(node -> node.isPresent()
+            ? fleet.get().download(node.get(), BearerAuthHandler.caller(ctx), ctx,
+                ctx.pathParam("name"))
+            : downloadHere(ctx, Optional.empty()));
+    answered.onFailure(failure -> {
       if (response.headWritten()) {
         // The caller went away mid-download (it may resume with a Range): not a server error.
         LOG.fine(() -> "download of " + ctx.pathParam("name") + " ended early: " + failure.getMessage());
@@ -150,10 +192,18 @@ final class ArchiveRoutes {
     });
   }
 
-  private Future<Void> downloadHere(RoutingContext ctx) {
+  /** @param ticketed what a ticket vouched for, when one authenticated the request */
+  private Future<Void> downloadHere(RoutingContext ctx,
+      Optional<FleetArchives.Ticketed> ticketed) {
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = ctx.response();
     return permitted(ctx, ArchivePermissions.DOWNLOAD).compose(archive -> {
+      if (ticketed.isPresent() && (ticketed.get().device() != archive.identity().device()
+          || ticketed.get().inode() != archive.identity().inode())) {
+        // The name now denotes another file than the one the ticket was issued for.
+        return Future.failedFuture(new UnauthenticatedException("download ticket for another"
+            + " file of that name"));
+      }
       if (archive.beingWritten()) {
         return Future.failedFuture(new ConflictException("archive " + archive.fileName()
             + " is being written"));

@@ -15,6 +15,19 @@ import org.checkpointgateway.auth.Caller;
  */
 public interface FleetArchives {
 
+  /**
+   * The request header in which a front presents a holder's download ticket
+   * ({@link #redeem}), in place of the caller's credentials.
+   */
+  String TICKET_HEADER = "Checkpoint-Gateway-Ticket";
+
+  /**
+   * What a download ticket vouches for: the caller (as the front authenticated it) may download
+   * the archive {@code name}, the file {@code device}/{@code inode} this member checked it for.
+   */
+  record Ticketed(Caller caller, String name, long device, long inode) {
+  }
+
   /** What the other members listed: their archives (each with {@code node}), and who was silent. */
   record Listing(JsonArray items, List<String> unavailable) {
   }
@@ -47,6 +60,14 @@ public interface FleetArchives {
   /**
    * Streams another member's answer to this GET or HEAD of the archive to the caller, status and
    * headers included, with backpressure (never held in memory). Completes when the answer ended.
+   * The holder checks the caller and issues a ticket over the event bus; the front presents it
+   * to the holder's HTTP API instead of the caller's credentials, which never leave this member.
    */
-  Future<Void> download(String node, RoutingContext ctx, String name);
+  Future<Void> download(String node, Caller caller, RoutingContext ctx, String name);
+
+  /**
+   * What a ticket this member issued vouches for, when it is valid for a download of the archive
+   * {@code name} (unexpired, unused); empty for anything else. Uses the ticket up either way.
+   */
+  Optional<Ticketed> redeem(String ticket, String name);
 }

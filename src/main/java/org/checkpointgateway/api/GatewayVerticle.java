@@ -47,6 +47,10 @@ public final class GatewayVerticle extends VerticleBase {
     if (metrics.open()) {
       metrics.mount(router);
     }
+    // Archives are served whatever the feature gate says: they may predate its switching off.
+    ArchiveRoutes archives = new ArchiveRoutes(services.archives(), services.fleet().archives());
+    // The one credential besides these: a fleet member's download ticket, for one download.
+    archives.mountTickets(router);
     // Authentication, mounted once: every route below it is protected, whoever adds it, and no
     // route below reads a body before the caller is known.
     router.route().handler(authentication);
@@ -62,9 +66,7 @@ public final class GatewayVerticle extends VerticleBase {
       new JobRoutes(services.checkpoints(), services.jobs(), settings.defaultTimeout(), streams,
           services.fleet().jobs()).mount(router, authentication);
     }
-    // Archives are served whatever the feature gate says: they may predate its switching off.
-    new ArchiveRoutes(services.archives(), services.fleet().archives())
-        .mount(router, authentication);
+    archives.mount(router, authentication);
     new NodeRoutes(services.fleet()).mount(router);
     this.router = router;
     router.route().failureHandler(ErrorMapper::handle);

@@ -101,6 +101,15 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
     return caller;
   }
 
+  /**
+   * Stores {@code caller} as this request's when something other than this handler vouched for
+   * it (a fleet member's download ticket, redeemed by the one route that accepts it, mounted
+   * before this handler): this handler then leaves the request be.
+   */
+  public static void vouch(RoutingContext ctx, Caller caller) {
+    ctx.put(CALLER_KEY, Objects.requireNonNull(caller, "caller"));
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
     if (ctx.get(CALLER_KEY) != null) {

@@ -151,7 +151,8 @@ public record GatewayOptions(
             CLUSTER_PORT.get(settings), CLUSTER_MEMBERS.find(settings).orElse(List.of()),
             NODE_NAME.find(settings).orElseGet(GatewayOptions::hostName),
             CLUSTER_BUS_PORT.get(settings), ADVERTISE_URL.find(settings),
-            CLUSTER_FAILURE_TIMEOUT.get(settings), SIMULATOR_PODS.find(settings)),
+            CLUSTER_FAILURE_TIMEOUT.get(settings), SIMULATOR_PODS.find(settings),
+            CLUSTER_DOWNLOAD_TICKETS.get(settings)),
         fleetNetwork(settings));
   }
 
@@ -232,11 +233,16 @@ public record GatewayOptions(
    */
   public record FleetOptions(Optional<String> name, String host, int port, List<String> members,
       String nodeName, int busPort, Optional<String> advertiseUrl, Duration failureTimeout,
-      Optional<Path> simulatorPods) {
+      Optional<Path> simulatorPods, int downloadTickets) {
     /** Hazelcast's own port. */
     public static final int DEFAULT_PORT = 5701;
     /** Silence this long declares a member gone; Hazelcast's default is 60 s (docs/fleet.md). */
     public static final Duration DEFAULT_FAILURE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * Download tickets a member holds for other members' callers at once: each is a download
+     * starting within seconds, so this is far above what a member serves, and bounds the memory.
+     */
+    public static final int DEFAULT_DOWNLOAD_TICKETS = 1024;
 
     public boolean enabled() {
       return name.isPresent();

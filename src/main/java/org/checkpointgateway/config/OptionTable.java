@@ -287,6 +287,10 @@ public final class OptionTable {
               ? "must be between 2s and 1h (whole seconds)" : null),
       "heartbeat silence after which a member is declared gone")
       .byDefault(FleetOptions.DEFAULT_FAILURE_TIMEOUT).lands(o -> o.fleet().failureTimeout());
+  public static final Option<Integer> CLUSTER_DOWNLOAD_TICKETS = option(
+      "cluster.downloadTickets", "--cluster-download-tickets", "N", integer(1, 1 << 20),
+      "download tickets this member holds at once for other members' callers; beyond, 429")
+      .byDefault(FleetOptions.DEFAULT_DOWNLOAD_TICKETS).lands(o -> o.fleet().downloadTickets());
   public static final Option<Path> SIMULATOR_PODS = option("simulatorPods", "--simulator-pods",
       "FILE", FILE, "the embedded simulator's pods (conf/simulator.yaml format)")
       .shown("that file, shipped in the jar").lands(o -> o.fleet().simulatorPods());

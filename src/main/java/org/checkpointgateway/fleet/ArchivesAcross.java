@@ -22,9 +22,9 @@ import java.util.List;
 import java.util.Optional;
 import org.checkpointgateway.api.ArchiveActions;
 import org.checkpointgateway.api.FleetArchives;
+import org.checkpointgateway.auth.ArchivePermissions;
 import org.checkpointgateway.auth.Caller;
 import org.checkpointgateway.outcome.ConflictException;
-import org.checkpointgateway.outcome.ForwardedException;
 import org.checkpointgateway.outcome.NotFoundException;
 import org.checkpointgateway.outcome.UnavailableException;
 
@@ -32,14 +32,15 @@ import org.checkpointgateway.outcome.UnavailableException;
  * Archives across the fleet (docs/fleet.md): listings, lookups, inspect, delete and pin travel
  * over the event bus with the caller, and the holder acts through its own {@link ArchiveActions}
  * (its permission checks); a download is the holder's own HTTP answer, piped to the caller with
- * backpressure, asked with the caller's own credentials, so the holder authenticates and
- * authorizes it again.
+ * backpressure, asked with a ticket the holder issued for that caller and that archive after
+ * checking {@code archives:download} itself. The caller's credentials (a token, a client
+ * certificate) never leave the member they were presented to.
  */
 final class ArchivesAcross implements FleetArchives {
 
   /** Request headers that decide a download's answer: passed on to the holder. */
-  private static final List<CharSequence> ASKED = List.of(HttpHeaders.AUTHORIZATION,
-      "Range", "If-Range", HttpHeaders.IF_NONE_MATCH);
+  private static final List<CharSequence> ASKED = List.of("Range", "If-Range",
+      HttpHeaders.IF_NONE_MATCH);
   /** Hop-by-hop headers of the holder's answer: this connection has its own. */
   private static final List<String> HOP = List.of("connection", "keep-alive",
       "transfer-encoding", "upgrade", "proxy-connection");
@@ -50,14 +51,17 @@ final class ArchivesAcross implements FleetArchives {
   private final ArchiveActions actions;
   private final IMap<String, String> statuses;
   private final HttpClient http;
+  private final DownloadTickets tickets;
   private MessageConsumer<JsonObject> consumer;
 
+  /** @param maxTickets download tickets outstanding at most (--cluster-download-tickets) */
   ArchivesAcross(Vertx vertx, String node, Members members, ArchiveActions actions,
-      HazelcastInstance hazelcast) {
+      HazelcastInstance hazelcast, int maxTickets) {
     this.vertx = vertx;
     this.node = node;
     this.members = members;
     this.actions = actions;
+    this.tickets = new DownloadTickets(maxTickets, node, System::nanoTime);
     this.statuses = hazelcast.getMap(NodeStatuses.MAP);
     this.http = vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) ViewsWire.ANSWER_WITHIN.toMillis())
@@ -91,6 +95,10 @@ final class ArchivesAcross implements FleetArchives {
       case "inspect" -> actions.inspect(caller, name);
       case "delete" -> actions.delete(caller, name);
       case "pin" -> actions.pin(caller, name, request.getBoolean("pinned"));
+      // The same checks as a download here; the ticket stands for them at the HTTP route.
+      case "ticket" -> actions.permitted(caller, name, ArchivePermissions.DOWNLOAD)
+          .map(archive -> tickets.issue(new Ticketed(caller, name, archive.identity().device(),
+              archive.identity().inode())));
       default -> Future.failedFuture(new IllegalArgumentException(request.getString("op")));
     };
   }
@@ -181,30 +189,34 @@ final class ArchivesAcross implements FleetArchives {
   }
 
   @Override
-  public Future<Void> download(String holder, RoutingContext ctx, String name) {
-    HttpServerRequest request = ctx.request();
-    if (request.getHeader(HttpHeaders.AUTHORIZATION) == null) {
-      // A client certificate proves who the caller is to this member only.
-      return Future.failedFuture(new ForwardedException(421, "MisdirectedRequest", "archive "
-          + name + " is held by node " + holder + ": a caller identified by its client"
-          + " certificate downloads it from that member (GET /api/v1/nodes gives its URL)"));
-    }
-    return vertx.executeBlocking(() -> Optional.ofNullable(statuses.get(holder)), false)
+  public Future<Void> download(String holder, Caller caller, RoutingContext ctx, String name) {
+    Future<String> ticket = ask(holder, ViewsWire.request("ticket", caller).put("name", name))
+        .map(String.class::cast);
+    return ticket.compose(ignored -> vertx.executeBlocking(
+            () -> Optional.ofNullable(statuses.get(holder)), false))
         .compose(status -> status.isEmpty()
             ? Future.failedFuture(new UnavailableException("node " + holder
                 + " has not published its URL"))
-            : pipe(new JsonObject(status.get()).getString("advertiseUrl"), holder, ctx, name));
+            : pipe(new JsonObject(status.get()).getString("advertiseUrl"), holder, ctx, name,
+                ticket.result()));
+  }
+
+  @Override
+  public Optional<Ticketed> redeem(String ticket, String name) {
+    return tickets.redeem(ticket, name);
   }
 
   /** The holder's answer to the same request, status, headers and body, to the caller. */
-  private Future<Void> pipe(String base, String holder, RoutingContext ctx, String name) {
+  private Future<Void> pipe(String base, String holder, RoutingContext ctx, String name,
+      String ticket) {
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = ctx.response();
     RequestOptions options = new RequestOptions().setAbsoluteURI(base + "/api/v1/archives/"
             + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20") + "?node="
             + URLEncoder.encode(holder, StandardCharsets.UTF_8))
         .setMethod(request.method())
-        .setIdleTimeout(ViewsWire.ANSWER_WITHIN.toMillis() * 12);
+        .setIdleTimeout(ViewsWire.ANSWER_WITHIN.toMillis() * 12)
+        .putHeader(TICKET_HEADER, ticket);
     for (CharSequence header : ASKED) {
       String value = request.getHeader(header);
       if (value != null) {

@@ -50,17 +50,19 @@ public final class Fleet implements FleetView {
   private final Forwarder forwarder;
   private final Context context;
   private final NodeStatuses statuses;
+  private final int downloadTickets;
   private ArchivesAcross archives;
   private JobsAcross jobs;
 
   private Fleet(Members members, PodDirectory directory, OwnerEndpoint owner, Forwarder forwarder,
-      Context context, NodeStatuses statuses) {
+      Context context, NodeStatuses statuses, int downloadTickets) {
     this.members = members;
     this.directory = directory;
     this.owner = owner;
     this.forwarder = forwarder;
     this.context = context;
     this.statuses = statuses;
+    this.downloadTickets = downloadTickets;
   }
 
   /** Joins the fleet on a Vert.x built by {@link HazelcastSetup#clusteredVertx}. */
@@ -112,7 +114,8 @@ public final class Fleet implements FleetView {
       statuses.republish();
     });
     members.start();
-    return new Fleet(members, directory, owner, forwarder, context, statuses);
+    return new Fleet(members, directory, owner, forwarder, context, statuses,
+        options.downloadTickets());
   }
 
   @Override
@@ -135,7 +138,7 @@ public final class Fleet implements FleetView {
     Promise<Void> started = Promise.promise();
     context.runOnContext(ignored -> {
       archives = new ArchivesAcross(vertx, node, members, new ArchiveActions(archiveStore),
-          hazelcast);
+          hazelcast, downloadTickets);
       jobs = new JobsAcross(vertx, node, members, forwarder,
           new JobActions(service, jobStore), hazelcast, recordAge, defaultTimeout);
       jobStore.joinFleet(node, jobs);

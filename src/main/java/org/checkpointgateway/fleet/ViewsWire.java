@@ -13,6 +13,7 @@ import java.util.function.Function;
 import org.checkpointgateway.api.ErrorMapper;
 import org.checkpointgateway.auth.Caller;
 import org.checkpointgateway.outcome.ForwardedException;
+import org.checkpointgateway.outcome.OverloadedException;
 import org.checkpointgateway.outcome.UnavailableException;
 
 /**
@@ -56,6 +57,11 @@ final class ViewsWire {
         .recover(failure -> Future.failedFuture(unanswered(node, failure)))
         .map(reply -> {
           JsonObject body = reply.body();
+          if (body.containsKey("retryAfterSeconds")) {
+            // The member's own 429, Retry-After and all (a download ticket it could not issue).
+            throw new OverloadedException(body.getString("message"),
+                body.getLong("retryAfterSeconds"));
+          }
           if (body.containsKey("status")) {
             throw new ForwardedException(body.getInteger("status"), body.getString("reason"),
                 body.getString("message"));
@@ -77,11 +83,19 @@ final class ViewsWire {
     } catch (RuntimeException e) {
       outcome = Future.failedFuture(e);
     }
-    outcome.onComplete(done -> message.reply(done.succeeded()
-        ? new JsonObject().put("ok", done.result())
-        : new JsonObject().put("status", ErrorMapper.status(done.cause()))
-            .put("reason", ErrorMapper.reason(done.cause()))
-            .put("message", ErrorMapper.message(done.cause()))));
+    outcome.onComplete(done -> {
+      if (done.succeeded()) {
+        message.reply(new JsonObject().put("ok", done.result()));
+        return;
+      }
+      Throwable failure = done.cause();
+      JsonObject answer = new JsonObject().put("status", ErrorMapper.status(failure))
+          .put("reason", ErrorMapper.reason(failure)).put("message", ErrorMapper.message(failure));
+      if (failure instanceof OverloadedException overloaded) {
+        answer.put("retryAfterSeconds", overloaded.retryAfterSeconds());
+      }
+      message.reply(answer);
+    });
   }
 
   private static UnavailableException unanswered(String node, Throwable cause) {

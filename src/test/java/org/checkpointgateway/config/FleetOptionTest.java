@@ -47,7 +47,8 @@ class FleetOptionTest {
         .override("cluster.busPort", "6000", "--cluster-bus-port")).fleet();
     assertThat(fleet).isEqualTo(new FleetOptions(Optional.of("prod"), "127.0.0.1", 5801,
         List.of("10.0.0.1:5701", "10.0.0.2:5702"), "b", 6000,
-        Optional.of("https://10.0.0.3:10250"), Duration.ofSeconds(20), Optional.empty()));
+        Optional.of("https://10.0.0.3:10250"), Duration.ofSeconds(20), Optional.empty(),
+        FleetOptions.DEFAULT_DOWNLOAD_TICKETS));
   }
 
   @Test

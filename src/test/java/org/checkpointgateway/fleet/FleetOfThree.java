@@ -32,6 +32,12 @@ final class FleetOfThree {
    */
   static List<MainProcess> start(Path dir, String cluster, Path secretFile, OwnFlags own)
       throws Exception {
+    return start(dir, cluster, secretFile, List.of(), own);
+  }
+
+  /** The same, each member's JVM started with {@code jvm} besides its usual options. */
+  static List<MainProcess> start(Path dir, String cluster, Path secretFile, List<String> jvm,
+      OwnFlags own) throws Exception {
     List<MainProcess> members = new ArrayList<>();
     int seedPort = MainProcess.freePort();
     for (int i = 0; i < 3; i++) {
@@ -44,7 +50,7 @@ final class FleetOfThree {
           "--jwt-secret-file", secretFile.toString(), "--metrics-unauthenticated",
           "--shutdown-grace", "1"));
       flags.addAll(own.of(node));
-      members.add(MainProcess.member(node, MainProcess.freePort(), flags, dir));
+      members.add(MainProcess.member(node, MainProcess.freePort(), flags, dir, jvm));
     }
     members.forEach(MainProcess::awaitServing);
     for (MainProcess member : members) {

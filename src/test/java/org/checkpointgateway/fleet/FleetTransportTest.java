@@ -21,7 +21,7 @@ class FleetTransportTest {
 
   private static final FleetOptions FLEET = new FleetOptions(Optional.of("prod"), "10.0.0.7",
       5701, List.of("10.0.0.1:5701"), "node-a", 0, Optional.empty(), Duration.ofSeconds(5),
-      Optional.empty());
+      Optional.empty(), FleetOptions.DEFAULT_DOWNLOAD_TICKETS);
 
   @Test
   void withTheThreeFilesBothSidesMustShowACertificateTheFleetsCaSigned() {

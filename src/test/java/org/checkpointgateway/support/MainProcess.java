@@ -33,8 +33,10 @@ public final class MainProcess implements AutoCloseable {
   private static final Pattern RUNTIME_SERVING = Pattern.compile("simulated CRI runtime serving on");
   private static final Pattern TOKEN = Pattern.compile("(?m)^(eyJ[\\w-]+\\.[\\w-]+\\.[\\w-]+)$");
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+  // Processes on loopback with certificates made at run time: this client takes any server
+  // certificate (for 127.0.0.1); tests of what a server trusts bring their own client.
   private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
+      .connectTimeout(Duration.ofSeconds(5)).sslContext(trustingAnyServer()).build();
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(
@@ -81,10 +83,17 @@ public final class MainProcess implements AutoCloseable {
 
   /** A fleet member, {@code Main --port port flags...}; does not wait (see {@link #awaitServing}). */
   public static MainProcess member(String name, int port, List<String> flags, Path workDir) {
+    return member(name, port, flags, workDir, List.of());
+  }
+
+  /** A fleet member whose JVM also gets {@code jvm} (system properties: a trust store...). */
+  public static MainProcess member(String name, int port, List<String> flags, Path workDir,
+      List<String> jvm) {
     List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port)));
     args.addAll(flags);
-    return new MainProcess(name, workDir, List.of("-Xmx256m", "-XX:+UseSerialGC"), args,
-        GATEWAY_SERVING);
+    List<String> options = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC"));
+    options.addAll(jvm);
+    return new MainProcess(name, workDir, options, args, GATEWAY_SERVING);
   }
 
   /** The simulated runtime on {@code socket}, seeded with {@code seedYaml}; returns once it serves. */
@@ -170,6 +179,29 @@ public final class MainProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
+    }
+  }
+
+  private static javax.net.ssl.SSLContext trustingAnyServer() {
+    try {
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+        @Override
+        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String type) {
+        }
+
+        @Override
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String type) {
+        }
+
+        @Override
+        public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+          return new java.security.cert.X509Certificate[0];
+        }
+      }}, null);
+      return context;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
     }
   }
 
