@@ -21,6 +21,7 @@ import org.checkpointgateway.config.OptionTable;
 import org.checkpointgateway.config.Settings;
 import org.checkpointgateway.fleet.HazelcastSetup;
 import org.checkpointgateway.metrics.GatewayMetrics;
+import org.checkpointgateway.metrics.StartClock;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.checkpointgateway.sim.SimulateCommand;
 import picocli.CommandLine;
@@ -61,6 +62,7 @@ public final class Main implements Callable<Integer> {
     System.setProperty("io.netty.jfr.enabled", System.getProperty("io.netty.jfr.enabled", "false"));
     System.setProperty("java.util.logging.SimpleFormatter.format",
         "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+    StartClock.mark("main entered");
     int code = commandLine().execute(args);
     // A started gateway or simulator keeps running on Vert.x's threads after main returns.
     if (code != 0) {
@@ -118,6 +120,7 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     GatewayOptions options = options();
+    StartClock.mark("options parsed");
     PrometheusMeterRegistry registry = GatewayMetrics.prometheusRegistry();
     Vertx vertx;
     try {
@@ -125,6 +128,7 @@ public final class Main implements Callable<Integer> {
       long joining = System.nanoTime();
       vertx = vertx(options, registry).toCompletionStage().toCompletableFuture()
           .get(CLUSTER_START_SECONDS, TimeUnit.SECONDS);
+      StartClock.mark(vertx.isClustered() ? "clustered vert.x up" : "vert.x up");
       if (vertx.isClustered()) {
         Logger.getLogger(Main.class.getName()).info(() -> "joined fleet "
             + options.fleet().name().orElseThrow() + " as " + options.fleet().nodeName() + " in "
@@ -148,6 +152,7 @@ public final class Main implements Callable<Integer> {
     }
     String scheme = options.tls() ? "https" : "http";
     String url = scheme + "://" + displayHost(options.host()) + ":" + gateway.port();
+    StartClock.mark("http listening");
     Logger.getLogger(Main.class.getName()).info(() -> "serving the Kubelet Checkpoint API on " + url);
     gateway.devToken().ifPresent(token -> System.out.print(devTokenBanner(options, url, token)));
     Logger log = Logger.getLogger(Main.class.getName());

@@ -1,6 +1,11 @@
 package org.checkpointgateway.fleet;
 
+import com.hazelcast.cluster.InitialMembershipEvent;
+import com.hazelcast.cluster.InitialMembershipListener;
+import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.ListenerConfig;
+import com.hazelcast.core.LifecycleListener;
 import com.hazelcast.config.NetworkConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -13,6 +18,7 @@ import java.util.logging.Logger;
 import org.checkpointgateway.config.GatewayOptions.FleetNetwork;
 import org.checkpointgateway.config.GatewayOptions.FleetOptions;
 import org.checkpointgateway.metrics.GatewayMetrics;
+import org.checkpointgateway.metrics.StartClock;
 
 /**
  * Hazelcast as a fleet member runs it: on one address only, no multicast, no auto-detection,
@@ -72,6 +78,23 @@ public final class HazelcastSetup {
         .setProperty("hazelcast.merge.first.run.delay.seconds", Long.toString(failureSeconds))
         .setProperty("hazelcast.merge.next.run.delay.seconds", Long.toString(failureSeconds))
         .setProperty("hazelcast.shutdownhook.enabled", "false");
+    config.addListenerConfig(new ListenerConfig((LifecycleListener) event ->
+        StartClock.mark("hazelcast " + event.getState().name().toLowerCase(java.util.Locale.ROOT))));
+    config.addListenerConfig(new ListenerConfig(new InitialMembershipListener() {
+      @Override
+      public void init(InitialMembershipEvent event) {
+        StartClock.mark("saw " + event.getMembers().size() + " members");
+      }
+
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        StartClock.mark("saw " + event.getMembers().size() + " members");
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+      }
+    }));
     NetworkConfig hazelcastNetwork = config.getNetworkConfig();
     hazelcastNetwork.setPort(fleet.port()).setPortAutoIncrement(false);
     hazelcastNetwork.getInterfaces().setEnabled(true).setInterfaces(java.util.List.of(fleet.host()));
