@@ -42,7 +42,9 @@ import picocli.CommandLine.Spec;
     subcommands = {SimulateCommand.class,
         // the command-line client
         CheckpointCommand.class, ArchivesCommand.class, TokenCommand.class,
-        NodesCommand.class})
+        NodesCommand.class,
+        // the start a class-data-sharing archive is made from
+        CdsTrainingCommand.class})
 public final class Main implements Callable<Integer> {
 
   static final int EXIT_USAGE = 2;

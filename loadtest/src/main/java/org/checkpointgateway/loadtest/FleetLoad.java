@@ -93,7 +93,7 @@ final class FleetLoad {
         }
         args.addAll(run.tokens.gatewayFlags());
         args.addAll(limits);
-        Child child = Child.java(node, run.work, run.pidFile, Run.SERVER_JVM, args);
+        Child child = Child.java(node, run.work, run.pidFile, memberJvm(run), args);
         commands.add(new JsonArray(child.command()));
         members.add(new Member(node, child, port, new HttpTarget(run.vertx, port, 512)));
       }
@@ -270,6 +270,20 @@ final class FleetLoad {
         .put("answeredOk", ok.get())
         .put("answersByStatus", byStatus(point, ok.get()))
         .put("lost", point.lost());
+  }
+
+  /**
+   * The servers' JVM flags, and the class-data-sharing archive loadtest/run made from this jar
+   * ({@code cds-training}, docs/operations.md) when there is one: half a member's start CPU.
+   */
+  static List<String> memberJvm(Run run) {
+    Path archive = run.jar.resolveSibling(run.jar.getFileName().toString()
+        .replaceFirst("\\.jar$", ".jsa"));
+    List<String> flags = new ArrayList<>(Run.SERVER_JVM);
+    if (Files.isRegularFile(archive)) {
+      flags.add("-XX:SharedArchiveFile=" + archive);
+    }
+    return flags;
   }
 
   private static JsonObject byStatus(Generator.Point point, long ok) {
