@@ -7,6 +7,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.ListenerConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MultiMapConfig;
+import com.hazelcast.core.LifecycleEvent.LifecycleState;
 import com.hazelcast.core.LifecycleListener;
 import com.hazelcast.config.NetworkConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -81,8 +82,11 @@ public final class HazelcastSetup {
     // Hazelcast's own metrics (collected every 5 s, registered as JMX beans at start): the
     // gateway's /metrics has what is used; none of them is read.
     config.getMetricsConfig().setEnabled(false);
-    config.addListenerConfig(new ListenerConfig((LifecycleListener) event ->
-        StartClock.mark("hazelcast " + event.getState().name().toLowerCase(java.util.Locale.ROOT))));
+    config.addListenerConfig(new ListenerConfig((LifecycleListener) event -> {
+      if (event.getState() == LifecycleState.STARTING || event.getState() == LifecycleState.STARTED) {
+        StartClock.mark("hazelcast " + event.getState().name().toLowerCase(java.util.Locale.ROOT));
+      }
+    }));
     config.addListenerConfig(new ListenerConfig(new InitialMembershipListener() {
       @Override
       public void init(InitialMembershipEvent event) {
