@@ -21,9 +21,18 @@ public final class StartClock {
   private StartClock() {
   }
 
+  /** Milliseconds since the JVM started. */
+  public static long now() {
+    return System.currentTimeMillis() - JVM_STARTED;
+  }
+
   /** Logs {@code phase} with the milliseconds since the JVM started, the first time only. */
   public static void mark(String phase) {
-    long at = System.currentTimeMillis() - JVM_STARTED;
+    mark(phase, now());
+  }
+
+  /** Logs {@code phase} as reached {@code at} ({@link #now()} then), the first time only. */
+  public static void mark(String phase, long at) {
     if (MARKED.add(phase)) {
       LOG.info(() -> "start: " + phase + " at " + at + " ms");
     }
