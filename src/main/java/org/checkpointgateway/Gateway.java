@@ -49,6 +49,7 @@ import org.checkpointgateway.fleet.Fleet;
 import org.checkpointgateway.checkpoint.ThroughputEstimator;
 import org.checkpointgateway.jobs.JobStore;
 import org.checkpointgateway.metrics.GatewayMetrics;
+import org.checkpointgateway.metrics.StartClock;
 import org.checkpointgateway.config.GatewayOptions;
 import org.checkpointgateway.config.OptionTable;
 import org.checkpointgateway.checkpoint.RuntimeCensus;
@@ -155,6 +156,9 @@ public final class Gateway {
             simulatorSeed(options), privateDir.resolve("cri.sock")))
         : Future.succeededFuture(null);
     return simulator.compose(sim -> {
+      if (sim != null) {
+        StartClock.mark("embedded simulator up");
+      }
       CriEndpoint endpoint = options.criEndpoint()
           .orElseGet(() -> new CriEndpoint(sim.socketPath()));
       LOG.info(() -> "CRI endpoint " + endpoint + (sim != null ? " (embedded simulator)" : "")

@@ -22,6 +22,7 @@ import org.checkpointgateway.config.OptionTable;
 import org.checkpointgateway.config.Settings;
 import org.checkpointgateway.fleet.HazelcastSetup;
 import org.checkpointgateway.metrics.GatewayMetrics;
+import org.checkpointgateway.metrics.StartClock;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.checkpointgateway.sim.SimulateCommand;
 import picocli.CommandLine;
@@ -42,12 +43,15 @@ import picocli.CommandLine.Spec;
     subcommands = {SimulateCommand.class,
         // the command-line client
         CheckpointCommand.class, ArchivesCommand.class, TokenCommand.class,
-        NodesCommand.class, JobsCommand.class})
+        NodesCommand.class, JobsCommand.class,
+        // the start a class-data-sharing archive is made from
+        CdsTrainingCommand.class})
 public final class Main implements Callable<Integer> {
 
   static final int EXIT_USAGE = 2;
   static final long STOP_WAIT_SECONDS = 15;
   private static final long CLUSTER_START_SECONDS = 60;
+  private static long mainEntered;
 
   @Option(names = "--config", paramLabel = "FILE", description = "YAML settings (conf/gateway.yaml documents every key); flags override it")
   Path config;
@@ -62,6 +66,8 @@ public final class Main implements Callable<Integer> {
     System.setProperty("io.netty.jfr.enabled", System.getProperty("io.netty.jfr.enabled", "false"));
     System.setProperty("java.util.logging.SimpleFormatter.format",
         "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+    // Logged once the server starts (call()): the client commands print nothing of it.
+    mainEntered = StartClock.now();
     int code = commandLine().execute(args);
     // A started gateway or simulator keeps running on Vert.x's threads after main returns.
     if (code != 0) {
@@ -118,7 +124,9 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    StartClock.mark("main entered", mainEntered);
     GatewayOptions options = options();
+    StartClock.mark("options parsed");
     PrometheusMeterRegistry registry = GatewayMetrics.prometheusRegistry();
     Vertx vertx;
     try {
@@ -126,6 +134,7 @@ public final class Main implements Callable<Integer> {
       long joining = System.nanoTime();
       vertx = vertx(options, registry).toCompletionStage().toCompletableFuture()
           .get(CLUSTER_START_SECONDS, TimeUnit.SECONDS);
+      StartClock.mark(vertx.isClustered() ? "clustered vert.x up" : "vert.x up");
       if (vertx.isClustered()) {
         Logger.getLogger(Main.class.getName()).info(() -> "joined fleet "
             + options.fleet().name().orElseThrow() + " as " + options.fleet().nodeName() + " in "
@@ -149,6 +158,7 @@ public final class Main implements Callable<Integer> {
     }
     String scheme = options.tls() ? "https" : "http";
     String url = scheme + "://" + displayHost(options.host()) + ":" + gateway.port();
+    StartClock.mark("http listening");
     Logger.getLogger(Main.class.getName()).info(() -> "serving the Kubelet Checkpoint API on " + url);
     gateway.devToken().ifPresent(token -> System.out.print(devTokenBanner(options, url, token)));
     Logger log = Logger.getLogger(Main.class.getName());

@@ -28,6 +28,7 @@ import org.checkpointgateway.config.GatewayOptions.FleetOptions;
 import org.checkpointgateway.config.OptionTable;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.metrics.GatewayMetrics;
+import org.checkpointgateway.metrics.StartClock;
 
 /**
  * This gateway as a member of a fleet (docs/fleet.md): it answers checkpoints forwarded to it,
@@ -81,6 +82,7 @@ public final class Fleet implements FleetView {
               .compose(done -> fleet.owner.start())
               .compose(done -> fleet.directory.start())
               .compose(done -> fleet.statuses.start())
+              .onSuccess(done -> StartClock.mark("fleet services started"))
               .map(fleet).onComplete(started));
           return started.future();
         });

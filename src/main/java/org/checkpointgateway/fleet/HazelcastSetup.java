@@ -1,18 +1,26 @@
 package org.checkpointgateway.fleet;
 
+import com.hazelcast.cluster.InitialMembershipEvent;
+import com.hazelcast.cluster.InitialMembershipListener;
+import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.ListenerConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MultiMapConfig;
+import com.hazelcast.core.LifecycleEvent.LifecycleState;
+import com.hazelcast.core.LifecycleListener;
 import com.hazelcast.config.NetworkConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.checkpointgateway.config.GatewayOptions.FleetNetwork;
 import org.checkpointgateway.config.GatewayOptions.FleetOptions;
 import org.checkpointgateway.metrics.GatewayMetrics;
+import org.checkpointgateway.metrics.StartClock;
 
 /**
  * Hazelcast as a fleet member runs it: on one address only, no multicast, no auto-detection,
@@ -54,8 +62,7 @@ public final class HazelcastSetup {
     // Said at every start, about choices made on purpose: CP structures are not used, and
     // Hazelcast runs without --add-opens (measured: no difference that matters here).
     QUIET.forEach(logger -> logger.setLevel(Level.SEVERE));
-    // Vert.x's own map settings (its subscription maps) come with the default file.
-    Config config = ConfigUtil.loadConfig();
+    Config config = vertxMaps(new Config());
     config.setClusterName(fleet.name().orElseThrow());
     config.setInstanceName("checkpoint-gateway-" + fleet.nodeName());
     config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, fleet.nodeName());
@@ -72,10 +79,46 @@ public final class HazelcastSetup {
         .setProperty("hazelcast.merge.first.run.delay.seconds", Long.toString(failureSeconds))
         .setProperty("hazelcast.merge.next.run.delay.seconds", Long.toString(failureSeconds))
         .setProperty("hazelcast.shutdownhook.enabled", "false");
+    // Hazelcast's own metrics (collected every 5 s, registered as JMX beans at start): the
+    // gateway's /metrics has what is used; none of them is read.
+    config.getMetricsConfig().setEnabled(false);
+    config.addListenerConfig(new ListenerConfig((LifecycleListener) event -> {
+      if (event.getState() == LifecycleState.STARTING || event.getState() == LifecycleState.STARTED) {
+        StartClock.mark("hazelcast " + event.getState().name().toLowerCase(java.util.Locale.ROOT));
+      }
+    }));
+    config.addListenerConfig(new ListenerConfig(new InitialMembershipListener() {
+      @Override
+      public void init(InitialMembershipEvent event) {
+        StartClock.mark("saw " + event.getMembers().size() + " members");
+      }
+
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        StartClock.mark("saw " + event.getMembers().size() + " members");
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+      }
+    }));
     NetworkConfig hazelcastNetwork = config.getNetworkConfig();
     hazelcastNetwork.setPort(fleet.port()).setPortAutoIncrement(false);
     hazelcastNetwork.getInterfaces().setEnabled(true).setInterfaces(java.util.List.of(fleet.host()));
     FleetTransport.join(hazelcastNetwork.getJoin(), fleet, network, JOIN_TIMEOUT_SECONDS);
+    return config;
+  }
+
+  /**
+   * Vert.x's own structures as its default file (ConfigUtil.loadConfig(), default-cluster.xml)
+   * sets them, without reading it: parsing and schema-checking that XML cost each member half
+   * a CPU second at start (HazelcastSetupTest keeps the two equal).
+   */
+  static Config vertxMaps(Config config) {
+    config.addMultiMapConfig(new MultiMapConfig("__vertx.subs").setBackupCount(1)
+        .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
+    config.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
+    config.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
     return config;
   }
 }

@@ -15,6 +15,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.cri.CriClient;
+import org.checkpointgateway.metrics.StartClock;
 
 /**
  * Which member runs which pod: a Hazelcast map from {@code namespace/pod} to node name. Each
@@ -144,7 +145,10 @@ final class PodDirectory {
             return pods;
           }, false);
         })
-        .onSuccess(pods -> published = Set.copyOf(pods))
+        .onSuccess(pods -> {
+          published = Set.copyOf(pods);
+          StartClock.mark("pods published");
+        })
         .onFailure(failure -> LOG.log(Level.FINE, "pod directory not refreshed", failure))
         .onComplete(ignored -> busy = false)
         .<Void>mapEmpty()

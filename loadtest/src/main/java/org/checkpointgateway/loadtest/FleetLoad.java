@@ -43,6 +43,7 @@ final class FleetLoad {
       """;
   /** How long three members may take to form (measured 20-60 s on 2 shared cores). */
   static final Duration FORMATION_WAIT = Duration.ofSeconds(180);
+  private static final Pattern START_MARK = Pattern.compile("start: (.+) at (\\d+) ms");
   private static final Pattern JOINED = Pattern.compile("joined fleet \\S+ as \\S+ in (\\d+) ms");
 
   private FleetLoad() {
@@ -92,7 +93,7 @@ final class FleetLoad {
         }
         args.addAll(run.tokens.gatewayFlags());
         args.addAll(limits);
-        Child child = Child.java(node, run.work, run.pidFile, Run.SERVER_JVM, args);
+        Child child = Child.java(node, run.work, run.pidFile, memberJvm(run), args);
         commands.add(new JsonArray(child.command()));
         members.add(new Member(node, child, port, new HttpTarget(run.vertx, port, 512)));
       }
@@ -111,16 +112,33 @@ final class FleetLoad {
         }
       }
       double formationSeconds = (System.nanoTime() - launched) / 1e9;
+      String loadAtFormation = Machine.loadAverage();
       JsonObject joins = new JsonObject();
+      JsonObject phases = new JsonObject();
+      JsonObject cpu = new JsonObject();
       for (Member member : members) {
-        Matcher joined = JOINED.matcher(Files.readString(run.work.resolve(member.name() + ".log")));
+        cpu.put(member.name(), Cpu.seconds(member.process().pid()));
+        String log = Files.readString(run.work.resolve(member.name() + ".log"));
+        Matcher joined = JOINED.matcher(log);
         joins.put(member.name(), joined.find() ? Long.parseLong(joined.group(1)) : null);
+        // The member's own StartClock lines: each phase in ms after its JVM started.
+        JsonObject marks = new JsonObject();
+        Matcher mark = START_MARK.matcher(log);
+        while (mark.find()) {
+          marks.put(mark.group(1), Long.parseLong(mark.group(2)));
+        }
+        phases.put(member.name(), marks);
       }
       run.results.put("formation", new JsonObject()
           .put("launchToAllSeeThreeSeconds", round(formationSeconds))
-          .put("hazelcastJoinMsByMember", joins));
-      System.out.printf(Locale.ROOT, "  formed in %.1f s from launch; joins (ms) %s%n",
-          formationSeconds, joins.encode());
+          .put("loadAverageAtFormation", loadAtFormation)
+          .put("hazelcastJoinMsByMember", joins)
+          .put("cpuSecondsAtFormationByMember", cpu)
+          .put("startPhasesMsByMember", phases));
+      System.out.printf(Locale.ROOT, "  formed in %.1f s from launch (load average %s); joins (ms) %s;"
+          + " CPU s %s%n", formationSeconds, loadAtFormation, joins.encode(), cpu.encode());
+      phases.forEach(entry -> System.out.printf(Locale.ROOT, "  %s start (ms after its JVM started): %s%n",
+          entry.getKey(), ((JsonObject) entry.getValue()).encode()));
 
       HttpTarget front = members.get(0).http();
       String token = run.tokens.token("HS256");
@@ -254,6 +272,20 @@ final class FleetLoad {
         .put("answeredOk", ok.get())
         .put("answersByStatus", byStatus(point, ok.get()))
         .put("lost", point.lost());
+  }
+
+  /**
+   * The servers' JVM flags, and the class-data-sharing archive loadtest/run made from this jar
+   * ({@code cds-training}, docs/operations.md) when there is one: half a member's start CPU.
+   */
+  static List<String> memberJvm(Run run) {
+    Path archive = run.jar.resolveSibling(run.jar.getFileName().toString()
+        .replaceFirst("\\.jar$", ".jsa"));
+    List<String> flags = new ArrayList<>(Run.SERVER_JVM);
+    if (Files.isRegularFile(archive)) {
+      flags.add("-XX:SharedArchiveFile=" + archive);
+    }
+    return flags;
   }
 
   private static JsonObject byStatus(Generator.Point point, long ok) {
