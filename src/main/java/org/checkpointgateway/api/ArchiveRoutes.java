@@ -85,6 +85,9 @@ final class ArchiveRoutes {
         ctx.next();
         return;
       }
+      // Read on before any answer (see mount): a refusal sent while the request's end is unread
+      // left the kept-alive connection stuck before its next request.
+      ctx.request().resume();
       Optional<FleetArchives.Ticketed> valid = members.redeem(ticket, ctx.pathParam("name"));
       if (valid.isEmpty()) {
         ctx.fail(new UnauthenticatedException("download ticket not valid for this archive"
