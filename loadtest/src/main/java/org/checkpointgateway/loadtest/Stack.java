@@ -32,9 +32,13 @@ final class Stack implements AutoCloseable {
   final int port;
   final Path socket;
   final Path statusFile;
+  /** The gateway's checkpoint directory. */
+  final Path archives;
   final HttpTarget metricsClient;
 
-  private Stack(Run run, Child simulator, Child gateway, int port, Path socket, Path statusFile) {
+  private Stack(Run run, Child simulator, Child gateway, int port, Path socket, Path statusFile,
+      Path archives) {
+    this.archives = archives;
     this.run = run;
     this.simulator = simulator;
     this.gateway = gateway;
@@ -65,7 +69,7 @@ final class Stack implements AutoCloseable {
     }
     List<String> args = new ArrayList<>(List.of("-jar", run.jar.toString(),
         "--port", String.valueOf(port), "--cri-endpoint", "unix://" + socket,
-        "--checkpoint-dir", run.work.resolve("checkpoints").toString(), "--metrics-unauthenticated"));
+        "--checkpoint-dir", archiveDir(run, seedYaml).toString(), "--metrics-unauthenticated"));
     args.addAll(run.tokens.gatewayFlags());
     args.addAll(gatewayArgs);
     Child gw;
@@ -75,7 +79,7 @@ final class Stack implements AutoCloseable {
       sim.close();
       throw e;
     }
-    Stack stack = new Stack(run, sim, gw, port, socket, status);
+    Stack stack = new Stack(run, sim, gw, port, socket, status, archiveDir(run, seedYaml));
     try {
       waitFor("the gateway's /readyz", gw, () -> {
         try {
@@ -93,6 +97,17 @@ final class Stack implements AutoCloseable {
         .put("simulatorCommand", new JsonArray(sim.command()))
         .put("gatewayCommand", new JsonArray(gw.command()));
     return stack;
+  }
+
+  /**
+   * Where the gateway's archives go: for a seed of instant checkpoints that write nothing, the
+   * scratch directory loadtest/run made (a memory file system when there is one: see there);
+   * else the work directory, on disk, as a node's would be.
+   */
+  static Path archiveDir(Run run, String seedYaml) {
+    String scratch = System.getenv("LOADTEST_SCRATCH");
+    boolean instant = seedYaml.contains("instantCheckpoints: true") && seedYaml.contains("writeArchives: false");
+    return (instant && scratch != null ? Path.of(scratch, run.scenario) : run.work).resolve("checkpoints");
   }
 
   /** The simulator of the work directory's seed on {@code socket}; returns once it serves. */
