@@ -20,7 +20,6 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -45,31 +44,8 @@ public final class ArchivesCommand implements Callable<Integer> {
     return 2;
   }
 
-  /** What every sub-command shares: the connection, output writers, one-line failures. */
-  abstract static class Sub implements Callable<Integer> {
-    @Mixin
-    ClientOptions client;
-    @Spec
-    CommandSpec spec;
-
-    abstract void run(GatewayClient gateway, PrintWriter out, PrintWriter err) throws CliException;
-
-    @Override
-    public Integer call() {
-      PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
-      try {
-        run(GatewayClient.from(client), out, err);
-        return 0;
-      } catch (CliException e) {
-        err.println("archives " + spec.name() + ": " + e.getMessage());
-        return e.exitCode();
-      } finally {
-        out.flush();
-        err.flush();
-      }
-    }
-
+  /** What every sub-command shares (ClientSubcommand), and the member that holds an archive. */
+  abstract static class Sub extends ClientSubcommand {
     /** A fleet member's name: which of the members holding an archive of that name. */
     @Option(names = "--node", paramLabel = "NAME",
         description = "in a fleet: the member whose archive of that name is meant (when several hold one)")

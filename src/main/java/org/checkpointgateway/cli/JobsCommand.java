@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -45,30 +44,8 @@ public final class JobsCommand implements Callable<Integer> {
     return 2;
   }
 
-  /** What every sub-command shares: the connection, output writers, one-line failures. */
-  abstract static class Sub implements Callable<Integer> {
-    @Mixin
-    ClientOptions client;
-    @Spec
-    CommandSpec spec;
-
-    abstract void run(GatewayClient gateway, PrintWriter out, PrintWriter err) throws CliException;
-
-    @Override
-    public Integer call() {
-      PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
-      try {
-        run(GatewayClient.from(client), out, err);
-        return 0;
-      } catch (CliException e) {
-        err.println("jobs " + spec.name() + ": " + e.getMessage());
-        return e.exitCode();
-      } finally {
-        out.flush();
-        err.flush();
-      }
-    }
+  /** What every sub-command shares (ClientSubcommand). */
+  abstract static class Sub extends ClientSubcommand {
   }
 
   /** A sub-command with an {@code -o} switch. */
