@@ -2,6 +2,7 @@ package org.checkpointgateway.api;
 
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -12,6 +13,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.auth.Audit;
+import org.checkpointgateway.auth.Caller;
 import org.checkpointgateway.auth.BearerAuthHandler;
 import org.checkpointgateway.auth.CheckpointPermissions;
 import org.checkpointgateway.checkpoint.CheckpointEvent;
@@ -70,12 +72,14 @@ final class CheckpointRoutes {
         ctx.pathParam("pod"), ctx.pathParam("container"));
     Duration timeout = timeout(ctx.queryParam("timeout"));
     RequestContext request = requestContext(ctx, timeout);
-    CheckpointPermissions.requireCheckpoint(BearerAuthHandler.caller(ctx), target.namespace())
-        .compose(caller -> service.prepare(target, request))
+    Runnable here = () -> service.prepare(target, request)
         .transform(prepared -> inKubeletOrder(target, timeout, prepared))
         .onSuccess(prepared -> answer(ctx, request, events ->
             service.run(prepared, request, events)))
         .onFailure(failure -> elsewhere(ctx, failure, target, timeout != null, request));
+    CheckpointPermissions.requireCheckpoint(BearerAuthHandler.caller(ctx), target.namespace())
+        .onSuccess(caller -> placedFirst(ctx, target, timeout != null, request, here))
+        .onFailure(ctx::fail);
   }
 
   private void checkpointPod(RoutingContext ctx) {
@@ -83,8 +87,7 @@ final class CheckpointRoutes {
     String pod = ctx.pathParam("pod");
     Duration timeout = timeout(ctx.queryParam("timeout"));
     RequestContext request = requestContext(ctx, timeout);
-    CheckpointPermissions.requireCheckpoint(BearerAuthHandler.caller(ctx), namespace)
-        .compose(caller -> service.preparePod(namespace, pod, request))
+    Runnable here = () -> service.preparePod(namespace, pod, request)
         // The gateway's own route: a negative timeout is refused as one it cannot read.
         .compose(prepared -> usable(timeout) ? Future.succeededFuture(prepared)
             : Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter")))
@@ -92,42 +95,77 @@ final class CheckpointRoutes {
             service.runPod(prepared, request, events)))
         .onFailure(failure -> elsewhere(ctx, failure, CheckpointTarget.wholePod(namespace, pod),
             timeout != null, request));
+    CheckpointPermissions.requireCheckpoint(BearerAuthHandler.caller(ctx), namespace)
+        .onSuccess(caller -> placedFirst(ctx, CheckpointTarget.wholePod(namespace, pod),
+            timeout != null, request, here))
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * A pod the fleet's directory places on another member goes there first, without a local
+   * lookup; if that member does not run it (the directory was behind), the request is carried
+   * out {@code here} after all, as any pod the directory does not place.
+   */
+  private void placedFirst(RoutingContext ctx, CheckpointTarget target, boolean timeoutValid,
+      RequestContext request, Runnable here) {
+    if (forwarding.runsElsewhere(target.namespace(), target.pod())) {
+      forward(ctx, target, timeoutValid, request, Forwarding.Ask.DIRECTORY,
+          failure -> {
+            if (Forwarding.podUnknown(failure)) {
+              here.run();
+            } else {
+              ctx.fail(failure);
+            }
+          });
+    } else {
+      here.run();
+    }
   }
 
   /**
    * A pod this node does not run may run on another fleet member: it carries the request out and
-   * its answer is ours; on a single node the local 404 stands. A stream opens with the owner's
-   * first event (its lookup passed), so lookup failures are plain answers as they are here.
+   * its answer is ours; on a single node the local 404 stands.
    */
   private void elsewhere(RoutingContext ctx, Throwable failure, CheckpointTarget target,
       boolean timeoutValid, RequestContext request) {
     if (forwarding == Forwarding.NONE || !Forwarding.podUnknown(failure)) {
       ctx.fail(failure);
-      return;
+    } else {
+      forward(ctx, target, timeoutValid, request, Forwarding.Ask.EVERYONE, ctx::fail);
     }
+  }
+
+  /**
+   * Has another member carry the request out and answers with its answer. A stream opens with the
+   * owner's first event (its lookup passed), so a refusal before it, lookup failures included,
+   * goes to {@code refused} and is answered as a plain one, as it would be here.
+   */
+  private void forward(RoutingContext ctx, CheckpointTarget target, boolean timeoutValid,
+      RequestContext request, Forwarding.Ask ask, Handler<Throwable> refused) {
     String format = ProgressWriter.requested(ctx);
+    Caller caller = BearerAuthHandler.caller(ctx);
     if (format == null) {
-      forwarding.forward(target, timeoutValid, request, BearerAuthHandler.caller(ctx),
-              Forwarding.NO_EVENTS)
+      forwarding.forward(target, timeoutValid, request, caller, Forwarding.NO_EVENTS, ask)
           .onSuccess(result -> ctx.response()
               .putHeader("Content-Type", "application/json")
               .end(new JsonObject().put("items", new JsonArray(result.items())).encode()))
-          .onFailure(ctx::fail);
+          .onFailure(refused);
       return;
     }
     ProgressWriter[] stream = new ProgressWriter[1];
-    forwarding.forward(target, timeoutValid, request, BearerAuthHandler.caller(ctx),
+    forwarding.forward(target, timeoutValid, request, caller,
             (node, event) -> {
               if (stream[0] == null) {
                 stream[0] = ProgressWriter.open(ctx, format, streams, request::cancel)
                     .node(node);
               }
               stream[0].send(event);
-            })
+            }, ask)
         .onComplete(done -> {
           if (stream[0] == null) {
             // No event: the owner refused before its checkpoint began (lookup, permission).
-            ctx.fail(done.failed() ? done.cause() : new IllegalStateException("no events"));
+            refused.handle(done.failed() ? done.cause()
+                : new IllegalStateException("no events"));
             return;
           }
           Audit.outcome(ctx, done.succeeded() ? 200 : ErrorMapper.status(done.cause()));

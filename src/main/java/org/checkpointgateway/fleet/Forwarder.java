@@ -24,6 +24,7 @@ import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointResult;
 import org.checkpointgateway.checkpoint.CheckpointTarget;
 import org.checkpointgateway.checkpoint.Forwarding;
+import org.checkpointgateway.outcome.ForwardedException;
 import org.checkpointgateway.outcome.NotFoundException;
 import org.checkpointgateway.outcome.UnavailableException;
 
@@ -122,14 +123,30 @@ final class Forwarder implements Forwarding {
   }
 
   @Override
+  public boolean runsElsewhere(String namespace, String pod) {
+    return placed(namespace, pod).isPresent();
+  }
+
+  @Override
   public Future<CheckpointResult> forward(CheckpointTarget target, boolean timeoutValid,
-      RequestContext context, Caller caller, BiConsumer<String, CheckpointEvent> events) {
+      RequestContext context, Caller caller, BiConsumer<String, CheckpointEvent> events,
+      Ask ask) {
     long started = System.nanoTime();
-    return ownerOf(target.namespace(), target.pod(), context)
-        .compose(owner -> owner.isEmpty()
+    Future<Optional<String>> owner = ask == Ask.DIRECTORY
+        ? Future.succeededFuture(placed(target.namespace(), target.pod()))
+        : askEveryone(target.namespace(), target.pod(), context);
+    return owner.compose(found -> found.isEmpty()
             ? Future.<CheckpointResult>failedFuture(new NotFoundException(Forwarding.POD_UNKNOWN))
-            : send(owner.get(), target, timeoutValid, context, caller, events)
-                .onComplete(done -> meters.forwarded(done, System.nanoTime() - started)));
+            : send(found.get(), target, timeoutValid, context, caller, events)
+                .onComplete(done -> meters.forwarded(done, System.nanoTime() - started)))
+        .recover(failure -> Future.failedFuture(ask == Ask.DIRECTORY && saysPodUnknown(failure)
+            ? new NotFoundException(Forwarding.POD_UNKNOWN) : failure));
+  }
+
+  /** The owner's own lookup did not find the pod (the directory was behind its runtime). */
+  private static boolean saysPodUnknown(Throwable failure) {
+    return failure instanceof ForwardedException forwarded && forwarded.status() == 404
+        && Forwarding.POD_UNKNOWN.equals(forwarded.getMessage());
   }
 
   /** A member left: whatever was sent to it will never be answered. */
@@ -145,9 +162,15 @@ final class Forwarder implements Forwarding {
    * when none does.
    */
   Future<Optional<String>> ownerOf(String namespace, String pod, RequestContext context) {
-    Optional<String> known = directory.owner(namespace, pod);
-    return known.isPresent() && !known.get().equals(node) && members.has(known.get())
-        ? Future.succeededFuture(known) : askEveryone(namespace, pod, context);
+    Optional<String> known = placed(namespace, pod);
+    return known.isPresent() ? Future.succeededFuture(known)
+        : askEveryone(namespace, pod, context);
+  }
+
+  /** The other member the directory places the pod on, if it is in the fleet now. */
+  private Optional<String> placed(String namespace, String pod) {
+    return directory.owner(namespace, pod).filter(owner -> !owner.equals(node)
+        && members.has(owner));
   }
 
   /**

@@ -130,6 +130,35 @@ class FleetProcessTest {
         .isEqualTo("pod does not exist");
   }
 
+  /**
+   * A pod the directory places on another member goes there without a local lookup: looking for
+   * a pod that is not here would take a fresh picture of this member's runtime every time.
+   */
+  @Test
+  @Order(2)
+  void aPodTheDirectoryPlacesElsewhereCostsTheFrontNoLookOfItsOwnRuntime() {
+    MainProcess front = members.get(0);
+    double before = listPodSandboxCalls(front);
+    long started = System.nanoTime();
+    int forwarded = 30;
+    for (int i = 0; i < forwarded; i++) {
+      assertThat(front.post("/checkpoint/ns-n2/pod-n2/app", admin, Duration.ofSeconds(30))
+          .statusCode()).isEqualTo(200);
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    // The directory's own refresh lists the pods once a second; nothing else may.
+    assertThat(listPodSandboxCalls(front) - before).as("in %.1f s", seconds)
+        .isLessThanOrEqualTo(Math.ceil(seconds) + 2).isLessThan(forwarded);
+  }
+
+  private static double listPodSandboxCalls(MainProcess member) {
+    Matcher calls = Pattern.compile("(?m)^cri_call_duration_seconds_count\\{code=\"OK\","
+        + "method=\"ListPodSandbox\",?\\} ([0-9.eE+]+)$").matcher(
+        member.get("/metrics", "none").body());
+    assertThat(calls.find()).as("ListPodSandbox calls in /metrics").isTrue();
+    return Double.parseDouble(calls.group(1));
+  }
+
   @Test
   @Order(2)
   void aForwardedStreamCarriesTheOwnersEventsAndNode() {
