@@ -105,13 +105,16 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Reque
   @Override
   public void requestRouted(Request request, String route) {
     // Unnamed routes (route() without a path: authentication, failure handlers) leave it.
-    if (route != null) {
+    if (request != null && route != null) {
       request.route = route;
     }
   }
 
   @Override
   public void responseEnd(Request request, HttpResponse response, long bytesWritten) {
+    if (request == null) {
+      return; // a server push (responsePushed), which the gateway never makes
+    }
     long took = System.nanoTime() - request.start;
     String route = request.route;
     RouteMeters meters = route == null ? unrouted : routes.get(route);
