@@ -2,23 +2,18 @@ package org.checkpointgateway.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.config.MeterFilter;
-import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.spi.metrics.TCPMetrics;
 import io.vertx.micrometer.Label;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Duration;
@@ -27,16 +22,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.checkpointgateway.outcome.CheckpointFailedException;
 import org.checkpointgateway.outcome.InsufficientStorageException;
 import org.checkpointgateway.outcome.OverloadedException;
 import org.checkpointgateway.outcome.UnavailableException;
 
 /**
- * The gateway's own metrics, on the same Micrometer registry as Vert.x's HTTP and JVM metrics.
+ * The gateway's own metrics, on the same Micrometer registry as the HTTP server's
+ * ({@link HttpServerMeters}) and Vert.x's JVM and pool metrics.
  * Prometheus names: {@code checkpoint_duration_seconds{outcome}},
  * {@code checkpoint_queue_wait_seconds{namespace}}, {@code checkpoint_queue_depth},
  * {@code checkpoint_running}, {@code checkpoint_inflight_bytes},
@@ -44,9 +38,6 @@ import org.checkpointgateway.outcome.UnavailableException;
  */
 public final class GatewayMetrics {
 
-  /** Methods that keep their name as a label; RFC 9110's, and PATCH. */
-  static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
-      "OPTIONS", "TRACE", "PATCH");
   static final int MAX_NAMESPACE_LABELS = 100;
 
   /*
@@ -63,12 +54,9 @@ public final class GatewayMetrics {
   static final Duration[] HTTP_BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(25),
       Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(2500),
       Duration.ofSeconds(10)};
-  /** Vert.x's timer of HTTP answers, by route, method and code. */
-  static final String HTTP_RESPONSE_TIME = "vertx.http.server.response.time";
-
   /**
-   * vertx-micrometer registers its gauges (active connections, requests) again for every HTTP
-   * server instance and request; Micrometer 1.13.9+ warns the first time, on every start
+   * vertx-micrometer registers some gauges (pools, connections) again for every instance of what
+   * they measure; Micrometer 1.13.9+ warns the first time, on every start
    * (vert-x3/vertx-micrometer-metrics#259). The gauges share one value by design, so that one
    * warning says nothing; our own gauges still warn. Held here: JUL keeps loggers weakly.
    */
@@ -81,11 +69,6 @@ public final class GatewayMetrics {
     MICROMETER_LOG.setFilter(entry -> entry.getMessage() == null
         || !entry.getMessage().startsWith(VERTX_GAUGE_AGAIN));
   }
-
-  /** The method label's tags, made once: Vert.x asks for them on every request. */
-  private static final Map<String, Tags> METHOD_TAGS = Stream.concat(METHODS.stream(),
-      Stream.of("other")).collect(Collectors.toUnmodifiableMap(method -> method,
-          method -> Tags.of(Label.HTTP_METHOD.toString(), method)));
 
   private final MeterRegistry registry;
   private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
@@ -136,41 +119,15 @@ public final class GatewayMetrics {
     return new GatewayMetrics(new SimpleMeterRegistry());
   }
 
-  /**
-   * A Prometheus registry for a new gateway process. Vert.x labels a request with every route it
-   * passed ({@code /api/v1/archives/*>/api/v1/archives/:name}); the last one is the template
-   * that served it.
-   */
+  /** A Prometheus registry for a new gateway process. */
   public static PrometheusMeterRegistry prometheusRegistry() {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    registry.config().meterFilter(MeterFilter.replaceTagValues(Label.HTTP_ROUTE.toString(),
-        route -> route.substring(route.lastIndexOf('>') + 1)));
-    registry.config().meterFilter(new MeterFilter() {
-      @Override
-      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-        return id.getName().equals(HTTP_RESPONSE_TIME)
-            ? DistributionStatisticConfig.builder()
-                .serviceLevelObjectives(Stream.of(HTTP_BUCKETS).mapToDouble(Duration::toNanos)
-                    .toArray())
-                .build().merge(config)
-            : config;
-      }
-    });
-    return registry;
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   }
 
   /**
-   * The method label of a request: one of a fixed set, or {@code other}. Any token is a valid
-   * method name, so a caller could otherwise make a new set of meters per request.
-   */
-  static String methodLabel(HttpMethod method) {
-    String name = method.name();
-    return METHODS.contains(name) ? name : "other";
-  }
-
-  /**
-   * A Vertx whose own metrics (HTTP requests by route and status, pools, JVM) go to
-   * {@code registry}.
+   * A Vertx whose metrics (HTTP requests by route, method and status, connections, pools, JVM)
+   * go to {@code registry}: the HTTP server's by {@link HttpServerMeters}, the rest by
+   * vertx-micrometer.
    */
   public static Vertx vertx(VertxOptions options, MeterRegistry registry) {
     return builder(options, registry).build();
@@ -185,20 +142,19 @@ public final class GatewayMetrics {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
-        // The route label needs vertx-web's matched route; the path would explode cardinality.
         // Pools (the worker pools) need their type and name, or their gauges collide.
-        // Not Label.HTTP_METHOD: the method comes from the tags provider, bounded.
-        .setLabels(EnumSet.of(Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE,
-            Label.POOL_NAME))
-        .setServerRequestTagsProvider(request -> METHOD_TAGS.get(methodLabel(request.method())))
+        .setLabels(EnumSet.of(Label.POOL_TYPE, Label.POOL_NAME))
         // The only HTTP client is the runtime's, measured per CRI method and code by criCall;
         // Vert.x's own client meters cost about 5% of the gateway's CPU under load (profiled).
         .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
+        // The server's are HttpServerMeters (MetricsFactory): vertx-micrometer's built tags and
+        // looked meters up on every request, about 4.5% of the CPU at 256 in flight (profiled).
+        .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
         // Registries are looked up by name inside Vert.x: one name per registry.
         .setRegistryName("checkpoint-gateway-" + System.identityHashCode(registry));
     return Vertx.builder()
         .with(options.setMetricsOptions(metrics))
-        .withMetrics(new MicrometerMetricsFactory(registry));
+        .withMetrics(new MetricsFactory(registry));
   }
 
   public MeterRegistry registry() {
@@ -287,9 +243,10 @@ public final class GatewayMetrics {
    * Gives a new HTTP connection its connection metric if Vert.x left it without one. Vert.x
    * 5.0.7 sets a server's metrics only once its socket is bound and accepting, in a listener that
    * can run after the first connections were accepted (seen in a cold JVM with clients connecting
-   * from the first instant); such a connection got no metric, and its first request threw a
-   * NullPointerException in the metrics' requestBegin and was never answered. Called from the
-   * server's connection handler, before the connection reads its first request.
+   * from the first instant); such a connection got no metric (with vertx-micrometer's, its first
+   * request threw a NullPointerException and was never answered; with {@link HttpServerMeters}
+   * it would not be counted among the active connections). Called from the server's connection
+   * handler, before the connection reads its first request.
    */
   @SuppressWarnings("unchecked")
   public static void ensureConnectionMetric(HttpConnection connection) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.http.HttpMethod;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -78,12 +77,6 @@ class GatewayMetricsTest {
     assertThat(registry.find("checkpoint.queued").gauge().value()).isEqualTo(3.0);
     queued.set(5);
     assertThat(registry.find("checkpoint.queued").gauge().value()).isEqualTo(5.0);
-  }
-
-  @Test
-  void anUnknownHttpMethodIsLabelledOther() {
-    assertThat(GatewayMetrics.methodLabel(HttpMethod.POST)).isEqualTo("POST");
-    assertThat(GatewayMetrics.methodLabel(HttpMethod.valueOf("BREW"))).isEqualTo("other");
   }
 
   @Test
