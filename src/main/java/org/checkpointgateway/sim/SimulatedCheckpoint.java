@@ -3,7 +3,6 @@ package org.checkpointgateway.sim;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerRequest;
 import java.nio.file.Path;
@@ -100,8 +99,9 @@ final class SimulatedCheckpoint {
           return 0L;
         })
         // No archive (load tests of the caller): an empty file in its place, as little disk work
-        // as a file can be, since a caller checks that what the runtime reported exists.
-        : vertx.fileSystem().writeFile(location.toString(), Buffer.buffer()).map(0L);
+        // as a file can be, since a caller checks that what the runtime reported exists. On a
+        // worker: an open may block (a hung disk, a FIFO in its place).
+        : vertx.executeBlocking(() -> SimulatedArchiveWriter.standIn(location), false);
     open.onComplete(opened -> {
       if (phase != Phase.OPENING) {
         return; // stopped meanwhile: the abort step queued behind the open cleans up
@@ -184,8 +184,9 @@ final class SimulatedCheckpoint {
   /** Called by the shared bandwidth once the simulated work is done: finish the archive, answer OK. */
   void complete() {
     phase = Phase.FINISHING;
-    CriuImage.DumpStats stats = dumpStats();
-    String log = dumpLog(stats);
+    // Formatted only for an archive that holds them: not once per stand-in.
+    CriuImage.DumpStats stats = writeArchive ? dumpStats() : null;
+    String log = writeArchive ? dumpLog(stats) : null;
     enqueue(() -> writer.finish(stats, log)).onComplete(finished -> {
       if (phase != Phase.FINISHING) {
         return;
