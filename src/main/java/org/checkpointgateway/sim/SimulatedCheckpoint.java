@@ -41,6 +41,7 @@ final class SimulatedCheckpoint {
   private final long grpcTimeoutMillis;
   private final boolean writeArchive;
   private final boolean instant;
+  private final StandIns standIns;
   private final Promise<Void> ended = Promise.promise();
 
   private Phase phase = Phase.OPENING;
@@ -59,7 +60,7 @@ final class SimulatedCheckpoint {
   SimulatedCheckpoint(Vertx vertx, GrpcServerRequest<CheckpointContainerRequest, CheckpointContainerResponse> request,
                       CheckpointContainerRequest message, SimulatedPods.Entry entry, SharedBandwidth bandwidth,
                       CheckpointLedger ledger, long pagesCapBytes, String authority, long grpcTimeoutMillis,
-                      boolean writeArchive, boolean instant) {
+                      boolean writeArchive, boolean instant, StandIns standIns) {
     this.vertx = vertx;
     this.request = request;
     this.message = message;
@@ -72,6 +73,7 @@ final class SimulatedCheckpoint {
     this.grpcTimeoutMillis = grpcTimeoutMillis;
     this.writeArchive = writeArchive;
     this.instant = instant;
+    this.standIns = standIns;
   }
 
   /** Opens the archive and joins the shared bandwidth; stops by itself at {@code deadlineMillis} if > 0. */
@@ -99,9 +101,8 @@ final class SimulatedCheckpoint {
           return 0L;
         })
         // No archive (load tests of the caller): an empty file in its place, as little disk work
-        // as a file can be, since a caller checks that what the runtime reported exists. On a
-        // worker: an open may block (a hung disk, a FIFO in its place).
-        : vertx.executeBlocking(() -> SimulatedArchiveWriter.standIn(location), false);
+        // as a file can be, since a caller checks that what the runtime reported exists.
+        : standIns.make(location);
     open.onComplete(opened -> {
       if (phase != Phase.OPENING) {
         return; // stopped meanwhile: the abort step queued behind the open cleans up

@@ -90,6 +90,28 @@ class CheckpointContainerTest {
   }
 
   @Test
+  void aStandInThatBlocksHoldsUpNoOtherCheckpoint() throws Exception {
+    // Stand-ins are made in batches on workers: one stuck open (a FIFO with no reader) must not
+    // stop the stand-ins asked for after it.
+    await(runtime.close());
+    runtime = await(SimulatedRuntime.start(vertx, SimulatorSeed.parse(
+        "instantCheckpoints: true\nwriteArchives: false\n" + SEED, "test"), dir.resolve("cri.sock")));
+    Path fifo = Fifo.make(dir.resolve("fifo.tar"));
+    Future<Answer<CheckpointContainerResponse>> stuck = checkpoint("small", fifo.toString(), 0);
+    await(eventually(vertx, () -> runtime.activeCheckpoints() == 1));
+
+    Path archive = dir.resolve("after.tar");
+    Answer<CheckpointContainerResponse> answer = await(checkpoint("big1", archive.toString(), 0));
+
+    assertThat(answer.status()).isEqualTo(GrpcStatus.OK);
+    assertThat(archive).isRegularFile().isEmptyFile();
+    assertThat(stuck.isComplete()).isFalse();
+    // A reader on the other end lets the stuck open through: that checkpoint completes too.
+    new java.io.FileInputStream(fifo.toFile()).close();
+    assertThat(await(stuck).status()).isEqualTo(GrpcStatus.OK);
+  }
+
+  @Test
   void aCompletedCheckpointLeavesAnArchiveLikeTheRuntimes() throws Exception {
     Path archive = dir.resolve("checkpoint-demo_default-small.tar");
 
