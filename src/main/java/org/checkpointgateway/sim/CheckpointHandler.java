@@ -1,5 +1,6 @@
 package org.checkpointgateway.sim;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcHeaderNames;
@@ -29,18 +30,20 @@ final class CheckpointHandler {
   private final SimulatedPods pods;
   private final CheckpointLedger ledger;
   private final SharedBandwidth bandwidth;
+  private final StandIns standIns;
   private final Set<SimulatedCheckpoint> running = new LinkedHashSet<>();
   private final Supplier<String> authorityOfCall;
   private volatile boolean unimplemented;
 
-  CheckpointHandler(Vertx vertx, SimulatorSeed seed, SimulatedPods pods, CheckpointLedger ledger,
+  CheckpointHandler(Context context, SimulatorSeed seed, SimulatedPods pods, CheckpointLedger ledger,
                     Supplier<String> authorityOfCall) {
     this.authorityOfCall = authorityOfCall;
-    this.vertx = vertx;
+    this.vertx = context.owner();
     this.seed = seed;
     this.pods = pods;
     this.ledger = ledger;
     this.bandwidth = new SharedBandwidth(vertx, seed.bandwidthBytesPerSecond());
+    this.standIns = new StandIns(context);
     this.unimplemented = seed.unimplemented();
   }
 
@@ -101,7 +104,7 @@ final class CheckpointHandler {
     }
     SimulatedCheckpoint checkpoint = new SimulatedCheckpoint(vertx, request, message, found.get(), bandwidth,
         ledger, seed.pagesCapBytes(), authority, grpcTimeoutMillis, seed.writeArchives(),
-        seed.instantCheckpoints());
+        seed.instantCheckpoints(), standIns);
     running.add(checkpoint);
     checkpoint.ended().onComplete(v -> running.remove(checkpoint));
     checkpoint.start(deadlineMillis(grpcTimeoutMillis, message.getTimeout()));

@@ -71,6 +71,9 @@ final class CheckpointLedger {
       observations.pollFirst();
       observationCount.decrementAndGet();
     }
+    if (nextWaiters.isEmpty() && locationWaiters.isEmpty()) {
+      return; // the usual case under load: nobody waits, nothing to copy
+    }
     List<Promise<CheckpointObservation>> waiting = new ArrayList<>(nextWaiters);
     nextWaiters.clear();
     List<Promise<CheckpointObservation>> byLocation = locationWaiters.remove(observation.location());

@@ -38,7 +38,7 @@ final class RuntimeVerticle implements Deployable {
   public Future<?> deploy(Context context) {
     this.context = context;
     ledger = new CheckpointLedger(context);
-    checkpoints = new CheckpointHandler(context.owner(), seed, pods, ledger, () -> authority);
+    checkpoints = new CheckpointHandler(context, seed, pods, ledger, () -> authority);
     GrpcServer grpc = GrpcServer.server(context.owner());
     new QueryHandlers(seed, pods, ledger).bind(grpc);
     checkpoints.bind(grpc);

@@ -57,6 +57,25 @@ final class SimulatedArchiveWriter {
   }
 
   /**
+   * An empty file in the archive's place (mode 0600 when new), for a runtime that writes no
+   * archives: a caller checks that what the runtime reported exists. An empty file holds nothing
+   * to hide, so one left over keeps its mode. Straight through NIO: Vert.x's file system first
+   * resolves each path it has not seen against the class path (a stat, a realpath and a class-path
+   * lookup per new file), which cost the simulator more than the file itself.
+   *
+   * @throws IOException with a message shaped like the runtimes' ({@code open <path>: <reason>})
+   */
+  static long standIn(Path location) throws IOException {
+    try {
+      FileChannel.open(location, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING), PosixFilePermissions.asFileAttribute(OWNER_RW)).close();
+      return 0;
+    } catch (IOException e) {
+      throw new IOException("open " + location + ": " + reason(e), e);
+    }
+  }
+
+  /**
    * Creates the archive (mode 0600, like the runtimes) and writes everything up to the memory pages.
    *
    * @throws IOException with a message shaped like the runtimes' ({@code open <path>: <reason>})

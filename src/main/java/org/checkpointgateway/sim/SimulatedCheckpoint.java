@@ -3,7 +3,6 @@ package org.checkpointgateway.sim;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerRequest;
 import java.nio.file.Path;
@@ -42,6 +41,7 @@ final class SimulatedCheckpoint {
   private final long grpcTimeoutMillis;
   private final boolean writeArchive;
   private final boolean instant;
+  private final StandIns standIns;
   private final Promise<Void> ended = Promise.promise();
 
   private Phase phase = Phase.OPENING;
@@ -60,7 +60,7 @@ final class SimulatedCheckpoint {
   SimulatedCheckpoint(Vertx vertx, GrpcServerRequest<CheckpointContainerRequest, CheckpointContainerResponse> request,
                       CheckpointContainerRequest message, SimulatedPods.Entry entry, SharedBandwidth bandwidth,
                       CheckpointLedger ledger, long pagesCapBytes, String authority, long grpcTimeoutMillis,
-                      boolean writeArchive, boolean instant) {
+                      boolean writeArchive, boolean instant, StandIns standIns) {
     this.vertx = vertx;
     this.request = request;
     this.message = message;
@@ -73,6 +73,7 @@ final class SimulatedCheckpoint {
     this.grpcTimeoutMillis = grpcTimeoutMillis;
     this.writeArchive = writeArchive;
     this.instant = instant;
+    this.standIns = standIns;
   }
 
   /** Opens the archive and joins the shared bandwidth; stops by itself at {@code deadlineMillis} if > 0. */
@@ -101,7 +102,7 @@ final class SimulatedCheckpoint {
         })
         // No archive (load tests of the caller): an empty file in its place, as little disk work
         // as a file can be, since a caller checks that what the runtime reported exists.
-        : vertx.fileSystem().writeFile(location.toString(), Buffer.buffer()).map(0L);
+        : standIns.make(location);
     open.onComplete(opened -> {
       if (phase != Phase.OPENING) {
         return; // stopped meanwhile: the abort step queued behind the open cleans up
@@ -184,8 +185,9 @@ final class SimulatedCheckpoint {
   /** Called by the shared bandwidth once the simulated work is done: finish the archive, answer OK. */
   void complete() {
     phase = Phase.FINISHING;
-    CriuImage.DumpStats stats = dumpStats();
-    String log = dumpLog(stats);
+    // Formatted only for an archive that holds them: not once per stand-in.
+    CriuImage.DumpStats stats = writeArchive ? dumpStats() : null;
+    String log = writeArchive ? dumpLog(stats) : null;
     enqueue(() -> writer.finish(stats, log)).onComplete(finished -> {
       if (phase != Phase.FINISHING) {
         return;

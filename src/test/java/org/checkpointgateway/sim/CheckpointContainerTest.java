@@ -1,5 +1,6 @@
 package org.checkpointgateway.sim;
 
+import org.checkpointgateway.support.Fifo;
 import org.checkpointgateway.support.StrictVertx;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -89,6 +90,28 @@ class CheckpointContainerTest {
   }
 
   @Test
+  void aStandInThatBlocksHoldsUpNoOtherCheckpoint() throws Exception {
+    // Stand-ins are made in batches on workers: one stuck open (a FIFO with no reader) must not
+    // stop the stand-ins asked for after it.
+    await(runtime.close());
+    runtime = await(SimulatedRuntime.start(vertx, SimulatorSeed.parse(
+        "instantCheckpoints: true\nwriteArchives: false\n" + SEED, "test"), dir.resolve("cri.sock")));
+    Path fifo = Fifo.make(dir.resolve("fifo.tar"));
+    Future<Answer<CheckpointContainerResponse>> stuck = checkpoint("small", fifo.toString(), 0);
+    await(eventually(vertx, () -> runtime.activeCheckpoints() == 1));
+
+    Path archive = dir.resolve("after.tar");
+    Answer<CheckpointContainerResponse> answer = await(checkpoint("big1", archive.toString(), 0));
+
+    assertThat(answer.status()).isEqualTo(GrpcStatus.OK);
+    assertThat(archive).isRegularFile().isEmptyFile();
+    assertThat(stuck.isComplete()).isFalse();
+    // A reader on the other end lets the stuck open through: that checkpoint completes too.
+    new java.io.FileInputStream(fifo.toFile()).close();
+    assertThat(await(stuck).status()).isEqualTo(GrpcStatus.OK);
+  }
+
+  @Test
   void aCompletedCheckpointLeavesAnArchiveLikeTheRuntimes() throws Exception {
     Path archive = dir.resolve("checkpoint-demo_default-small.tar");
 
@@ -150,11 +173,38 @@ class CheckpointContainerTest {
     assertThat(answer.status()).isEqualTo(GrpcStatus.OK);
     // An empty file stands in the archive's place: callers check that what was reported exists.
     assertThat(archive).isRegularFile().isEmptyFile();
+    // Made like an archive (0600), straight through NIO rather than Vert.x's file system.
+    assertThat(Files.getPosixFilePermissions(archive)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
     CheckpointObservation seen = await(runtime.checkpointEnded(archive.toString()));
     assertThat(seen.outcome()).isEqualTo(Outcome.COMPLETED);
     assertThat(seen.simulatedDuration()).isZero();
     assertThat(runtime.maxActiveBytes()).isEqualTo(33554432);
     assertThat(runtime.activeCheckpoints()).isZero();
+
+    Path missingDirectory = dir.resolve("gone").resolve("stand-in.tar");
+    Answer<CheckpointContainerResponse> refused = await(checkpoint("big1", missingDirectory.toString(), 0));
+    assertThat(refused.status()).isEqualTo(GrpcStatus.UNKNOWN);
+    assertThat(refused.message()).isEqualTo("open " + missingDirectory + ": no such file or directory");
+  }
+
+  @Test
+  void anInstantStandInThatCannotBeMadeStillEndsAtTheDeadline() throws Exception {
+    // The stand-in's open blocks (a FIFO with no reader in its place): the worker waits, the
+    // caller's deadline still answers, and the runtime's loop never blocks (StrictVertx).
+    await(runtime.close());
+    runtime = await(SimulatedRuntime.start(vertx, SimulatorSeed.parse(
+        "instantCheckpoints: true\nwriteArchives: false\n" + SEED, "test"), dir.resolve("cri.sock")));
+    Path fifo = Fifo.make(dir.resolve("fifo.tar"));
+
+    Answer<CheckpointContainerResponse> answer = await(checkpoint("small", fifo.toString(), 300));
+    CheckpointObservation seen = await(runtime.checkpointEnded(fifo.toString()));
+
+    assertThat(answer.status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
+    assertThat(seen.outcome()).isEqualTo(Outcome.CANCELLED);
+    assertThat(seen.status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
+    assertThat(runtime.activeCheckpoints()).isZero();
+    // Let the worker's open through: a reader on the other end.
+    new java.io.FileInputStream(fifo.toFile()).close();
   }
 
   @Test

@@ -258,12 +258,22 @@ final class Overhead {
       try {
         limit = Child.java("limit-proxy", run.work, run.pidFile, Run.SERVER_JVM,
             List.of("-cp", System.getProperty("java.class.path"), LimitProxy.class.getName(), String.valueOf(limitPort),
-                stack.socket.toString(), stack.archives.resolve("limit.tar").toString()));
+                stack.socket.toString(), limitArchives(stack).toString()));
       } catch (Exception e) {
         bare.close();
         throw e;
       }
       return new Comparators(bare, barePort, limit, limitPort);
+    }
+
+    /**
+     * Where the limit's archives go: beside the gateway's, on the same file system (the scratch
+     * directory of the instant scenarios, a memory file system when there is one, which
+     * loadtest/run removes at the end), in a directory of their own: names made in two processes
+     * could meet, and the gateway's listings and retention see only its own.
+     */
+    static java.nio.file.Path limitArchives(Stack stack) {
+      return stack.archives.resolveSibling("limit-checkpoints");
     }
 
     @Override
