@@ -121,6 +121,11 @@ public final class Fleet implements FleetView {
   }
 
   @Override
+  public Optional<String> node() {
+    return Optional.of(statuses.node());
+  }
+
+  @Override
   public Forwarding forwarding() {
     return forwarder;
   }
