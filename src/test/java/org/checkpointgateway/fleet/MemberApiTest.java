@@ -3,18 +3,29 @@ package org.checkpointgateway.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import javax.net.ssl.SSLHandshakeException;
+import java.util.Optional;
+import org.checkpointgateway.support.Await;
+import org.checkpointgateway.support.StrictVertx;
 import org.checkpointgateway.support.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code --cluster-api-ca}: a file that is no CA bundle stops start-up naming the flag, and an
- * untrusted holder's certificate is said so (the downloads themselves: FleetTlsProcessTest).
+ * untrusted holder's certificate is said so; the client trusts the bundle it is given, and
+ * still checks host names (the downloads themselves: FleetTlsProcessTest).
  */
 class MemberApiTest {
 
@@ -44,6 +55,45 @@ class MemberApiTest {
     assertThatThrownBy(() -> MemberApi.readCa(dir))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("--cluster-api-ca " + dir + ": cannot read");
+  }
+
+  @Test
+  void theClientTrustsItsCaVerifiesHostNamesAndTakesANewCa() {
+    Vertx vertx = StrictVertx.create();
+    try {
+      TestCertificates.Issued apiCa = TestCertificates.ca("api");
+      TestCertificates.Issued otherCa = TestCertificates.ca("other");
+      // A certificate for 127.0.0.1 and localhost, served on every loopback address.
+      TestCertificates.Pem pem = TestCertificates.server(apiCa, "holder").write(dir, "holder");
+      HttpServer server = Await.result(vertx.createHttpServer(new HttpServerOptions()
+              .setHost("0.0.0.0").setPort(0).setSsl(true)
+              .setKeyCertOptions(new PemKeyCertOptions().setCertPath(pem.cert().toString())
+                  .setKeyPath(pem.key().toString())))
+          .requestHandler(request -> request.response().end("archive")).listen());
+      String named = "https://127.0.0.1:" + server.actualPort();
+      String unnamed = "https://127.0.0.2:" + server.actualPort();
+      MemberApi api = new MemberApi(vertx,
+          Optional.of(io.vertx.core.buffer.Buffer.buffer(TestCertificates.pem(otherCa.certificate()))));
+      assertThat(untrusted(api, named)).contains("its certificate is not trusted");
+      Await.result(api.trust(io.vertx.core.buffer.Buffer.buffer(
+          TestCertificates.pem(apiCa.certificate()))));
+      assertThat(Await.result(get(api, named).compose(HttpClientResponse::body)).toString())
+          .isEqualTo("archive");
+      // The CA is trusted, the address is not one the certificate names.
+      assertThat(untrusted(api, unnamed)).contains("its certificate is not trusted")
+          .contains("127.0.0.2");
+    } finally {
+      Await.result(vertx.close());
+    }
+  }
+
+  private static io.vertx.core.Future<HttpClientResponse> get(MemberApi api, String base) {
+    return api.client().request(new RequestOptions().setAbsoluteURI(base + "/x")
+        .setMethod(HttpMethod.GET)).compose(request -> request.send());
+  }
+
+  private static String untrusted(MemberApi api, String base) {
+    return MemberApi.unreachable("holder", base, Await.failure(get(api, base))).getMessage();
   }
 
   @Test
