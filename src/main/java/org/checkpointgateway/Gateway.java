@@ -210,7 +210,8 @@ public final class Gateway {
                       admission::queued, admission::bytesInFlight))
                   .onSuccess(fleets::add)
                   .compose(fleet -> fleet.serveViews(jobs, archiveStore, checkpoints,
-                      options.jobHistoryAge(), options.defaultTimeout()))
+                      options.jobHistoryAge(), options.defaultTimeout())
+                      .compose(served -> watchApiCa(vertx, options, fleet, watches)))
               : Future.succeededFuture())
           .compose(ignored -> archiveStore.start())
           .compose(ignored -> openAudit(vertx, options))
@@ -412,6 +413,18 @@ public final class Gateway {
     options.access().clientCa().ifPresent(files::add);
     return FileWatch.start(vertx, "tls", files, options.access().reloadInterval(),
         verticle::reloadTls).onSuccess(watches::add).mapEmpty();
+  }
+
+  /** The CA bundle of --cluster-api-ca (read at the fleet's start) is trusted anew when it changes. */
+  private static Future<Void> watchApiCa(Vertx vertx, GatewayOptions options, Fleet fleet,
+      List<FileWatch> watches) {
+    Optional<Path> file = options.fleetNetwork().apiCa();
+    if (file.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return FileWatch.start(vertx, "cluster-api-ca", List.of(file.get()),
+            options.access().reloadInterval(), () -> fleet.reloadApiCa(file.get()))
+        .onSuccess(watches::add).mapEmpty();
   }
 
   /** How the reloads of one group of files went, by a fixed {@code file} label. */

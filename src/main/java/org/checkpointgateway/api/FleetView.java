@@ -24,6 +24,11 @@ public interface FleetView {
     }
   };
 
+  /** This member's name in the fleet; empty on a single node. */
+  default Optional<String> node() {
+    return Optional.empty();
+  }
+
   /** Where checkpoints of pods this member does not run go. */
   Forwarding forwarding();
 

@@ -59,7 +59,7 @@ public final class GatewayVerticle extends VerticleBase {
     }
     if (settings.checkpointRoutes()) {
       ProgressWriter.Settings streams = new ProgressWriter.Settings(settings.heartbeat(),
-          settings.streams(), services.streamMeters());
+          settings.streams(), services.streamMeters(), services.fleet().node().orElse(null));
       new CheckpointRoutes(services.checkpoints(), settings.defaultTimeout(), streams,
           services.fleet().forwarding())
           .mount(router, authentication);

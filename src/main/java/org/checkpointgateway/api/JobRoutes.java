@@ -284,12 +284,19 @@ final class JobRoutes {
         stream[0].end();
       }
     }).onSuccess(stop -> {
-      stream[0] = ProgressWriter.open(ctx, format, streams, stop);
+      // The owner's events, named by the owner (the id's @NODE), not by this member.
+      stream[0] = ProgressWriter.open(ctx, format, streams, stop).node(nodeOf(ctx.pathParam("id")));
       early.forEach(stream[0]::send);
       if (ended[0]) {
         stream[0].end();
       }
     }).onFailure(ctx::fail);
+  }
+
+  /** The member a fleet job id names ({@code UUID@NODE}); null for a single node's bare id. */
+  private static String nodeOf(String id) {
+    int at = id.indexOf('@');
+    return at >= 0 ? id.substring(at + 1) : null;
   }
 
   private Future<JobView> visibleJob(RoutingContext ctx) {
@@ -302,9 +309,9 @@ final class JobRoutes {
         .put("namespace", job.request().namespace())
         .put("pod", job.request().pod());
     // A fleet member's job ids end in @NODE: the member that runs it.
-    int nodeAt = job.id().indexOf('@');
-    if (nodeAt >= 0) {
-      json.put("node", job.id().substring(nodeAt + 1));
+    String node = nodeOf(job.id());
+    if (node != null) {
+      json.put("node", node);
     }
     job.request().container().ifPresent(container -> json.put("container", container));
     json.put("timeoutSeconds", job.request().timeout().toSeconds())

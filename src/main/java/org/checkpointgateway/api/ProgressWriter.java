@@ -37,8 +37,11 @@ final class ProgressWriter {
   private static final long CANCEL = 8;
   private static final Logger LOG = Logger.getLogger(ProgressWriter.class.getName());
 
-  /** What every stream of a gateway shares: the heartbeat, the limits, the meters. */
-  record Settings(Duration heartbeat, StreamLimits limits, StreamMeters meters) {
+  /**
+   * What every stream of a gateway shares: the heartbeat, the limits, the meters, and the name
+   * of the fleet member this gateway is (null on a single node: its events carry no node).
+   */
+  record Settings(Duration heartbeat, StreamLimits limits, StreamMeters meters, String node) {
   }
 
   private final Vertx vertx;
@@ -65,6 +68,8 @@ final class ProgressWriter {
     this.sse = sse;
     this.settings = settings;
     this.gone = gone;
+    // A fleet member's own checkpoints name it, as those it carries out for other members do.
+    this.node = settings.node();
     this.heartbeat = vertx.setPeriodic(settings.heartbeat().toMillis(), id -> {
       if (!full) {
         write(sse ? ": heartbeat\n\n" : "\n");
@@ -107,7 +112,10 @@ final class ProgressWriter {
     return stream;
   }
 
-  /** Every event from now on names the fleet member that carries the checkpoint out. */
+  /**
+   * Every event from now on names {@code name}, the fleet member that carries the checkpoint out
+   * (another than this one: its events are relayed here).
+   */
   ProgressWriter node(String name) {
     node = name;
     return this;

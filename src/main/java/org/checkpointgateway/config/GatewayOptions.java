@@ -158,13 +158,14 @@ public record GatewayOptions(
 
   /**
    * How members reach each other (docs/fleet.md): TLS with both sides authenticated on the event
-   * bus (a certificate, its key and the fleet's CA), and Kubernetes DNS discovery in place of a
-   * member list (a headless Service's name).
+   * bus (a certificate, its key and the fleet's CA), Kubernetes DNS discovery in place of a
+   * member list (a headless Service's name), and the CA bundle trusted for other members' HTTPS
+   * API (empty: the JVM's trust store).
    */
   public record FleetNetwork(Optional<Path> tlsCert, Optional<Path> tlsKey, Optional<Path> tlsCa,
-      Optional<String> kubernetesDns) {
+      Optional<String> kubernetesDns, Optional<Path> apiCa) {
     public static final FleetNetwork NONE = new FleetNetwork(Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), Optional.empty());
 
     public boolean tls() {
       return tlsCert.isPresent();
@@ -180,7 +181,7 @@ public record GatewayOptions(
   private static FleetNetwork fleetNetwork(Settings settings) {
     FleetNetwork network = new FleetNetwork(CLUSTER_TLS_CERT.find(settings),
         CLUSTER_TLS_KEY.find(settings), CLUSTER_TLS_CA.find(settings),
-        CLUSTER_KUBERNETES_DNS.find(settings));
+        CLUSTER_KUBERNETES_DNS.find(settings), CLUSTER_API_CA.find(settings));
     int tlsGiven = (network.tlsCert().isPresent() ? 1 : 0) + (network.tlsKey().isPresent() ? 1 : 0)
         + (network.tlsCa().isPresent() ? 1 : 0);
     if (tlsGiven != 0 && tlsGiven != 3) {
@@ -191,6 +192,10 @@ public record GatewayOptions(
     if (tlsGiven == 3 && !clustered) {
       throw new ConfigException(tlsTrio()
           + "need " + CLUSTER_NAME.flag() + " (they secure a fleet's event bus)");
+    }
+    if (network.apiCa().isPresent() && !clustered) {
+      throw new ConfigException(settings.get(CLUSTER_API_CA.key()).orElseThrow().origin()
+          + ": needs " + CLUSTER_NAME.flag() + " (it is trusted for other members' API)");
     }
     if (network.kubernetesDns().isPresent()) {
       String origin = settings.get(CLUSTER_KUBERNETES_DNS.key()).orElseThrow().origin();

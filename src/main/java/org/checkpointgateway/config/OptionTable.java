@@ -252,7 +252,7 @@ public final class OptionTable {
       .lands(o -> o.access().authorizationFile());
   public static final Option<Duration> AUTH_RELOAD_INTERVAL = option("auth.reloadInterval",
       "--auth-reload-interval", "DURATION", POSITIVE_DURATION, "how often certificate, key,"
-          + " client CA, JWT key and authorization files are checked for changes")
+          + " client CA, JWT key, authorization and --cluster-api-ca files are checked for changes")
       .byDefault(ClusterAccess.DEFAULT_RELOAD_INTERVAL).lands(o -> o.access().reloadInterval());
 
   public static final Option<String> CLUSTER_NAME = option("cluster.name", "--cluster-name",
@@ -304,6 +304,10 @@ public final class OptionTable {
   public static final Option<Path> CLUSTER_TLS_CA = option("cluster.tls.ca", "--cluster-tls-ca",
       "FILE", FILE, "PEM CA bundle: members must present a certificate it signed")
       .lands(o -> o.fleetNetwork().tlsCa());
+  public static final Option<Path> CLUSTER_API_CA = option("cluster.apiCa", "--cluster-api-ca",
+      "FILE", FILE, "PEM CA bundle trusted for other members' HTTPS API (archive downloads"
+          + " across the fleet); re-read on change").shown("the JVM's trust store")
+      .lands(o -> o.fleetNetwork().apiCa());
   public static final Option<String> CLUSTER_KUBERNETES_DNS = option("cluster.kubernetesDns",
       "--cluster-kubernetes-dns", "NAME", Kinds.text(name -> {
         // A DNS name: what Hazelcast resolves for the Service's endpoints.

@@ -6,8 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -50,29 +48,35 @@ final class ArchivesAcross implements FleetArchives {
   private final Members members;
   private final ArchiveActions actions;
   private final IMap<String, String> statuses;
-  private final HttpClient http;
+  private final MemberApi http;
   private final DownloadTickets tickets;
   private MessageConsumer<JsonObject> consumer;
 
-  /** @param maxTickets download tickets outstanding at most (--cluster-download-tickets) */
+  /**
+   * @param maxTickets download tickets outstanding at most (--cluster-download-tickets)
+   * @param apiCa the CA bundle other members' HTTPS API is trusted by (--cluster-api-ca);
+   *     empty: the JVM's trust store
+   */
   ArchivesAcross(Vertx vertx, String node, Members members, ArchiveActions actions,
-      HazelcastInstance hazelcast, int maxTickets) {
+      HazelcastInstance hazelcast, int maxTickets, Optional<io.vertx.core.buffer.Buffer> apiCa) {
     this.vertx = vertx;
     this.node = node;
     this.members = members;
     this.actions = actions;
     this.tickets = new DownloadTickets(maxTickets, node, System::nanoTime);
     this.statuses = hazelcast.getMap(NodeStatuses.MAP);
-    this.http = vertx.createHttpClient(new HttpClientOptions()
-        .setConnectTimeout((int) ViewsWire.ANSWER_WITHIN.toMillis())
-        // A download the holder stops sending ends instead of holding the caller forever.
-        .setIdleTimeout(60));
+    this.http = new MemberApi(vertx, apiCa);
   }
 
   Future<Void> start() {
     consumer = vertx.eventBus().consumer(ViewsWire.archivesAddress(node),
         message -> ViewsWire.answer(message, this::serve));
     return consumer.completion();
+  }
+
+  /** Other members' HTTPS API is trusted by {@code ca} from now on (--cluster-api-ca changed). */
+  Future<Boolean> trustApiCa(io.vertx.core.buffer.Buffer ca) {
+    return http.trust(ca);
   }
 
   Future<Void> stop() {
@@ -223,9 +227,8 @@ final class ArchivesAcross implements FleetArchives {
         options.putHeader(header, value);
       }
     }
-    return http.request(options)
-        .recover(failure -> Future.failedFuture(new UnavailableException("node " + holder
-            + " cannot be reached at " + base + ": " + failure.getMessage())))
+    return http.client().request(options)
+        .recover(failure -> Future.failedFuture(MemberApi.unreachable(holder, base, failure)))
         .compose(outbound -> {
           response.closeHandler(ignored -> outbound.reset());
           return outbound.send().recover(failure -> Future.failedFuture(

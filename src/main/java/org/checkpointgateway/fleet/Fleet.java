@@ -5,6 +5,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.core.json.JsonObject;
@@ -52,11 +53,12 @@ public final class Fleet implements FleetView {
   private final Context context;
   private final NodeStatuses statuses;
   private final int downloadTickets;
+  private final Optional<Buffer> apiCa;
   private ArchivesAcross archives;
   private JobsAcross jobs;
 
   private Fleet(Members members, PodDirectory directory, OwnerEndpoint owner, Forwarder forwarder,
-      Context context, NodeStatuses statuses, int downloadTickets) {
+      Context context, NodeStatuses statuses, int downloadTickets, Optional<Buffer> apiCa) {
     this.members = members;
     this.directory = directory;
     this.owner = owner;
@@ -64,6 +66,7 @@ public final class Fleet implements FleetView {
     this.context = context;
     this.statuses = statuses;
     this.downloadTickets = downloadTickets;
+    this.apiCa = apiCa;
   }
 
   /** Joins the fleet on a Vert.x built by {@link HazelcastSetup#clusteredVertx}. */
@@ -91,6 +94,8 @@ public final class Fleet implements FleetView {
   private static Fleet assemble(Vertx vertx, GatewayOptions gateway, CheckpointService service,
       CriClient cri, GatewayMetrics metrics, LocalStatus local, Context context) {
     FleetOptions options = gateway.fleet();
+    // Read first: a bad file stops start-up, naming the flag, before anything is published.
+    Optional<Buffer> apiCa = gateway.fleetNetwork().apiCa().map(MemberApi::readCa);
     HazelcastInstance hazelcast = ((HazelcastClusterManager) ((VertxInternal) vertx)
         .clusterManager()).getHazelcastInstance();
     String node = options.nodeName();
@@ -117,7 +122,12 @@ public final class Fleet implements FleetView {
     });
     members.start();
     return new Fleet(members, directory, owner, forwarder, context, statuses,
-        options.downloadTickets());
+        options.downloadTickets(), apiCa);
+  }
+
+  @Override
+  public Optional<String> node() {
+    return Optional.of(statuses.node());
   }
 
   @Override
@@ -140,7 +150,7 @@ public final class Fleet implements FleetView {
     Promise<Void> started = Promise.promise();
     context.runOnContext(ignored -> {
       archives = new ArchivesAcross(vertx, node, members, new ArchiveActions(archiveStore),
-          hazelcast, downloadTickets);
+          hazelcast, downloadTickets, apiCa);
       jobs = new JobsAcross(vertx, node, members, forwarder,
           new JobActions(service, jobStore), hazelcast, recordAge, defaultTimeout);
       jobStore.joinFleet(node, jobs);
@@ -148,6 +158,16 @@ public final class Fleet implements FleetView {
       archives.start().compose(done -> jobs.start()).onComplete(started);
     });
     return started.future();
+  }
+
+  /**
+   * Reads {@code --cluster-api-ca} again and trusts it for new connections to other members'
+   * API; a file that is not a CA bundle fails, and the one in use stays.
+   */
+  public Future<?> reloadApiCa(java.nio.file.Path file) {
+    Vertx vertx = context.owner();
+    return vertx.executeBlocking(() -> MemberApi.readCa(file), false)
+        .compose(ca -> archives.trustApiCa(ca));
   }
 
   @Override

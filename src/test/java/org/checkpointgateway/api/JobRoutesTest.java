@@ -68,6 +68,10 @@ class JobRoutesTest extends GatewayTestBase {
     assertThat(events.header("Content-Type")).startsWith("text/event-stream");
     // A finished job's history: started, its last progress, completed; then the stream ends.
     assertThat(StreamedEvents.sse(events.body()).names()).startsWith("started").endsWith("completed");
+    // A single node's job has a bare id and its events name no node.
+    assertThat(id).doesNotContain("@");
+    assertThat(StreamedEvents.sse(events.body()).events())
+        .allSatisfy(event -> assertThat(event.containsKey("node")).isFalse());
   }
 
   @Test

@@ -83,6 +83,8 @@ class ProgressWriterRouteTest extends GatewayTestBase {
     StreamedEvents events = StreamedEvents.ndjson(answer.body());
     assertThat(events.names()).startsWith("started").endsWith("completed").contains("progress");
     assertThat(events.events()).allSatisfy(e -> assertThat(e.getString("container")).isEqualTo("half"));
+    // A single node names no node (a fleet member names itself: FleetProcessTest).
+    assertThat(events.events()).allSatisfy(e -> assertThat(e.containsKey("node")).isFalse());
   }
 
   @Test
@@ -141,6 +143,7 @@ class ProgressWriterRouteTest extends GatewayTestBase {
   void podStreamCarriesTheContainerOnEveryEvent() {
     StreamedEvents events = StreamedEvents.sse(stream("/checkpoint/default/mixed", SSE).body());
     assertThat(events.events()).allSatisfy(e -> assertThat(e.getString("container")).isIn("app", "broken"));
+    assertThat(events.events()).allSatisfy(e -> assertThat(e.containsKey("node")).isFalse());
     assertThat(events.namesOf("app")).endsWith("completed");
     assertThat(events.namesOf("broken")).endsWith("failed");
     assertThat(events.namesOf("app").stream().filter(n -> n.equals("completed") || n.equals("failed")))

@@ -106,6 +106,23 @@ class FleetOptionTest {
   }
 
   @Test
+  void theMembersApiCaIsAFileOfAFleet() throws IOException {
+    Path ca = Files.writeString(dir.resolve("api-ca.crt"), "a");
+    assertThat(GatewayOptions.from(new Settings()).fleetNetwork().apiCa()).isEmpty();
+    assertThat(GatewayOptions.from(Settings.fromYamlFile(Files.writeString(
+            dir.resolve("gateway.yaml"), "cluster:\n  name: prod\n  apiCa: " + ca + "\n")))
+        .fleetNetwork().apiCa()).contains(ca);
+    assertThatThrownBy(() -> GatewayOptions.from(new Settings()
+        .override("cluster.apiCa", ca.toString(), "--cluster-api-ca")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("--cluster-api-ca: needs --cluster-name (it is trusted for other members' API)");
+    assertThatThrownBy(() -> GatewayOptions.from(new Settings()
+        .override("cluster.name", "prod", "--cluster-name")
+        .override("cluster.apiCa", dir.resolve("none").toString(), "--cluster-api-ca")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("no such readable file");
+  }
+
+  @Test
   void kubernetesDiscoveryTakesAServiceNameInsteadOfMembers() {
     assertThat(GatewayOptions.from(new Settings()
         .override("cluster.name", "prod", "--cluster-name")

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import org.checkpointgateway.auth.TokenIssuer;
 import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.MainProcess;
+import org.checkpointgateway.support.StreamedEvents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -157,6 +158,27 @@ class FleetProcessTest {
         member.get("/metrics", "none").body());
     assertThat(calls.find()).as("ListPodSandbox calls in /metrics").isTrue();
     return Double.parseDouble(calls.group(1));
+  }
+
+  @Test
+  @Order(2)
+  void aMembersOwnStreamsNameItAsForwardedOnesNameTheirOwner() {
+    MainProcess n2 = members.get(1);
+    HttpResponse<String> container = n2.postStreaming("/checkpoint/ns-n2/pod-n2/app", admin,
+        Duration.ofSeconds(30));
+    assertThat(container.statusCode()).as(container.body()).isEqualTo(200);
+    StreamedEvents own = StreamedEvents.ndjson(container.body());
+    assertThat(own.names()).contains("started").endsWith("completed");
+    assertThat(own.events()).allSatisfy(event ->
+        assertThat(event.getString("node")).as(event.encode()).isEqualTo("n2"));
+    // The pod route, as Server-Sent Events (broken fails, slow runs into its 1 s deadline).
+    HttpResponse<String> pod = n2.postStreaming("/checkpoint/ns-n2/pod-n2?timeout=1", admin,
+        Duration.ofSeconds(30), "text/event-stream");
+    assertThat(pod.statusCode()).as(pod.body()).isEqualTo(200);
+    StreamedEvents podEvents = StreamedEvents.sse(pod.body());
+    assertThat(podEvents.names()).contains("started", "failed");
+    assertThat(podEvents.events()).allSatisfy(event ->
+        assertThat(event.getString("node")).as(event.encode()).isEqualTo("n2"));
   }
 
   @Test

@@ -33,9 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  * n3's certificate as a client (its handshake fails), and as a server after n3's side of a TLS
  * 1.3 handshake has completed (n3's message is written and dropped, nothing reports it). n2
  * admits one checkpoint and queues none: its 429 reaches a caller of n1 with n2's Retry-After.
- * Their HTTP API is TLS too, asking for client
- * certificates: a caller known only by its certificate downloads n2's archive through n1 (the
- * members' JVMs trust the API's CA, as docs/fleet.md asks).
+ * Their HTTP API is TLS too, asking for client certificates, with certificates of a private CA:
+ * n1 trusts it for other members' API with {@code --cluster-api-ca} (a file it re-reads), n2 only
+ * through its JVM's trust store, which does not have it; a caller known only by its certificate
+ * downloads n2's archive through n1, and n2 says that n1's certificate is not trusted.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -70,6 +71,9 @@ class FleetTlsProcessTest {
   private String admin;
   private TestCertificates.Issued apiCa;
   private TestCertificates.Issued clientCa;
+  private TestCertificates.Issued otherCa;
+  /** n1's --cluster-api-ca. */
+  private Path apiCaFile;
 
   @BeforeAll
   void formFleet() throws Exception {
@@ -79,25 +83,18 @@ class FleetTlsProcessTest {
     admin = TokenIssuer.hs256(vertx, secret).issue("admin", List.of("*"), Duration.ofHours(1),
         Optional.empty(), Optional.empty());
     TestCertificates.Issued fleetCa = TestCertificates.ca("fleet");
-    TestCertificates.Issued otherCa = TestCertificates.ca("other");
+    otherCa = TestCertificates.ca("other");
     Files.writeString(dir.resolve("fleet-ca.crt"), TestCertificates.pem(fleetCa.certificate()));
     apiCa = TestCertificates.ca("api");
     clientCa = TestCertificates.ca("clients");
     Path clientCaFile = Files.writeString(dir.resolve("client-ca.crt"),
         TestCertificates.pem(clientCa.certificate()));
     Path rules = Files.writeString(dir.resolve("authorization.yaml"), RULES);
-    // A front reaches a holder's HTTP API over TLS: the members' JVMs trust the API's CA.
-    Path trustStore = dir.resolve("api-trust.p12");
-    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("api", apiCa.certificate());
-    try (java.io.OutputStream out = Files.newOutputStream(trustStore)) {
-      trust.store(out, "changeit".toCharArray());
-    }
-    List<String> jvm = List.of("-Djavax.net.ssl.trustStore=" + trustStore,
-        "-Djavax.net.ssl.trustStorePassword=changeit", "-Djavax.net.ssl.trustStoreType=PKCS12");
+    // A front reaches a holder's HTTP API over TLS: n1 starts trusting another CA than the API's.
+    apiCaFile = Files.writeString(dir.resolve("n1-api-ca.crt"),
+        TestCertificates.pem(otherCa.certificate()));
     members.addAll(FleetOfThree.start(dir, "fleet-tls-test-" + ProcessHandle.current().pid(),
-        secretFile, jvm, node -> {
+        secretFile, node -> {
           boolean stranger = node.equals("n3");
           Pem pem = TestCertificates.server(stranger ? otherCa : fleetCa, node).write(dir, node);
           Pem api = TestCertificates.server(apiCa, node).write(dir, node + "-api");
@@ -111,6 +108,10 @@ class FleetTlsProcessTest {
               "--simulator-pods", Files.writeString(dir.resolve(node + ".yaml"),
                   SEED.formatted(node)).toString(),
               "--checkpoint-dir", dir.resolve(node).toString()));
+          if (node.equals("n1")) {
+            flags.addAll(List.of("--cluster-api-ca", apiCaFile.toString(),
+                "--auth-reload-interval", "200ms"));
+          }
           if (node.equals("n2")) {
             flags.addAll(List.of("--max-concurrent", "1", "--max-queued", "0"));
           }
@@ -201,6 +202,59 @@ class FleetTlsProcessTest {
 
   @Test
   @Order(4)
+  void aFrontTrustsTheMembersApiCaItIsGivenAndSaysWhenItDoesNot() throws Exception {
+    MainProcess n1 = members.get(0);
+    MainProcess n2 = members.get(1);
+    TestCertificates.Issued alice = TestCertificates.client(clientCa, "CN=alice,O=team-a");
+    String ofN1 = archiveOf(n1) + "?node=n1";
+    String ofN2 = archiveOf(n2) + "?node=n2";
+    // n2 has no --cluster-api-ca, and its JVM's trust store does not know the private CA.
+    assertUntrusted(download(n2, alice, ofN1, null, null), "n1");
+    // n1's --cluster-api-ca names another CA.
+    assertUntrusted(download(n1, alice, ofN2, null, null), "n2");
+    // The API's CA written in its place: n1 trusts it once it has read the file again.
+    TestCertificates.writeAtomically(apiCaFile, TestCertificates.pem(apiCa.certificate()));
+    Await.until("n1 to trust the API's CA", Duration.ofSeconds(20), Duration.ofMillis(200),
+        () -> status(n1, alice, ofN2) == 200);
+    // A file that is no CA bundle is refused, and the CA in use stays in use.
+    TestCertificates.writeAtomically(apiCaFile, "not a certificate\n");
+    Await.until("n1 to refuse the changed file", Duration.ofSeconds(20), Duration.ofMillis(200),
+        () -> java.util.regex.Pattern.compile(
+            "(?m)^auth_reload_failing\\{file=\"cluster-api-ca\"\\} 1")
+            .matcher(n1.get("/metrics", "none").body()).find());
+    assertThat(n1.output()).contains("--cluster-api-ca " + apiCaFile);
+    assertThat(download(n1, alice, ofN2, null, null).statusCode()).isEqualTo(200);
+    TestCertificates.writeAtomically(apiCaFile, TestCertificates.pem(apiCa.certificate()));
+  }
+
+  /** The status of a download, -1 when it could not be made. */
+  private int status(MainProcess member, TestCertificates.Issued client, String name) {
+    try {
+      return download(member, client, name, null, null).statusCode();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static void assertUntrusted(HttpResponse<byte[]> answer, String holder) {
+    String body = new String(answer.body());
+    assertThat(answer.statusCode()).as(body).isEqualTo(503);
+    assertThat(body).contains("node " + holder + " cannot be reached at https://127.0.0.1:")
+        .contains("its certificate is not trusted").contains("--cluster-api-ca");
+  }
+
+  /** The name of a new archive of the member's own pod. */
+  private String archiveOf(MainProcess member) {
+    String node = member.name();
+    HttpResponse<String> made = member.post("/checkpoint/ns-" + node + "/pod-" + node + "/app",
+        admin, Duration.ofSeconds(30));
+    assertThat(made.statusCode()).as(made.body()).isEqualTo(200);
+    return Path.of(new io.vertx.core.json.JsonObject(made.body()).getJsonArray("items")
+        .getString(0)).getFileName().toString();
+  }
+
+  @Test
+  @Order(5)
   void aCallerKnownByItsClientCertificateDownloadsAnotherMembersArchiveThroughAFront()
       throws Exception {
     MainProcess n1 = members.get(0);

@@ -27,7 +27,7 @@ class FleetTransportTest {
   void withTheThreeFilesBothSidesMustShowACertificateTheFleetsCaSigned() {
     EventBusOptions options = FleetTransport.eventBus(FLEET, new FleetNetwork(
         Optional.of(Path.of("/f/tls.crt")), Optional.of(Path.of("/f/tls.key")),
-        Optional.of(Path.of("/f/ca.crt")), Optional.empty()));
+        Optional.of(Path.of("/f/ca.crt")), Optional.empty(), Optional.empty()));
     assertThat(options.isSsl()).isTrue();
     assertThat(options.getClientAuth()).isEqualTo(ClientAuth.REQUIRED);
     // Vert.x's event bus trusts any server certificate by default.
@@ -62,7 +62,7 @@ class FleetTransportTest {
   void kubernetesDnsJoinsThroughTheHeadlessServiceOnTheClusterPort() {
     JoinConfig join = new Config().getNetworkConfig().getJoin();
     FleetTransport.join(join, FLEET, new FleetNetwork(Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.of("fleet.gw.svc.cluster.local")), 2);
+        Optional.empty(), Optional.of("fleet.gw.svc.cluster.local"), Optional.empty()), 2);
     assertThat(join.getTcpIpConfig().isEnabled()).isFalse();
     assertThat(join.getKubernetesConfig().isEnabled()).isTrue();
     assertThat(join.getKubernetesConfig().getProperties())

@@ -103,7 +103,7 @@ class FleetViewsProcessTest {
 
   @Test
   @Order(1)
-  void aJobMadeThroughOneMemberIsReadListedAndCancelledThroughAnother() {
+  void aJobMadeThroughOneMemberIsReadListedAndCancelledThroughAnother() throws Exception {
     MainProcess n1 = members.get(0);
     MainProcess n3 = members.get(2);
     HttpResponse<String> made = send(n1, "POST", "/api/v1/checkpoints", admin,
@@ -155,6 +155,17 @@ class FleetViewsProcessTest {
     assertThat(events.statusCode()).as(events.body()).isEqualTo(200);
     assertThat(StreamedEvents.ndjson(events.body()).names()).startsWith("started")
         .endsWith("failed");
+    // Relayed, they name the member that runs the job; so does that member's own stream.
+    assertThat(StreamedEvents.ndjson(events.body()).events()).allSatisfy(event ->
+        assertThat(event.getString("node")).as(event.encode()).isEqualTo("n2"));
+    HttpResponse<String> own = HTTP.send(HttpRequest.newBuilder(URI.create(
+            members.get(1).url() + "/api/v1/checkpoints/" + id + "/events"))
+        .header("Authorization", "Bearer " + admin).header("Accept", "text/event-stream")
+        .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    StreamedEvents replayed = StreamedEvents.sse(own.body());
+    assertThat(replayed.names()).as(own.body()).startsWith("started").endsWith("failed");
+    assertThat(replayed.events()).allSatisfy(event ->
+        assertThat(event.getString("node")).as(event.encode()).isEqualTo("n2"));
     // Another tenant watches nothing there either.
     assertThat(send(n1, "GET", "/api/v1/checkpoints/" + id + "/events", stranger,
         null).statusCode()).isEqualTo(404);

@@ -159,8 +159,14 @@ public final class MainProcess implements AutoCloseable {
 
   /** POST asking for newline-delimited JSON events. */
   public HttpResponse<String> postStreaming(String path, String token, Duration timeout) {
+    return postStreaming(path, token, timeout, "application/x-ndjson");
+  }
+
+  /** POST asking for events in {@code accept}: NDJSON or {@code text/event-stream}. */
+  public HttpResponse<String> postStreaming(String path, String token, Duration timeout,
+      String accept) {
     return send(HttpRequest.newBuilder(URI.create(url() + path))
-        .header("Accept", "application/x-ndjson")
+        .header("Accept", accept)
         .POST(HttpRequest.BodyPublishers.noBody()), token, timeout);
   }
 
