@@ -87,7 +87,7 @@ public interface JobStore {
   /** Recent jobs, newest first, of the namespaces {@code visible} accepts. */
   Future<List<JobView>> list(Predicate<String> visible, int limit);
 
-  /** Cancels a job that has not finished: its runtime calls are reset. */
+  /** Cancels a job that has not finished (its runtime calls are reset); the job as it found it. */
   Future<JobView> cancel(String id);
 
   /**

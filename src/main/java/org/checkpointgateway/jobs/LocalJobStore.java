@@ -146,8 +146,11 @@ final class LocalJobStore implements JobStore {
       if (job.state.isFinal()) {
         throw new ConflictException("job " + id + " has already " + job.state);
       }
+      // The job as the cancel found it: cancelling may end it at once or a moment later, and
+      // the answer must not depend on which (the CLI says "it was running").
+      JobView found = job.view();
       job.context.cancel();
-      return job.view();
+      return found;
     });
   }
 
