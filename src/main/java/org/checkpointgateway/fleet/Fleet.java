@@ -120,6 +120,10 @@ public final class Fleet implements FleetView {
       statuses.remove(gone);
       statuses.republish();
     });
+    members.onMerged(() -> {
+      directory.reload();
+      statuses.republish();
+    });
     members.start();
     return new Fleet(members, directory, owner, forwarder, context, statuses,
         options.downloadTickets(), apiCa);

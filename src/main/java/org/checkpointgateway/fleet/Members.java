@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import io.vertx.core.Context;
 import java.time.Instant;
 import java.util.List;
@@ -27,7 +28,9 @@ final class Members {
   private final Context context;
   private final Map<String, Instant> joinedAt = new ConcurrentHashMap<>();
   private final List<Consumer<String>> lost = new CopyOnWriteArrayList<>();
+  private final List<Runnable> merged = new CopyOnWriteArrayList<>();
   private UUID registration;
+  private UUID lifecycle;
 
   Members(HazelcastInstance hazelcast, Context context) {
     this.hazelcast = hazelcast;
@@ -51,6 +54,13 @@ final class Members {
         context.runOnContext(ignored -> lost.forEach(listener -> listener.accept(node)));
       }
     });
+    // This member was on the smaller side of a split and has joined the others again.
+    lifecycle = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+        LOG.info("fleet: merged back after a split");
+        context.runOnContext(ignored -> merged.forEach(Runnable::run));
+      }
+    });
     Instant now = Instant.now();
     hazelcast.getCluster().getMembers().forEach(member -> joinedAt.putIfAbsent(name(member), now));
   }
@@ -59,11 +69,19 @@ final class Members {
     if (registration != null) {
       hazelcast.getCluster().removeMembershipListener(registration);
     }
+    if (lifecycle != null) {
+      hazelcast.getLifecycleService().removeLifecycleListener(lifecycle);
+    }
   }
 
   /** Runs {@code listener} on the fleet's context with the name of each member that leaves. */
   void onLost(Consumer<String> listener) {
     lost.add(listener);
+  }
+
+  /** Runs {@code listener} on the fleet's context when this member merged back after a split. */
+  void onMerged(Runnable listener) {
+    merged.add(listener);
   }
 
   /** Node names of the current members, this one included. */

@@ -82,6 +82,7 @@ final class PodDirectory {
   private final class Copier implements com.hazelcast.map.listener.EntryAddedListener<String, String>,
       com.hazelcast.map.listener.EntryUpdatedListener<String, String>,
       com.hazelcast.map.listener.EntryRemovedListener<String, String>,
+      com.hazelcast.map.listener.EntryMergedListener<String, String>,
       com.hazelcast.map.listener.MapClearedListener {
     @Override
     public void entryAdded(com.hazelcast.core.EntryEvent<String, String> event) {
@@ -98,6 +99,14 @@ final class PodDirectory {
       copy.remove(event.getKey());
     }
 
+    /** An entry the smaller side of a healed split brought back (its own pods, for one). */
+    @Override
+    public void entryMerged(com.hazelcast.core.EntryEvent<String, String> event) {
+      if (event.getValue() != null) {
+        copy.put(event.getKey(), event.getValue());
+      }
+    }
+
     @Override
     public void mapCleared(com.hazelcast.map.MapEvent event) {
       copy.clear();
@@ -110,6 +119,23 @@ final class PodDirectory {
    */
   void republish() {
     published = Set.of();
+  }
+
+  /**
+   * This member was on the smaller side of a split that healed: it joined the others again with
+   * their map, of which its copy saw no event (its entries were already there). Reads the map
+   * again, on a worker, and writes every pod of its own again at the next refresh.
+   */
+  Future<Void> reload() {
+    republish();
+    return vertx.executeBlocking(() -> {
+      Map<String, String> now = new HashMap<>();
+      map.forEach(now::put);
+      copy.putAll(now);
+      copy.keySet().retainAll(now.keySet());
+      return null;
+    }, false).<Void>mapEmpty().onFailure(failure -> LOG.log(Level.WARNING,
+        "pod directory not read again after a split; lookups ask every member meanwhile", failure));
   }
 
   /** Entries in the whole directory, as this member's copy holds them. */

@@ -356,6 +356,43 @@ class FleetProcessTest {
     }
   }
 
+  /**
+   * A member frozen past the failure timeout is declared gone and its pods leave the directory;
+   * thawed, it finds itself alone (a split), and when the split heals every member's directory
+   * holds every pod again, each at its owner. Last: the freeze blocks that member's event loops.
+   */
+  @Test
+  @Order(9)
+  void aSplitThatHealsLeavesOneDirectory() {
+    MainProcess frozen = members.get(1);
+    frozen.freeze();
+    try {
+      for (MainProcess other : List.of(members.get(0), members.get(2))) {
+        Await.until(other.name() + " to declare n2 gone", Duration.ofSeconds(60),
+            Duration.ofMillis(200), () -> FleetOfThree.gauge(other, "fleet_members") == 2
+                && FleetOfThree.gauge(other, "fleet_directory_pods") == 2);
+      }
+    } finally {
+      frozen.thaw();
+    }
+    for (MainProcess member : members) {
+      Await.until(member.name() + " to see three members and three pods again",
+          Duration.ofSeconds(120), Duration.ofMillis(200),
+          () -> FleetOfThree.gauge(member, "fleet_members") == 3
+              && FleetOfThree.gauge(member, "fleet_directory_pods") == 3);
+    }
+    for (MainProcess front : members) {
+      for (MainProcess owner : members) {
+        String node = owner.name();
+        HttpResponse<String> answer = front.post("/checkpoint/ns-" + node + "/pod-" + node
+            + "/app", admin, Duration.ofSeconds(30));
+        assertThat(answer.statusCode()).as(front.name() + " for " + node + ": " + answer.body())
+            .isEqualTo(200);
+        assertThat(answer.body()).contains(dir.resolve(node).toString() + "/checkpoint-pod-");
+      }
+    }
+  }
+
   private static double counter(MainProcess member, String name, String outcome) {
     Matcher value = Pattern.compile("(?m)^" + name + "\\{[^}]*outcome=\"" + outcome
         + "\"[^}]*\\} ([0-9.eE+-]+)$").matcher(member.get("/metrics", "none").body());
