@@ -91,18 +91,7 @@ class FleetProcessTest {
   @Test
   @Order(1)
   void everyMemberCheckpointsEveryMembersPod() {
-    for (MainProcess front : members) {
-      for (MainProcess owner : members) {
-        String node = owner.name();
-        HttpResponse<String> answer = front.post("/checkpoint/ns-" + node + "/pod-" + node
-            + "/app", admin, Duration.ofSeconds(30));
-        assertThat(answer.statusCode()).as(front.name() + " for " + node + ": " + answer.body())
-            .isEqualTo(200);
-        // The archive is in the owner's checkpoint directory: the owner's runtime made it.
-        assertThat(answer.body()).contains(dir.resolve(node).toString() + "/checkpoint-pod-"
-            + node + "_ns-" + node + "-app-");
-      }
-    }
+    everyPodIsCheckpointedByItsOwnerThroughEveryMember();
     // The pod route too.
     HttpResponse<String> pod = members.get(0).post("/checkpoint/ns-n2/pod-n2?timeout=1",
         admin, Duration.ofSeconds(30));
@@ -381,6 +370,10 @@ class FleetProcessTest {
           () -> FleetOfThree.gauge(member, "fleet_members") == 3
               && FleetOfThree.gauge(member, "fleet_directory_pods") == 3);
     }
+    everyPodIsCheckpointedByItsOwnerThroughEveryMember();
+  }
+
+  private void everyPodIsCheckpointedByItsOwnerThroughEveryMember() {
     for (MainProcess front : members) {
       for (MainProcess owner : members) {
         String node = owner.name();
@@ -388,7 +381,9 @@ class FleetProcessTest {
             + "/app", admin, Duration.ofSeconds(30));
         assertThat(answer.statusCode()).as(front.name() + " for " + node + ": " + answer.body())
             .isEqualTo(200);
-        assertThat(answer.body()).contains(dir.resolve(node).toString() + "/checkpoint-pod-");
+        // The archive is in the owner's checkpoint directory: the owner's runtime made it.
+        assertThat(answer.body()).contains(dir.resolve(node).toString() + "/checkpoint-pod-"
+            + node + "_ns-" + node + "-app-");
       }
     }
   }
