@@ -2,9 +2,9 @@ package org.checkpointgateway.api;
 
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.vertx.core.Handler;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -37,6 +37,8 @@ final class CheckpointRoutes {
   static final String POD_PATH = "/checkpoint/:namespace/:pod";
   /** A caller may ask to wait a very long time; cap it where timers and grpc-timeout stay exact. */
   static final Duration MAX_TIMEOUT = Duration.ofDays(365);
+  /** Made once: a header value built per answer is checked again per answer. */
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
 
   private final CheckpointService service;
   private final Duration defaultTimeout;
@@ -146,9 +148,7 @@ final class CheckpointRoutes {
     Caller caller = BearerAuthHandler.caller(ctx);
     if (format == null) {
       forwarding.forward(target, timeoutValid, request, caller, Forwarding.NO_EVENTS, ask)
-          .onSuccess(result -> ctx.response()
-              .putHeader("Content-Type", "application/json")
-              .end(new JsonObject().put("items", new JsonArray(result.items())).encode()))
+          .onSuccess(result -> answerItems(ctx, result))
           .onFailure(refused);
       return;
     }
@@ -206,9 +206,7 @@ final class CheckpointRoutes {
     String format = ProgressWriter.requested(ctx);
     if (format == null) {
       work.apply(CheckpointService.NO_EVENTS)
-          .onSuccess(result -> ctx.response()
-              .putHeader("Content-Type", "application/json")
-              .end(new JsonObject().put("items", new JsonArray(result.items())).encode()))
+          .onSuccess(result -> answerItems(ctx, result))
           .onFailure(ctx::fail);
     } else {
       // A client given up on for not reading cancels its checkpoint, as one that disconnects.
@@ -219,6 +217,25 @@ final class CheckpointRoutes {
               done.succeeded() ? 200 : ErrorMapper.status(done.cause())))
           .onComplete(ignored -> stream.end());
     }
+  }
+
+  /** The kubelet's answer to a checkpoint: {@code {"items":["ARCHIVE",...]}}. */
+  private static void answerItems(RoutingContext ctx, CheckpointResult result) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(itemsJson(result.items()));
+  }
+
+  /**
+   * {@code {"items":[...]}} as Vert.x's JSON encoder writes it, without a JSON generator per
+   * answer (its set-up showed in profiles of the hot path; ItemsJsonTest keeps the two equal).
+   */
+  static String itemsJson(List<String> items) {
+    StringBuilder json = new StringBuilder(16 + 128 * items.size()).append("{\"items\":[");
+    for (int i = 0; i < items.size(); i++) {
+      json.append(i == 0 ? "\"" : ",\"");
+      JsonStringEncoder.getInstance().quoteAsString(items.get(i), json);
+      json.append('"');
+    }
+    return json.append("]}").toString();
   }
 
   /**
