@@ -87,6 +87,7 @@ final class CheckpointRoutes {
   private void checkpointPod(RoutingContext ctx) {
     String namespace = ctx.pathParam("namespace");
     String pod = ctx.pathParam("pod");
+    CheckpointTarget target = CheckpointTarget.wholePod(namespace, pod);
     Duration timeout = timeout(ctx.queryParam("timeout"));
     RequestContext request = requestContext(ctx, timeout);
     Runnable here = () -> service.preparePod(namespace, pod, request)
@@ -95,11 +96,9 @@ final class CheckpointRoutes {
             : Future.failedFuture(new NotFoundException("cannot parse value of timeout parameter")))
         .onSuccess(prepared -> answer(ctx, request, events ->
             service.runPod(prepared, request, events)))
-        .onFailure(failure -> elsewhere(ctx, failure, CheckpointTarget.wholePod(namespace, pod),
-            timeout != null, request));
+        .onFailure(failure -> elsewhere(ctx, failure, target, timeout != null, request));
     CheckpointPermissions.requireCheckpoint(BearerAuthHandler.caller(ctx), namespace)
-        .onSuccess(caller -> placedFirst(ctx, CheckpointTarget.wholePod(namespace, pod),
-            timeout != null, request, here))
+        .onSuccess(caller -> placedFirst(ctx, target, timeout != null, request, here))
         .onFailure(ctx::fail);
   }
 
