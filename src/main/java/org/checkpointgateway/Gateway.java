@@ -485,6 +485,13 @@ public final class Gateway {
     return archives.ensureExists()
         .compose(made -> vertx.executeBlocking(() -> Files.isDirectory(dir) && Files.isWritable(dir)
             ? null : "not a directory this process may write to", false))
+        .compose(unusable -> unusable != null ? Future.succeededFuture(unusable)
+            : archives.probeFileSystem().map(type -> {
+              LOG.info(() -> "checkpoint directory " + dir + " is on " + type + ": archives are "
+                  + (archives.onLocalFileSystem() ? "checked on the event loop (a local file system)"
+                      : "checked on the worker pool (not a file system known to be local)"));
+              return (String) null;
+            }))
         .recover(failure -> Future.succeededFuture(reason(failure)))
         .compose(unusable -> unusable == null ? Future.succeededFuture()
             : Future.failedFuture(new IllegalArgumentException(

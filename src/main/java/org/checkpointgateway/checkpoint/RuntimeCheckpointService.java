@@ -101,7 +101,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
     this.admission = admission;
     this.throughput = throughput;
     this.archiveSizes = new ArchiveSizePoller(vertx, settings.progressInterval());
-    this.archiveStats = new ArchiveStats(vertx);
+    this.archiveStats = new ArchiveStats(vertx, archives::onLocalFileSystem);
     this.metrics = metrics;
     this.settings = settings;
   }

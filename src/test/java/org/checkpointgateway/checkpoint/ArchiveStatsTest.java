@@ -18,7 +18,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Archive stats read many per pool task: each answer right, on its asker's context. */
+/**
+ * Archive stats, read many per pool task or at once on a local file system: each answer right,
+ * on its asker's context.
+ */
 class ArchiveStatsTest {
 
   @TempDir
@@ -38,10 +41,27 @@ class ArchiveStatsTest {
 
   @Test
   void manyAskersFromSeveralLoopsEachGetTheirOwnAnswerOnTheirOwnContext() throws Exception {
+    askFromSeveralLoops(new ArchiveStats(vertx, () -> false));
+  }
+
+  @Test
+  void onALocalFileSystemTheAnswerIsThereAtOnceAndEqualsThePoolsAnswer() throws Exception {
+    askFromSeveralLoops(new ArchiveStats(vertx, () -> true));
+    Path file = Files.write(dir.resolve("b.tar"), new byte[77]);
+    Promise<Boolean> atOnce = Promise.promise();
+    vertx.runOnContext(ignored -> atOnce.complete(
+        new ArchiveStats(vertx, () -> true).lstat(file).isComplete()));
+    assertThat(Await.result(atOnce.future())).as("no hop to a worker").isTrue();
+    Promise<Boolean> hop = Promise.promise();
+    vertx.runOnContext(ignored -> hop.complete(
+        new ArchiveStats(vertx, () -> false).lstat(file).isComplete()));
+    assertThat(Await.result(hop.future())).as("a worker answers later").isFalse();
+  }
+
+  private void askFromSeveralLoops(ArchiveStats stats) throws Exception {
     Path file = Files.write(dir.resolve("a.tar"), new byte[1234]);
     Path link = Files.createSymbolicLink(dir.resolve("link.tar"), file);
     Path missing = dir.resolve("missing.tar");
-    ArchiveStats stats = new ArchiveStats(vertx);
     List<Future<String>> answers = new ArrayList<>();
     for (int i = 0; i < 2000; i++) {
       Path asked = i % 3 == 0 ? file : i % 3 == 1 ? link : missing;
