@@ -74,14 +74,24 @@ final class CheckpointRoutes {
         ctx.pathParam("pod"), ctx.pathParam("container"));
     Duration timeout = timeout(ctx.queryParam("timeout"));
     RequestContext request = requestContext(ctx, timeout);
-    Runnable here = () -> service.prepare(target, request)
-        .transform(prepared -> inKubeletOrder(target, timeout, prepared))
-        .onSuccess(prepared -> answer(ctx, request, events ->
-            service.run(prepared, request, events)))
-        .onFailure(failure -> elsewhere(ctx, failure, target, timeout != null, request));
-    CheckpointPermissions.requireCheckpoint(BearerAuthHandler.caller(ctx), target.namespace())
-        .onSuccess(caller -> placedFirst(ctx, target, timeout != null, request, here))
-        .onFailure(ctx::fail);
+    Runnable here = () -> {
+      Future<PreparedCheckpoint> prepared = service.prepare(target, request);
+      // A lookup answered from a recent picture is complete already: ordered at once.
+      (prepared.isComplete() ? inKubeletOrder(target, timeout, prepared)
+          : prepared.transform(looked -> inKubeletOrder(target, timeout, looked)))
+          .onComplete(ordered -> {
+            if (ordered.succeeded()) {
+              answer(ctx, request, events -> service.run(ordered.result(), request, events));
+            } else {
+              elsewhere(ctx, ordered.cause(), target, timeout != null, request);
+            }
+          });
+    };
+    if (CheckpointPermissions.mayCheckpoint(BearerAuthHandler.caller(ctx), target.namespace())) {
+      placedFirst(ctx, target, timeout != null, request, here);
+    } else {
+      ctx.fail(CheckpointPermissions.checkpointDenial(BearerAuthHandler.caller(ctx)));
+    }
   }
 
   private void checkpointPod(RoutingContext ctx) {
@@ -204,9 +214,13 @@ final class CheckpointRoutes {
       Function<Consumer<CheckpointEvent>, Future<CheckpointResult>> work) {
     String format = ProgressWriter.requested(ctx);
     if (format == null) {
-      work.apply(CheckpointService.NO_EVENTS)
-          .onSuccess(result -> answerItems(ctx, result))
-          .onFailure(ctx::fail);
+      work.apply(CheckpointService.NO_EVENTS).onComplete(done -> {
+        if (done.succeeded()) {
+          answerItems(ctx, done.result());
+        } else {
+          ctx.fail(done.cause());
+        }
+      });
     } else {
       // A client given up on for not reading cancels its checkpoint, as one that disconnects.
       ProgressWriter stream = ProgressWriter.open(ctx, format, streams, request::cancel);

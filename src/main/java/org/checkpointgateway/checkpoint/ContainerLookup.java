@@ -10,6 +10,7 @@ import java.util.function.BinaryOperator;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.checkpointgateway.context.Futures;
 import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.outcome.CheckpointFailedException;
@@ -68,10 +69,10 @@ final class ContainerLookup {
    * (its lookup sees only running containers, after its pod's spec named the container).
    */
   Future<Running> find(CheckpointTarget target, RequestContext context) {
-    return look(picture -> picture.sandbox(target.namespace(), target.pod())
+    return Futures.then(look(picture -> picture.sandbox(target.namespace(), target.pod())
         .map(sandbox -> new Slot(sandbox, picture.newestByName(sandbox).get(target.container()))),
-        slot -> slot.running() != null, context)
-        .compose(slot -> slot.running() != null ? Future.succeededFuture(slot.running())
+        slot -> slot.running() != null, context),
+        slot -> slot.running() != null ? Future.succeededFuture(slot.running())
             : notRunning(target, slot.sandboxId(), context));
   }
 
@@ -115,13 +116,19 @@ final class ContainerLookup {
   private <T> Future<T> look(Function<NodePicture, Optional<T>> question, Predicate<T> found,
       RequestContext context) {
     long asked = System.nanoTime();
-    return pictures.recent(context).compose(picture -> {
+    return Futures.then(pictures.recent(context), picture -> {
       Optional<T> answer = question.apply(picture);
       if (answer.filter(found).isPresent() || picture.takenNanos() - asked >= 0) {
-        return Future.succeededFuture(answer);
+        return podFound(answer);
       }
-      return pictures.fetchedSince(asked, context).map(question);
-    }).map(answer -> answer.orElseThrow(() -> new NotFoundException("pod does not exist")));
+      return Futures.then(pictures.fetchedSince(asked, context),
+          later -> podFound(question.apply(later)));
+    });
+  }
+
+  private static <T> Future<T> podFound(Optional<T> answer) {
+    return answer.isPresent() ? Future.succeededFuture(answer.get())
+        : Future.failedFuture(new NotFoundException("pod does not exist"));
   }
 
   /**

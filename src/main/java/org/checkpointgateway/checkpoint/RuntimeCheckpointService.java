@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,6 +22,7 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 import static org.checkpointgateway.checkpoint.CheckpointService.NO_EVENTS;
 
+import org.checkpointgateway.context.Futures;
 import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.archive.ArchiveDirectory;
 import org.checkpointgateway.checkpoint.CheckpointEvent.Completed;
@@ -108,10 +110,11 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
 
   @Override
   public Future<PreparedCheckpoint> prepare(CheckpointTarget target, RequestContext context) {
-    return reachable()
-        .compose(ignored -> lookup.find(target, context))
-        .compose(container -> weigh(target, container.id(), context))
-        .recover(failure -> Future.failedFuture(asCheckpointFailure(target, noticed(failure))));
+    Future<PreparedCheckpoint> prepared = Futures.then(
+        Futures.then(reachable(), ignored -> lookup.find(target, context)),
+        container -> weigh(target, container.id(), context));
+    return prepared.succeeded() ? prepared : prepared.recover(failure ->
+        Future.failedFuture(asCheckpointFailure(target, noticed(failure))));
   }
 
   @Override
@@ -133,8 +136,8 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
 
   private Future<PreparedCheckpoint> weigh(CheckpointTarget target, String containerId,
       RequestContext context) {
-    return weights.recent(containerId, context)
-        .map(weight -> new PreparedCheckpoint(target, containerId, weight));
+    return Futures.then(weights.recent(containerId, context),
+        weight -> Future.succeededFuture(new PreparedCheckpoint(target, containerId, weight)));
   }
 
   /**
@@ -142,8 +145,8 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
    * once (its CRI call would fail to connect just the same), with what the connection said.
    */
   private Future<Void> reachable() {
-    return runtime.away().<Future<Void>>map(Future::failedFuture)
-        .orElse(Future.succeededFuture());
+    Optional<RuntimeCallFailedException> away = runtime.away();
+    return away.isEmpty() ? Future.succeededFuture() : Future.failedFuture(away.get());
   }
 
   /** Tells the watch when a call found nobody at the socket, so every later request knows. */
@@ -172,33 +175,49 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
     }
     // The request's deadline; ended by its cancel or the gateway's stop. One value to the runtime.
     RequestContext context = request.withCancel(abandoning.future());
-    Future<CheckpointResult> outcome = (draining
+    long weight = checkpoint.weightBytes();
+    // Each step runs at once when the one before answered at once (Futures.then): in steady
+    // state only the runtime's call waits.
+    Future<CheckpointResult> outcome = Futures.then(draining
         ? Future.<Void>failedFuture(new UnavailableException("the gateway is stopping"))
-        : ensureSpaceFor(checkpoint.weightBytes(), context))
-        .compose(ignored -> admission.admit(target.namespace(), checkpoint.weightBytes(), context,
-            (position, ahead) -> events.accept(new Queued(target.container(), position, ahead))))
-        .compose(permit -> {
-          metrics.queueWait(target.namespace(), permit.waited());
-          return holdSpaceFor(checkpoint.weightBytes(), context)
-              .compose(held -> execute(checkpoint, context, events)
-                  .onComplete(done -> releaseSpace(held, done)))
-              .onComplete(ignored -> permit.release());
-        })
-        .recover(failure -> Future.failedFuture(asCheckpointFailure(target, failure)));
-    return outcome.onComplete(done -> {
+        : ensureSpaceFor(weight, context),
+        ignored -> Futures.then(admission.admit(target.namespace(), weight, context,
+            (position, ahead) -> events.accept(new Queued(target.container(), position, ahead))),
+            permit -> {
+              metrics.queueWait(target.namespace(), permit.waited());
+              Future<Long> held = holdSpaceFor(weight, context);
+              return Futures.then(held, bytes -> execute(checkpoint, context, events))
+                  .onComplete(done -> {
+                    if (held.succeeded()) {
+                      releaseSpace(held.result(), done);
+                    }
+                    permit.release();
+                  });
+            }));
+    Promise<CheckpointResult> result = Promise.promise();
+    outcome.onComplete(done -> {
+      Throwable failure = done.failed() ? asCheckpointFailure(target, done.cause()) : null;
       stopListening.run();
       running.remove(abandonOnOwnContext);
-      metrics.checkpointEnded(done.failed() ? done.cause() : null, System.nanoTime() - begun);
-      events.accept(done.succeeded()
-          ? new Completed(target.container(), done.result().items(), done.result().archiveBytes(),
-              done.result().duration())
-          : new Failed(target.container(), done.cause()));
+      metrics.checkpointEnded(failure, System.nanoTime() - begun);
+      if (events != NO_EVENTS) {
+        events.accept(failure == null
+            ? new Completed(target.container(), done.result().items(),
+                done.result().archiveBytes(), done.result().duration())
+            : new Failed(target.container(), failure));
+      }
+      if (failure == null) {
+        result.complete(done.result());
+      } else {
+        result.fail(failure);
+      }
     });
+    return result.future();
   }
 
   /** On arrival: refused at once when the archive cannot fit beside those being written. */
   private Future<Void> ensureSpaceFor(long weight, RequestContext context) {
-    return freeSpace(context).compose(free -> {
+    return Futures.then(freeSpace(context), free -> {
       long held = spaceHeld.get();
       return fits(free, held, weight) ? Future.<Void>succeededFuture()
           : Future.failedFuture(noSpace(free, held, weight));
@@ -211,7 +230,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
    * on the same free bytes (four 1.5 MiB archives on a 5 MiB disk: three run, one gets 507).
    */
   private Future<Long> holdSpaceFor(long weight, RequestContext context) {
-    return freeSpace(context).compose(free -> {
+    return Futures.then(freeSpace(context), free -> {
       while (true) {
         long held = spaceHeld.get();
         if (!fits(free, held, weight)) {
@@ -279,33 +298,53 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
     CheckpointTarget target = checkpoint.target();
     Path archive = archives.newArchivePath(target.namespace(), target.pod(), target.container());
     long started = System.nanoTime();
-    Duration estimate = throughput.estimate(checkpoint.weightBytes());
-    events.accept(new Started(target.container(), checkpoint.containerId(),
-        checkpoint.weightBytes(), estimate));
     // Progress only for someone listening: its archive size costs a file-system read.
-    long ticker = events == NO_EVENTS ? -1
-        : reportProgress(target.container(), archive, started, estimate, events);
+    long ticker = -1;
+    if (events != NO_EVENTS) {
+      Duration estimate = throughput.estimate(checkpoint.weightBytes());
+      events.accept(new Started(target.container(), checkpoint.containerId(),
+          checkpoint.weightBytes(), estimate));
+      ticker = reportProgress(target.container(), archive, started, estimate, events);
+    }
+    long progressTimer = ticker;
     archives.writing(archive);
-    return callRuntime(checkpoint.containerId(), archive, context)
-        .compose(ignored -> context.bound(vertx, writtenArchive(target, archive),
-            " while checking the archive"))
-        .map(size -> {
-          Duration took = Duration.ofNanos(System.nanoTime() - started);
-          throughput.record(checkpoint.weightBytes(), took);
-          return new CheckpointResult(List.of(archive.toString()), size, took);
-        })
-        .recover(failure -> archives.discard(archive).compose(ignored -> Future.failedFuture(
-            stopping.future().isComplete() && failure instanceof RuntimeCallFailedException
-                ? RequestContext.canceled(": the gateway is stopping")
-                : failure)))
+    Promise<CheckpointResult> result = Promise.promise();
+    Futures.then(callRuntime(checkpoint.containerId(), archive, context),
+            ignored -> {
+              Future<Long> size = writtenArchive(target, archive);
+              return size.isComplete() ? size : context.bound(vertx, size, CHECKING_THE_ARCHIVE);
+            })
         .onComplete(done -> {
-          vertx.cancelTimer(ticker);
-          archiveSizes.forget(archive);
-          archives.written(archive);
           if (done.succeeded()) {
-            archives.completed(archive);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            throughput.record(checkpoint.weightBytes(), took);
+            ended(archive, progressTimer, true);
+            result.complete(new CheckpointResult(List.of(archive.toString()), done.result(), took));
+            return;
           }
+          Throwable failure = stopping.future().isComplete()
+              && done.cause() instanceof RuntimeCallFailedException
+              ? RequestContext.canceled(": the gateway is stopping") : done.cause();
+          archives.discard(archive).onComplete(discarded -> {
+            ended(archive, progressTimer, false);
+            result.fail(failure);
+          });
         });
+    return result.future();
+  }
+
+  /** What the wait for the archive's stat is called when it outlives the request. */
+  private static final String CHECKING_THE_ARCHIVE = " while checking the archive";
+
+  private void ended(Path archive, long progressTimer, boolean completed) {
+    if (progressTimer != -1) {
+      vertx.cancelTimer(progressTimer);
+      archiveSizes.forget(archive);
+    }
+    archives.written(archive);
+    if (completed) {
+      archives.completed(archive);
+    }
   }
 
   /** Every progress interval, a progress event; returns the timer to cancel when it ends. */
@@ -383,30 +422,32 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
    * connect never reached the runtime: it waits for the runtime's return and is made again.
    */
   private Future<Void> callRuntime(String containerId, Path archive, RequestContext context) {
-    // Told when the wait ends: a probe may have learnt more since (a broken connection, then
-    // nobody at the socket).
-    java.util.function.Supplier<String> why = () -> runtime.away().map(away ->
-        " while waiting for the runtime to return (" + away.description() + ")").orElse("");
-    return context.bound(vertx, runtime.whenBack(), why).compose(back -> {
-      long called = System.nanoTime();
-      return checkpointer.checkpoint(containerId, archive, context)
-          .transform(done -> {
-            Throwable failure = done.cause();
-            if (done.failed() && RuntimeWatch.isDialFailure(failure) && !context.expired()
-                && !context.isCancelled()) {
-              runtime.dialFailed((RuntimeCallFailedException) failure);
-              return callRuntime(containerId, archive, context);
-            }
-            // The only place the kubelet's runtime operations are counted: one per call that
-            // reached the runtime (a dial failure made again did not), whatever the mechanism.
-            metrics.runtimeCheckpoint(done.failed(), System.nanoTime() - called);
-            if (done.failed() && RuntimeWatch.isConnectionLost(failure) && !context.isCancelled()) {
-              // Marked before this run lets its admission slot go: the next one waits for a probe.
-              runtime.connectionLost((RuntimeCallFailedException) failure);
-            }
-            return done.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(failure);
-          });
-    });
+    Future<Void> back = runtime.whenBack();
+    if (!back.isComplete()) {
+      // Told when the wait ends: a probe may have learnt more since (a broken connection, then
+      // nobody at the socket).
+      return context.bound(vertx, back, () -> runtime.away().map(away ->
+              " while waiting for the runtime to return (" + away.description() + ")").orElse(""))
+          .compose(ignored -> callRuntime(containerId, archive, context));
+    }
+    long called = System.nanoTime();
+    return checkpointer.checkpoint(containerId, archive, context)
+        .transform(done -> {
+          Throwable failure = done.cause();
+          if (done.failed() && RuntimeWatch.isDialFailure(failure) && !context.expired()
+              && !context.isCancelled()) {
+            runtime.dialFailed((RuntimeCallFailedException) failure);
+            return callRuntime(containerId, archive, context);
+          }
+          // The only place the kubelet's runtime operations are counted: one per call that
+          // reached the runtime (a dial failure made again did not), whatever the mechanism.
+          metrics.runtimeCheckpoint(done.failed(), System.nanoTime() - called);
+          if (done.failed() && RuntimeWatch.isConnectionLost(failure) && !context.isCancelled()) {
+            // Marked before this run lets its admission slot go: the next one waits for a probe.
+            runtime.connectionLost((RuntimeCallFailedException) failure);
+          }
+          return done.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(failure);
+        });
   }
 
   /**
@@ -414,17 +455,22 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
    * taken for an archive when the directory was removed under it (or the name replaced).
    */
   private Future<Long> writtenArchive(CheckpointTarget target, Path archive) {
-    return archiveStats.lstat(archive).transform(found -> {
-      if (found.succeeded() && found.result().isRegularFile()) {
-        return Future.succeededFuture(found.result().size());
-      }
-      String what = found.succeeded() ? "is not a regular file (" + kind(found.result()) + ")"
-          : "is missing (" + (found.cause() instanceof NoSuchFileException
-              ? "no such file or directory" : found.cause().getMessage()) + ")";
-      return Future.failedFuture(new CheckpointFailedException(target.toString(),
-          "the runtime reported success but the archive " + archive + " " + what,
-          ARCHIVE_MISSING));
-    });
+    Future<BasicFileAttributes> found = archiveStats.lstat(archive);
+    return found.isComplete() ? regularFileSize(target, archive, found)
+        : found.transform(stat -> regularFileSize(target, archive, stat));
+  }
+
+  private static Future<Long> regularFileSize(CheckpointTarget target, Path archive,
+      AsyncResult<BasicFileAttributes> found) {
+    if (found.succeeded() && found.result().isRegularFile()) {
+      return Future.succeededFuture(found.result().size());
+    }
+    String what = found.succeeded() ? "is not a regular file (" + kind(found.result()) + ")"
+        : "is missing (" + (found.cause() instanceof NoSuchFileException
+            ? "no such file or directory" : found.cause().getMessage()) + ")";
+    return Future.failedFuture(new CheckpointFailedException(target.toString(),
+        "the runtime reported success but the archive " + archive + " " + what,
+        ARCHIVE_MISSING));
   }
 
   private static String kind(BasicFileAttributes attributes) {

@@ -76,6 +76,11 @@ public final class ContainerdAwareCheckpointer implements ContainerCheckpointer 
     if (mechanism.get() == Mechanism.TASK_API) {
       return viaTasks().checkpoint(containerId, archive, context);
     }
+    VersionResponse known = runtime;
+    if (mechanism.get() == Mechanism.CRI && known != null
+        && !known.getRuntimeName().equals(CONTAINERD)) {
+      return viaCri.checkpoint(containerId, archive, context); // decided: nothing to add per call
+    }
     return runtime(context).compose(version -> {
       boolean isContainerd = version != null && version.getRuntimeName().equals(CONTAINERD);
       return (isContainerd ? uncut(containerId, archive, context)

@@ -11,6 +11,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.client.GrpcClientRequest;
+import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.client.impl.GrpcClientImpl;
 import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.common.ServiceMethod;
@@ -116,21 +117,27 @@ public final class GrpcUnaryCall {
       headers.forEach((name, value) -> request.headers().set(name, value));
       request.timeout(millis, TimeUnit.MILLISECONDS);
       request.end(message);
-      request.response()
-          .compose(response -> response.invalidMessageHandler(invalid -> result.tryFail(
-                  new RuntimeCallFailedException("ResourceExhausted", String.format(
-                      "grpc: received message larger than max (%d vs. %d)",
-                      invalid instanceof MessageSizeOverflowException overflow
-                          ? overflow.messageSize() : -1, MAX_MESSAGE_BYTES))))
-              .last().recover(failure ->
-              Future.failedFuture(GrpcStatusTranslator.fromResponse(response, failure))))
-          .onComplete(answer -> {
-            if (answer.succeeded()) {
-              result.tryComplete(answer.result());
-            } else {
-              result.tryFail(ourDeadline(GrpcStatusTranslator.fromTransport(answer.cause())));
-            }
-          });
+      // Listeners rather than compose/recover: a call is two of them, not six futures.
+      request.response().onComplete(responded -> {
+        if (responded.failed()) {
+          result.tryFail(ourDeadline(GrpcStatusTranslator.fromTransport(responded.cause())));
+          return;
+        }
+        GrpcClientResponse<Req, Resp> response = responded.result();
+        response.invalidMessageHandler(invalid -> result.tryFail(
+            new RuntimeCallFailedException("ResourceExhausted", String.format(
+                "grpc: received message larger than max (%d vs. %d)",
+                invalid instanceof MessageSizeOverflowException overflow
+                    ? overflow.messageSize() : -1, MAX_MESSAGE_BYTES))));
+        response.last().onComplete(answer -> {
+          if (answer.succeeded()) {
+            result.tryComplete(answer.result());
+          } else {
+            result.tryFail(ourDeadline(GrpcStatusTranslator.fromTransport(
+                GrpcStatusTranslator.fromResponse(response, answer.cause()))));
+          }
+        });
+      });
     });
     return result.future();
   }
