@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.checkpointgateway.archive.ArchiveDirectory;
 import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.cri.CriClient;
 import org.checkpointgateway.cri.CriEndpoint;
@@ -22,10 +23,16 @@ final class DirectTarget {
     this.cri = CriClient.create(vertx, new CriEndpoint(socket), GatewayMetrics.none());
   }
 
-  /** CheckpointContainer alone: what the kubelet sends the runtime for one checkpoint. */
-  Call checkpointOnly(String containerId, String location) {
-    return () -> cri.checkpointContainer(containerId, location,
-        RequestContext.withTimeout(TIMEOUT))
+  /**
+   * CheckpointContainer alone: what the kubelet sends the runtime for one checkpoint, a fresh
+   * archive in {@code archives} each time (named as the gateway names them), as the gateway and
+   * the limit ask it: one fixed location cost the runtime less than a new file per checkpoint.
+   */
+  Call checkpointOnly(String containerId, ArchiveDirectory archives, String namespace, String pod,
+      String container) {
+    return () -> cri.checkpointContainer(containerId,
+            archives.newArchivePath(namespace, pod, container).toString(),
+            RequestContext.withTimeout(TIMEOUT))
         .recover(DirectTarget::failure);
   }
 

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.checkpointgateway.archive.ArchiveDirectory;
 import org.checkpointgateway.sim.SimulatedRuntime;
 
 /**
@@ -70,7 +71,10 @@ final class Overhead {
             .put("limitProxyCommand", new JsonArray(limit.command()));
         DirectTarget direct = new DirectTarget(run.vertx, stack.socket);
         String containerId = SimulatedRuntime.containerId("default", "bench", "app");
-        String location = stack.archives.resolve("direct.tar").toString();
+        // The floor's archives: beside the gateway's and the limit's, a directory of its own.
+        ArchiveDirectory directArchives = new ArchiveDirectory(run.vertx,
+            stack.archives.resolveSibling("direct-checkpoints"));
+        directArchives.ensureExists().await();
         long gw = stack.gateway.pid();
         long sim = stack.simulator.pid();
         long self = ProcessHandle.current().pid();
@@ -81,7 +85,7 @@ final class Overhead {
                 new long[] {gw, sim, self}),
             new Target("gatewayEs256", "gateway, ES256", gateway.plain(URI, run.tokens.token("ES256"), "\"items\""),
                 new long[] {gw, sim, self}),
-            new Target("direct", "direct CRI: CheckpointContainer", direct.checkpointOnly(containerId, location),
+            new Target("direct", "direct CRI: CheckpointContainer", direct.checkpointOnly(containerId, directArchives, "default", "bench", "app"),
                 new long[] {-1, sim, self}),
             new Target("bare", "bare Vert.x HTTP server", bareHttp.plain("/", null, "items"),
                 new long[] {bare.pid(), -1, self}),
