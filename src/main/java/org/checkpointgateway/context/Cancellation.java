@@ -21,7 +21,8 @@ final class Cancellation {
   private List<Runnable> listeners;
   private boolean fired;
 
-  private Cancellation() {
+  /** Fired by {@link #fire} only. */
+  Cancellation() {
   }
 
   /** Fires when {@code signal} completes, however it completes. */
@@ -61,7 +62,8 @@ final class Cancellation {
     }
   }
 
-  private void fire() {
+  /** Fires: every listener runs, on this thread; later ones run as they register. */
+  void fire() {
     List<Runnable> toRun;
     synchronized (this) {
       if (fired) {

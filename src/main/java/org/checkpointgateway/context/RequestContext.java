@@ -20,8 +20,9 @@ import org.checkpointgateway.outcome.RuntimeCallFailedException;
  * kubelet embeds them in its answers, and callers match on them).
  *
  * <p>Immutable but for {@link #cancel} of a {@link #cancellable} one. A context costs one object
- * (plus one promise when cancellable): no timer of its own; a wait that must end with it arms
- * one ({@link #failWhenDone}), as grpc-go's {@code select} on {@code ctx.Done()} does.
+ * (plus its cancellation signal when cancellable): no timer of its own; a wait that must end
+ * with it arms one ({@link #failWhenDone}), as grpc-go's {@code select} on {@code ctx.Done()}
+ * does.
  */
 public final class RequestContext {
 
@@ -29,20 +30,20 @@ public final class RequestContext {
   public static final Duration NO_DEADLINE = Duration.ofDays(365);
 
   private final long deadlineNanos;
-  // Completed by cancel(); null when this context is not the one that may be cancelled.
-  private final Promise<Void> cancellation;
+  // Whether cancel() may fire {@code cancelled}: only the request's own context.
+  private final boolean cancellable;
   // Fires when the context is cancelled; null when only the clock ends it.
   private final Cancellation cancelled;
 
-  private RequestContext(long deadlineNanos, Promise<Void> cancellation, Cancellation cancelled) {
+  private RequestContext(long deadlineNanos, boolean cancellable, Cancellation cancelled) {
     this.deadlineNanos = deadlineNanos;
-    this.cancellation = cancellation;
+    this.cancellable = cancellable;
     this.cancelled = cancelled;
   }
 
   /** Ends {@code timeout} from now; nobody cancels it (probes, background refreshes). */
   public static RequestContext withTimeout(Duration timeout) {
-    return new RequestContext(System.nanoTime() + timeout.toNanos(), null, null);
+    return new RequestContext(System.nanoTime() + timeout.toNanos(), false, null);
   }
 
   /**
@@ -50,9 +51,7 @@ public final class RequestContext {
    * away, the job was cancelled, the front asked its owner to stop).
    */
   public static RequestContext cancellable(Duration timeout) {
-    Promise<Void> cancellation = Promise.promise();
-    return new RequestContext(System.nanoTime() + timeout.toNanos(), cancellation,
-        Cancellation.of(cancellation.future()));
+    return new RequestContext(System.nanoTime() + timeout.toNanos(), true, new Cancellation());
   }
 
   /**
@@ -60,7 +59,7 @@ public final class RequestContext {
    * own share, abandoned once none of them waits (its calls carry {@link #NO_DEADLINE}).
    */
   public static RequestContext until(Future<Void> cancelled) {
-    return new RequestContext(System.nanoTime() + NO_DEADLINE.toNanos(), null,
+    return new RequestContext(System.nanoTime() + NO_DEADLINE.toNanos(), false,
         Cancellation.of(cancelled));
   }
 
@@ -69,21 +68,21 @@ public final class RequestContext {
    * context is cancelled and on other occasions too (the gateway stopping, a step's end).
    */
   public RequestContext withCancel(Future<Void> cancelled) {
-    return new RequestContext(deadlineNanos, null, Cancellation.of(cancelled));
+    return new RequestContext(deadlineNanos, false, Cancellation.of(cancelled));
   }
 
   /** The earlier of this deadline and {@code timeout} from now, cancelled with this one. */
   public RequestContext within(Duration timeout) {
     long own = System.nanoTime() + timeout.toNanos();
-    return own - deadlineNanos < 0 ? new RequestContext(own, null, cancelled) : this;
+    return own - deadlineNanos < 0 ? new RequestContext(own, false, cancelled) : this;
   }
 
   /** Cancels a context made by {@link #cancellable}; waits on it fail with {@code Canceled}. */
   public void cancel() {
-    if (cancellation == null) {
+    if (!cancellable) {
       throw new IllegalStateException("only a cancellable request context can be cancelled");
     }
-    cancellation.tryComplete();
+    cancelled.fire();
   }
 
   /** The deadline on {@link System#nanoTime()}'s clock. */

@@ -71,7 +71,9 @@ class AdmissionRouteTest extends GatewayTestBase {
 
     assertThat(Await.result(blocker).status()).isEqualTo(500);
     answers.forEach(answer -> assertThat(Await.result(answer).status()).isEqualTo(200));
-    // With one at a time, the runtime finishes them in the order they were admitted.
+    // With one at a time, the runtime finishes them in the order they were admitted (it records
+    // a call once it has answered it: the last answer may arrive first).
+    Await.until("the runtime to record every call", () -> fixture.runtime.observations().size() == 8);
     List<String> order = fixture.runtime.observations().stream()
         .map(CheckpointObservation::location)
         .map(location -> location.contains("_team-a-") ? "t" : "d")

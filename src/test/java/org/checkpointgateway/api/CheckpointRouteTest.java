@@ -55,6 +55,7 @@ class CheckpointRouteTest extends GatewayTestBase {
         "checkpoint/inventory.img", "checkpoint/pages-1.img");
     ArchiveLayout.assertReadableByKubeletClients(archive, "default", "demo", "app");
 
+    Await.until("the runtime to record the call", () -> !fixture.runtime.observations().isEmpty());
     CheckpointObservation seen = fixture.runtime.observations().get(0);
     assertThat(seen.containerId()).isEqualTo(SimulatedRuntime.containerId("default", "demo", "app"));
     assertThat(seen.authority()).isEqualTo("localhost");
@@ -130,6 +131,8 @@ class CheckpointRouteTest extends GatewayTestBase {
     String token = fixture.adminToken();
     assertThat(fixture.post("/checkpoint/default/demo/app?timeout=abc&timeout=7", token).status())
         .isEqualTo(200);
+    // The runtime records a call once it has answered it: the answer may arrive first.
+    Await.until("the runtime to record the call", () -> fixture.runtime.observations().size() >= 1);
     assertThat(fixture.runtime.observations().get(0).requestTimeoutSeconds()).isEqualTo(7);
     assertPlain(fixture.post("/checkpoint/default/demo/app?timeout=7&timeout=abc", token), 404,
         "cannot parse value of timeout parameter");
@@ -137,6 +140,7 @@ class CheckpointRouteTest extends GatewayTestBase {
         "pod does not exist");
     // 0 means the default.
     assertThat(fixture.post("/checkpoint/default/demo/app?timeout=0", token).status()).isEqualTo(200);
+    Await.until("the runtime to record the call", () -> fixture.runtime.observations().size() >= 2);
     assertThat(fixture.runtime.observations().get(1).requestTimeoutSeconds()).isEqualTo(120);
   }
 

@@ -123,6 +123,7 @@ class ContainerdUncutCheckpointTest {
     assertThat(gateway.archives()).containsExactly(archive);
     assertThat(Files.getPosixFilePermissions(archive))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    Await.until("the runtime to record the call", () -> !runtime.observations().isEmpty());
     assertThat(runtime.observations()).singleElement()
         .satisfies(call -> assertThat(call.location())
             .isEqualTo(archive.resolveSibling("." + archive.getFileName() + ".partial").toString()));
