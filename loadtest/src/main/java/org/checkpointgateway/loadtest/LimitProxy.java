@@ -6,7 +6,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
@@ -64,7 +63,7 @@ public final class LimitProxy extends VerticleBase {
   public Future<?> start() {
     grpc = GrpcUnaryCall.client(vertx, 1);
     Buffer answer = Buffer.buffer(BareServer.BODY);
-    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
+    return vertx.createHttpServer(BareServer.options(port))
         .requestHandler(request -> {
           // The gateway's deadline starts as its request arrives.
           long deadline = System.nanoTime() + TIMEOUT_NANOS;
