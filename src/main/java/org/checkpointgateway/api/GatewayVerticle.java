@@ -27,6 +27,7 @@ public final class GatewayVerticle extends VerticleBase {
   private HttpServer server;
   private HttpServerOptions serverOptions;
   private Router router;
+  private Heartbeats heartbeats;
 
   public GatewayVerticle(ApiServices services) {
     this.services = services;
@@ -58,7 +59,9 @@ public final class GatewayVerticle extends VerticleBase {
       metrics.mount(router);
     }
     if (settings.checkpointRoutes()) {
-      ProgressWriter.Settings streams = new ProgressWriter.Settings(settings.heartbeat(),
+      // One heartbeat timer for the event streams of this verticle's event loop.
+      heartbeats = new Heartbeats(context, settings.heartbeat().toMillis());
+      ProgressWriter.Settings streams = new ProgressWriter.Settings(heartbeats,
           settings.streams(), services.streamMeters(), services.fleet().node().orElse(null));
       new CheckpointRoutes(services.checkpoints(), settings.defaultTimeout(), streams,
           services.fleet().forwarding())
@@ -84,6 +87,14 @@ public final class GatewayVerticle extends VerticleBase {
         .invalidRequestHandler(RequestChecks.invalid(settings.maxHeaderSize()))
         .requestHandler(router)
         .listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (heartbeats != null) {
+      heartbeats.close();
+    }
+    return Future.succeededFuture();
   }
 
   /** The routes of this verticle's router, in order (for the test that walks them). */
