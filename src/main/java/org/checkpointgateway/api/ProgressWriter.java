@@ -5,7 +5,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,7 +28,7 @@ import org.checkpointgateway.config.GatewayOptions.StreamLimits;
  * always written. A stream that stays full for {@link StreamLimits#stallTimeout()} is closed, as
  * if the client had gone away.
  */
-final class ProgressWriter {
+final class ProgressWriter extends Heartbeats.Beating {
 
   static final String SSE = "text/event-stream";
   static final String NDJSON = "application/x-ndjson";
@@ -38,10 +37,11 @@ final class ProgressWriter {
   private static final Logger LOG = Logger.getLogger(ProgressWriter.class.getName());
 
   /**
-   * What every stream of a gateway shares: the heartbeat, the limits, the meters, and the name
-   * of the fleet member this gateway is (null on a single node: its events carry no node).
+   * What every stream of an HTTP verticle shares: its event loop's heartbeats, the limits, the
+   * gateway's meters, and the name of the fleet member this gateway is (null on a single node:
+   * its events carry no node).
    */
-  record Settings(Duration heartbeat, StreamLimits limits, StreamMeters meters, String node) {
+  record Settings(Heartbeats heartbeats, StreamLimits limits, StreamMeters meters, String node) {
   }
 
   private final Vertx vertx;
@@ -50,9 +50,9 @@ final class ProgressWriter {
   private final boolean sse;
   private final Settings settings;
   private final Runnable gone;
-  private final long heartbeat;
-  // The latest queued or progress event of each container, held back while the stream is full.
-  private final Map<String, CheckpointEvent> held = new LinkedHashMap<>();
+  // The latest queued or progress event of each container, held back while the stream is full;
+  // made when first needed (most streams are never full).
+  private Map<String, CheckpointEvent> held;
   private long sequence;
   // Bytes handed to the response whose write has not completed: what the gateway holds.
   private long buffered;
@@ -70,11 +70,14 @@ final class ProgressWriter {
     this.gone = gone;
     // A fleet member's own checkpoints name it, as those it carries out for other members do.
     this.node = settings.node();
-    this.heartbeat = vertx.setPeriodic(settings.heartbeat().toMillis(), id -> {
-      if (!full) {
-        write(sse ? ": heartbeat\n\n" : "\n");
-      }
-    });
+    settings.heartbeats().join(this);
+  }
+
+  @Override
+  void beat() {
+    if (!full) {
+      write(sse ? ": heartbeat\n\n" : "\n");
+    }
   }
 
   /** The stream format the caller asked for, or null for a plain answer. */
@@ -126,10 +129,13 @@ final class ProgressWriter {
       return;
     }
     // A newer event of a container replaces a held one; started and terminal events too.
-    if (held.remove(event.container()) != null) {
+    if (held != null && held.remove(event.container()) != null) {
       settings.meters().dropped();
     }
     if (full && (event instanceof Queued || event instanceof Progress)) {
+      if (held == null) {
+        held = new LinkedHashMap<>();
+      }
       held.put(event.container(), event);
       return;
     }
@@ -137,8 +143,8 @@ final class ProgressWriter {
   }
 
   void end() {
-    vertx.cancelTimer(heartbeat);
-    held.clear();
+    settings.heartbeats().leave(this);
+    held = null;
     if (!closed && !response.ended()) {
       response.end();
     }
@@ -180,6 +186,9 @@ final class ProgressWriter {
     full = false;
     vertx.cancelTimer(stallTimer);
     stallTimer = -1;
+    if (held == null) {
+      return;
+    }
     Iterator<CheckpointEvent> events = held.values().iterator();
     while (!full && events.hasNext()) {
       CheckpointEvent event = events.next();
@@ -216,9 +225,9 @@ final class ProgressWriter {
       return;
     }
     closed = true;
-    vertx.cancelTimer(heartbeat);
+    settings.heartbeats().leave(this);
     vertx.cancelTimer(stallTimer);
-    held.clear();
+    held = null;
     gone.run();
   }
 }

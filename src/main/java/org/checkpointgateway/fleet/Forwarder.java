@@ -132,15 +132,34 @@ final class Forwarder implements Forwarding {
       RequestContext context, Caller caller, BiConsumer<String, CheckpointEvent> events,
       Ask ask) {
     long started = System.nanoTime();
+    Context asker = vertx.getOrCreateContext();
     Future<Optional<String>> owner = ask == Ask.DIRECTORY
         ? Future.succeededFuture(placed(target.namespace(), target.pod()))
         : askEveryone(target.namespace(), target.pod(), context);
-    return owner.compose(found -> found.isEmpty()
+    return onAskers(asker, owner.compose(found -> found.isEmpty()
             ? Future.<CheckpointResult>failedFuture(new NotFoundException(Forwarding.POD_UNKNOWN))
             : send(found.get(), target, timeoutValid, context, caller, events)
                 .onComplete(done -> meters.forwarded(done, System.nanoTime() - started)))
         .recover(failure -> Future.failedFuture(ask == Ask.DIRECTORY && saysPodUnknown(failure)
-            ? new NotFoundException(Forwarding.POD_UNKNOWN) : failure));
+            ? new NotFoundException(Forwarding.POD_UNKNOWN) : failure)));
+  }
+
+  /**
+   * The outcome on the asker's context, whichever thread settled it: a member that left is
+   * noticed on the fleet's context, a link probe that requests share settles on its first
+   * asker's. The caller's answer is written from here, and the HTTP server takes writes only
+   * on the connection's own event loop (its strict thread mode).
+   */
+  private static <T> Future<T> onAskers(Context asker, Future<T> outcome) {
+    Promise<T> answer = Promise.promise();
+    outcome.onComplete(done -> {
+      if (Vertx.currentContext() == asker) {
+        answer.handle(done);
+      } else {
+        asker.runOnContext(ignored -> answer.handle(done));
+      }
+    });
+    return answer.future();
   }
 
   /** The owner's own lookup did not find the pod (the directory was behind its runtime). */
@@ -164,7 +183,7 @@ final class Forwarder implements Forwarding {
   Future<Optional<String>> ownerOf(String namespace, String pod, RequestContext context) {
     Optional<String> known = placed(namespace, pod);
     return known.isPresent() ? Future.succeededFuture(known)
-        : askEveryone(namespace, pod, context);
+        : onAskers(vertx.getOrCreateContext(), askEveryone(namespace, pod, context));
   }
 
   /** The other member the directory places the pod on, if it is in the fleet now. */

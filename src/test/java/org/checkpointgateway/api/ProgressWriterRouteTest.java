@@ -101,6 +101,23 @@ class ProgressWriterRouteTest extends GatewayTestBase {
   }
 
   @Test
+  void everyStreamOpenAtOnceHearsTheHeartbeat() {
+    // One timer per event loop beats for all its streams (not one per stream): two waiting
+    // together, perhaps on different event loops, each hear it.
+    fixture.request(HttpMethod.POST, "/checkpoint/default/timed/blocker?timeout=2", token);
+    Await.until("the blocker to run", () -> fixture.runtime.activeCheckpoints() == 1);
+
+    var first = fixture.request(HttpMethod.POST, "/checkpoint/default/timed/light", token, SSE);
+    var second = fixture.request(HttpMethod.POST, "/checkpoint/team-a/timed/quick", token, SSE);
+    for (HttpAnswer answer : List.of(Await.result(first), Await.result(second))) {
+      StreamedEvents events = StreamedEvents.sse(answer.body());
+      // The second in line is told its place twice (second, then first).
+      assertThat(events.names()).startsWith("queued").contains("started").endsWith("completed");
+      assertThat(events.heartbeats()).isGreaterThanOrEqualTo(5);
+    }
+  }
+
+  @Test
   void failuresBeforeTheStreamKeepTheirPlainStatuses() {
     assertPlain(stream("/checkpoint/default/nope/app", SSE), 404, "pod does not exist");
     assertPlain(Await.result(fixture.request(HttpMethod.POST, "/checkpoint/default/demo/app", null,

@@ -99,6 +99,13 @@ final class Hold {
           });
       sampler.interrupt();
       sampler.join(60_000);
+      if (sampler.isAlive()) {
+        run.note("the sampler did not stop within 60 s of the last answer; its later samples are not kept");
+      }
+      JsonArray samples;
+      synchronized (timeline) {
+        samples = timeline.copy();
+      }
       Stack.sleep(2000);
       JsonObject after = snapshot(stack, count - answered.get());
       System.out.println("  after: " + after.encode());
@@ -121,12 +128,12 @@ final class Hold {
           .put("bytesPerOpenRequestLiveHeap", open > 0 ? (peakHeap - beforeHeap) / open : -1)
           .put("bytesPerOpenRequestRss", open > 0
               ? (peakJson.getLong("rssBytes", 0L) - before.getLong("rssBytes")) / open : -1)
-          .put("maxRssBytes", timeline.stream().mapToLong(o -> ((JsonObject) o).getLong("rssBytes")).max().orElse(-1))
-          .put("maxHeapUsedBytesSampled", timeline.stream()
+          .put("maxRssBytes", samples.stream().mapToLong(o -> ((JsonObject) o).getLong("rssBytes")).max().orElse(-1))
+          .put("maxHeapUsedBytesSampled", samples.stream()
               .mapToLong(o -> ((JsonObject) o).getLong("heapUsedBytes")).max().orElse(-1))
-          .put("maxThreads", timeline.stream().mapToLong(o -> ((JsonObject) o).getLong("threads")).max().orElse(-1))
+          .put("maxThreads", samples.stream().mapToLong(o -> ((JsonObject) o).getLong("threads")).max().orElse(-1))
           .put("simulator", status)
-          .put("timeline", timeline);
+          .put("timeline", samples);
       run.results.mergeIn(results);
       run.check("every request answered as expected", point.clean() && point.succeeded() == count,
           point.succeeded() + " of " + count + " succeeded, errors " + point.errors() + ", lost " + point.lost());
@@ -153,7 +160,7 @@ final class Hold {
       run.note("the generator holds its " + count + " connections in the same 2-core machine as the gateway;"
           + " the latency added at the peak includes the generator's own work and a full GC of the gateway"
           + " forced by jcmd to read its live heap");
-      return chart(run, plain, events, timeline, count, holdSeconds);
+      return chart(run, plain, events, samples, count, holdSeconds);
     }
   }
 
@@ -205,6 +212,11 @@ final class Hold {
         try {
           metrics = stack.metrics();
         } catch (Exception slow) {
+          if (slow instanceof InterruptedException || slow.getCause() instanceof InterruptedException) {
+            // Stopped while waiting for /metrics: the wait swallowed the interrupt, which would
+            // keep this loop sampling into the timeline while the run reads it.
+            return;
+          }
           // An overloaded gateway may not answer /metrics in time: keep sampling the rest.
           metrics = Map.of();
         }
