@@ -72,7 +72,7 @@ final class CheckpointRoutes {
   private void checkpointContainer(RoutingContext ctx) {
     CheckpointTarget target = new CheckpointTarget(ctx.pathParam("namespace"),
         ctx.pathParam("pod"), ctx.pathParam("container"));
-    Duration timeout = timeout(ctx.queryParam("timeout"));
+    Duration timeout = timeout(ctx);
     RequestContext request = requestContext(ctx, timeout);
     Runnable here = () -> {
       Future<PreparedCheckpoint> prepared = service.prepare(target, request);
@@ -98,7 +98,7 @@ final class CheckpointRoutes {
     String namespace = ctx.pathParam("namespace");
     String pod = ctx.pathParam("pod");
     CheckpointTarget target = CheckpointTarget.wholePod(namespace, pod);
-    Duration timeout = timeout(ctx.queryParam("timeout"));
+    Duration timeout = timeout(ctx);
     RequestContext request = requestContext(ctx, timeout);
     Runnable here = () -> service.preparePod(namespace, pod, request)
         // The gateway's own route: a negative timeout is refused as one it cannot read.
@@ -262,8 +262,10 @@ final class CheckpointRoutes {
     return request;
   }
 
-  private Duration timeout(List<String> values) {
-    return timeout(values, defaultTimeout);
+  /** Without a query string, the default: no parameter map is built for the request. */
+  private Duration timeout(RoutingContext ctx) {
+    return ctx.request().query() == null ? defaultTimeout
+        : timeout(ctx.queryParam("timeout"), defaultTimeout);
   }
 
   /**
