@@ -91,10 +91,14 @@ final class Overhead {
                 new long[] {bare.pid(), -1, self}),
             new Target("limit", "limit: minimal proxy", limitHttp.plain(URI, null, "items"),
                 new long[] {limit.pid(), sim, self}));
+        List<java.nio.file.Path> scratch = List.of(stack.archives, Comparators.limitArchives(stack),
+            directArchives.path());
         JsonObject warmUps = new JsonObject();
         for (Target target : targets) {
-          warmUps.put(target.key(), WarmUp.untilSteady(target.label(), run.quick, () -> run.generator.closed(
-              target.call(), 256, Duration.ZERO, warmupWindow, drain).throughput()));
+          warmUps.put(target.key(), WarmUp.untilSteady(target.label(), run.quick, () -> {
+            Scratch.clear(scratch);
+            return run.generator.closed(target.call(), 256, Duration.ZERO, warmupWindow, drain).throughput();
+          }));
         }
         run.results.put("warmUp", warmUps);
         Map<String, Map<Integer, Generator.Point>> points = new LinkedHashMap<>();
@@ -103,6 +107,7 @@ final class Overhead {
         for (int level : LEVELS) {
           // Level by level, every target in turn: a noisy moment hits all of them alike.
           for (Target target : targets) {
+            Scratch.clear(scratch);
             double[][] cpu = new double[2][];
             Generator.Point point = run.generator.closed(target.call(), level, warmup, measure, drain,
                 () -> cpu[0] = cpu(target.pids()), () -> cpu[1] = cpu(target.pids()));

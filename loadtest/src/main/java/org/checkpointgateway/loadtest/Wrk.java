@@ -66,10 +66,13 @@ final class Wrk {
               stack.gateway.pid()),
           new Target("limit", "limit: minimal proxy", servers.limitPort(), Overhead.URI, null, servers.limit().pid()),
           new Target("bare", "bare Vert.x HTTP server", servers.barePort(), "/", null, servers.bare().pid()));
+      List<java.nio.file.Path> scratch = List.of(stack.archives, Overhead.Comparators.limitArchives(stack));
       JsonObject warmUps = new JsonObject();
       for (Target target : targets) {
-        warmUps.put(target.key(), WarmUp.untilSteady(target.label(), run.quick,
-            () -> once(wrk, script, target, 256, WARM_UP_WINDOW_SECONDS).rate()));
+        warmUps.put(target.key(), WarmUp.untilSteady(target.label(), run.quick, () -> {
+          Scratch.clear(scratch);
+          return once(wrk, script, target, 256, WARM_UP_WINDOW_SECONDS).rate();
+        }));
       }
       run.results.put("warmUp", warmUps);
       JsonArray points = new JsonArray();
@@ -80,6 +83,7 @@ final class Wrk {
           Target target = targets.get(t);
           List<Point> runs = new ArrayList<>();
           for (int i = 0; i < repeats; i++) {
+            Scratch.clear(scratch);
             runs.add(once(wrk, script, target, level, seconds));
           }
           Point median = median(runs);
