@@ -121,13 +121,9 @@ public final class GatewayVerticle extends VerticleBase {
     HttpServerOptions server = new HttpServerOptions()
         .setHost(settings.host())
         .setPort(settings.port())
-        // Every answer is written on its connection's event loop (handlers, their timers, and
-        // the replies Confined and RequestContext bring back to the caller's context). Said so,
-        // Vert.x writes HTTP/1.x answers straight to the channel instead of giving each
-        // connection an outbound queue for other threads: a first chunk of 1,025 slots, 4.7 KB
-        // per open connection for its whole life (47 MB of 10,000 held requests). A write from
-        // another thread now throws rather than being queued. HTTP/2 streams are not concerned.
-        .setStrictThreadMode(true)
+        // Not Vert.x's strict thread mode (no outbound queue per connection, 4.3 KB per open
+        // request): with it, a clean-clone CI run saw kept-alive connections answer nothing
+        // after a refused download ticket (two DownloadTicketRouteTest cases), not understood yet.
         // No route speaks WebSocket: without compression to offer, Vert.x adds no WebSocket
         // extension handler (and its two handshakers) to every HTTP/1.x connection's pipeline.
         .setPerFrameWebSocketCompressionSupported(false)
