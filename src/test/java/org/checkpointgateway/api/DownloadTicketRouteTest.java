@@ -153,11 +153,12 @@ class DownloadTicketRouteTest {
   }
 
   private Answer request(HttpMethod method, String uri, String ticket) {
+    // body() asked for in the callback that received the response, on the client's event loop:
+    // asked for later, from a listener this thread added, it can miss an end already handled.
     return Await.result(http.request(new RequestOptions().setMethod(method).setURI(uri)
             .putHeader(FleetArchives.TICKET_HEADER, ticket))
-        .compose(request -> request.send())
-        .compose(response -> response.body().map(body -> new Answer(response.statusCode(),
-            body))));
+        .compose(request -> request.send().compose(response -> response.body()
+            .map(body -> new Answer(response.statusCode(), body)))));
   }
 
   /** This member as a fleet member: its tickets (single use); nothing else is asked of it. */

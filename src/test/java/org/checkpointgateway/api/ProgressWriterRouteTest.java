@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.checkpointgateway.api.CheckpointRouteTest.assertPlain;
 
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
@@ -176,13 +175,14 @@ class ProgressWriterRouteTest extends GatewayTestBase {
   void callerLeavingTheStreamCancelsTheCheckpoint() {
     Future<CheckpointObservation> ended = fixture.runtime.nextCheckpointEnded();
     var client = vertx.createHttpClient();
-    HttpClientResponse response = Await.result(client.request(new RequestOptions()
+    // Read in the callback that received the response, on the client's event loop: a handler
+    // set later from this thread could miss what arrived before it.
+    StringBuffer seen = new StringBuffer();
+    Await.result(client.request(new RequestOptions()
             .setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(fixture.gateway.port())
             .setURI("/checkpoint/default/timed/blocker")
             .putHeader("Authorization", "Bearer " + token).putHeader("Accept", "text/event-stream"))
-        .compose(request -> request.send()));
-    StringBuilder seen = new StringBuilder();
-    response.handler(buffer -> seen.append(buffer));
+        .compose(request -> request.send().map(response -> response.handler(seen::append))));
     Await.until("the started event", () -> seen.toString().contains("event: started"));
     Await.result(client.close());
 

@@ -52,13 +52,14 @@ final class SimTesting {
         .compose(request -> {
           before.accept(request);
           request.end(message);
-          return request.response();
-        })
-        .compose(response -> {
-          Promise<Resp> body = Promise.promise();
-          response.handler(body::tryComplete);
-          return response.end().transform(ended -> Future.succeededFuture(
-              new Answer<>(response.status(), response.statusMessage(), body.future().result())));
+          // Handlers set in the callback that received the response, on its event loop: set
+          // from a later listener they could miss a message or an end already handled.
+          return request.response().compose(response -> {
+            Promise<Resp> body = Promise.promise();
+            response.handler(body::tryComplete);
+            return response.end().transform(ended -> Future.succeededFuture(
+                new Answer<>(response.status(), response.statusMessage(), body.future().result())));
+          });
         });
   }
 

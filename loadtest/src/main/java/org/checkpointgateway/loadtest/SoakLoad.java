@@ -269,8 +269,9 @@ final class SoakLoad {
         .setIdleTimeout(IDLE_TIMEOUT_MILLIS);
     sent.incrementAndGet();
     return client.request(options)
-        .compose(request -> json == null ? request.send() : request.send(json))
-        .compose(response -> response.body().map(body -> new Answer(response.statusCode(), body)))
+        // Read in the callback that received the response (see HttpTarget#get).
+        .compose(request -> (json == null ? request.send() : request.send(json))
+            .compose(response -> response.body().map(body -> new Answer(response.statusCode(), body))))
         .onComplete(done -> (done.succeeded() ? answered : unanswered).incrementAndGet());
   }
 }
