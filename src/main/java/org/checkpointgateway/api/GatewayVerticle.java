@@ -118,13 +118,20 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private static HttpServerOptions serverOptions(HttpSettings settings) {
-    // Neither Vert.x's strict thread mode (no outbound queue per connection, 4.3 KB per open
-    // request) nor turning WebSocket compression off (168 B per connection): with them,
-    // clean-clone CI runs saw kept-alive connections answer nothing after a refused request
-    // (DownloadTicketRouteTest, 20 s timeouts; it passes alone), not understood yet.
     HttpServerOptions server = new HttpServerOptions()
         .setHost(settings.host())
-        .setPort(settings.port());
+        .setPort(settings.port())
+        // Every answer is written on its connection's event loop (handlers, their timers, and
+        // the replies Confined and RequestContext bring back to the caller's context). Said so,
+        // Vert.x writes HTTP/1.x answers straight to the channel instead of giving each
+        // connection an outbound queue for other threads: 4.3 KB per open request for its whole
+        // life. A write from another thread now throws rather than being queued. HTTP/2 streams
+        // are not concerned.
+        .setStrictThreadMode(true)
+        // No route speaks WebSocket: without compression to offer, Vert.x adds no WebSocket
+        // extension handler (and its two handshakers) to every HTTP/1.x connection's pipeline.
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false);
     settings.tls().ifPresent(tls -> {
       server.setSsl(true)
           .setUseAlpn(true)
