@@ -1,7 +1,9 @@
 package org.checkpointgateway.context;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.concurrent.Executor;
@@ -71,6 +73,22 @@ public final class Confined {
    */
   public static Executor replyToCaller() {
     return replyTo(Vertx.currentContext());
+  }
+
+  /**
+   * Hands {@code outcome} to {@code handler} on {@code caller}'s context, whichever thread
+   * settles it: at once when it is settled there (a hop through the context's task queue would
+   * only add a task), else in a task there.
+   */
+  public static <T> void handleOn(Context caller, Future<T> outcome,
+      Handler<AsyncResult<T>> handler) {
+    outcome.onComplete(done -> {
+      if (Vertx.currentContext() == caller) {
+        handler.handle(done);
+      } else {
+        caller.runOnContext(ignored -> handler.handle(done));
+      }
+    });
   }
 
   private static Executor replyTo(Context caller) {

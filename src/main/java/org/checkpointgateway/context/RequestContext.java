@@ -188,15 +188,8 @@ public final class RequestContext {
     Context caller = vertx.getOrCreateContext();
     Promise<T> answer = Promise.promise();
     failWhenDone(vertx, answer, waitingFor);
-    work.onComplete(done -> {
-      // Work that ends on the caller's context (a file-system read, for one) is answered at
-      // once: a hop through the context's task queue would only add a task per wait.
-      if (Vertx.currentContext() == caller) {
-        settle(answer, done);
-      } else {
-        caller.runOnContext(ignored -> settle(answer, done));
-      }
-    });
+    // Work that ends on the caller's context (a file-system read, for one) is answered at once.
+    Confined.handleOn(caller, work, done -> settle(answer, done));
     return answer.future();
   }
 

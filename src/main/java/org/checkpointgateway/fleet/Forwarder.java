@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.checkpointgateway.context.Confined;
 import org.checkpointgateway.context.RequestContext;
 import org.checkpointgateway.auth.Caller;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -152,13 +153,7 @@ final class Forwarder implements Forwarding {
    */
   private static <T> Future<T> onAskers(Context asker, Future<T> outcome) {
     Promise<T> answer = Promise.promise();
-    outcome.onComplete(done -> {
-      if (Vertx.currentContext() == asker) {
-        answer.handle(done);
-      } else {
-        asker.runOnContext(ignored -> answer.handle(done));
-      }
-    });
+    Confined.handleOn(asker, outcome, answer::handle);
     return answer.future();
   }
 

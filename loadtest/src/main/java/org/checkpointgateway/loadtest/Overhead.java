@@ -143,10 +143,7 @@ final class Overhead {
                 target.label(), level, point.throughput(), point.latency().getValueAtPercentile(50) / 1000.0,
                 point.latency().getValueAtPercentile(99) / 1000.0, point.errors());
             // Every run counts here, not only the median's.
-            run.check(target.label() + " at " + level + ": no errors, none lost",
-                all.stream().allMatch(m -> m.point().clean()),
-                String.join("; ", all.stream().map(m -> m.point().answeredInAll() + " answered in all, errors "
-                    + m.point().errors() + ", lost " + m.point().lost()).toList()));
+            check(run, target.label() + " at " + level, all.stream().map(Measured::point).toList());
           }
         }
         run.results.put("points", pointsJson);
@@ -202,8 +199,14 @@ final class Overhead {
   }
 
   private static void check(Run run, String name, Generator.Point point) {
-    run.check(name + ": no errors, none lost", point.clean(),
-        point.answeredInAll() + " answered in all, errors " + point.errors() + ", lost " + point.lost());
+    check(run, name, List.of(point));
+  }
+
+  /** Clean only if every one of {@code points} is; the detail names each. */
+  private static void check(Run run, String name, List<Generator.Point> points) {
+    run.check(name + ": no errors, none lost", points.stream().allMatch(Generator.Point::clean),
+        String.join("; ", points.stream().map(point -> point.answeredInAll() + " answered in all, errors "
+            + point.errors() + ", lost " + point.lost()).toList()));
   }
 
   private static double[] cpu(long[] pids) {
