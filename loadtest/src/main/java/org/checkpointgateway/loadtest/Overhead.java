@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.checkpointgateway.archive.ArchiveDirectory;
 import org.checkpointgateway.sim.SimulatedRuntime;
+import org.HdrHistogram.Histogram;
 
 /**
  * {@code overhead}: what the gateway adds to a checkpoint. Checkpoints are instant and write
@@ -40,8 +41,8 @@ final class Overhead {
   private Overhead() {
   }
 
-  /** One run of a point: what the generator saw and the CPU it cost each process. */
-  private record Measured(Generator.Point point, JsonObject cpuMs) {
+  /** One run of a point: what the generator saw and the CPU seconds each process spent in it. */
+  private record Measured(Generator.Point point, double[] cpuBefore, double[] cpuAfter) {
   }
 
   record Target(String key, String label, Call call, long[] pids) {
@@ -51,7 +52,8 @@ final class Overhead {
     Duration warmupWindow = Duration.ofMillis(run.quick ? 300 : 2000);
     Duration warmup = Duration.ofMillis(run.quick ? 200 : 2000);
     Duration measure = Duration.ofMillis(run.quick ? 500 : 5000);
-    // Each point is the median of this many runs, the targets taking turns run by run.
+    // Each point is the median of this many runs, the targets taking turns run by run; its CPU per
+    // answer is that of all its runs together.
     int rounds = run.quick ? 1 : 3;
     Duration drain = Duration.ofSeconds(30);
     // Admission must not be what limits: the point is the gateway's own cost per request.
@@ -122,7 +124,7 @@ final class Overhead {
               Generator.Point point = run.generator.closed(target.call(), level, warmup, measure, drain,
                   () -> cpu[0] = cpu(target.pids()), () -> cpu[1] = cpu(target.pids()));
               runs.computeIfAbsent(target.key(), k -> new java.util.ArrayList<>())
-                  .add(new Measured(point, cpuPerRequest(cpu[0], cpu[1], point)));
+                  .add(new Measured(point, cpu[0], cpu[1]));
             }
           }
           for (Target target : targets) {
@@ -131,7 +133,7 @@ final class Overhead {
                 .sorted(java.util.Comparator.comparingDouble(m -> m.point().throughput()))
                 .toList().get(all.size() / 2);
             Generator.Point point = median.point();
-            JsonObject cpuMs = median.cpuMs();
+            JsonObject cpuMs = cpuPerRequest(all);
             points.computeIfAbsent(target.key(), k -> new LinkedHashMap<>()).put(level, point);
             cpuByTarget.computeIfAbsent(target.key(), k -> new LinkedHashMap<>()).put(level, cpuMs);
             JsonArray everyRun = new JsonArray();
@@ -149,6 +151,8 @@ final class Overhead {
         run.results.put("points", pointsJson);
         JsonObject comparisons = compare(points, cpuByTarget);
         run.results.put("comparisons", comparisons);
+        JsonObject inTurns = inTurnsAtOne(run, targets.get(0), targets.get(5), scratch, warmup, drain);
+        run.results.put("inTurnsAtOne", inTurns);
         // Open loop: a fixed arrival rate every target can keep up with (half the gateway's own
         // closed-loop rate at 256), latency from the intended send time.
         double rate = Math.max(50, Math.floor(points.get("gatewayHs256").get(256).throughput() / 2));
@@ -182,8 +186,9 @@ final class Overhead {
         Double cpuRatio = at256.getDouble("serverCpuRatioToLimit");
         goals.add(Run.goal("gateway CPU per request at 256 in flight <= 1.3 x the limit's (HS256)",
             cpuRatio, 1.3, cpuRatio != null && cpuRatio <= 1.3));
-        goals.add(Run.goal("added p99 over the limit at 1 in flight <= 0.3 ms (HS256)",
-            at1.getDouble("addedP99OverLimitMs"), 0.3, at1.getDouble("addedP99OverLimitMs") <= 0.3));
+        double addedP99InTurns = inTurns.getDouble("addedP99Ms");
+        goals.add(Run.goal("added p99 over the limit at 1 in flight <= 0.3 ms (HS256, the two in turns)",
+            addedP99InTurns, 0.3, addedP99InTurns <= 0.3));
         run.results.put("goals", goals);
         run.note("the generator, the gateway and the simulated runtime share this machine's "
             + Runtime.getRuntime().availableProcessors() + " cores: from 16 in flight on, throughput is bounded"
@@ -196,6 +201,35 @@ final class Overhead {
         return chart(run, points, comparisons);
       }
     }
+  }
+
+  /**
+   * The gateway and the limit at one request in flight, taking turns request by request: the
+   * added latency of the gateway's own parts, with the machine's hiccups landing on both alike.
+   */
+  private static JsonObject inTurnsAtOne(Run run, Target gateway, Target limit,
+      List<java.nio.file.Path> scratch, Duration warmup, Duration drain) throws InterruptedException {
+    Duration measure = Duration.ofMillis(run.quick ? 1000 : 30_000);
+    Turns turns = new Turns(List.of(gateway.call(), limit.call()));
+    List<List<Histogram>> measured = new ArrayList<>();
+    Scratch.clear(scratch);
+    Generator.Point both = run.generator.closed(turns.call(), 1, warmup, measure, drain,
+        turns::reset, () -> measured.add(turns.histograms()));
+    check(run, "gateway and limit in turns at 1", both);
+    Histogram gw = measured.get(0).get(0);
+    Histogram lim = measured.get(0).get(1);
+    JsonObject json = new JsonObject()
+        .put("measureSeconds", measure.toMillis() / 1000.0)
+        .put(gateway.key(), Latency.percentiles(gw))
+        .put(limit.key(), Latency.percentiles(lim))
+        .put("addedP50Ms", round((gw.getValueAtPercentile(50) - lim.getValueAtPercentile(50)) / 1000.0))
+        .put("addedP99Ms", round((gw.getValueAtPercentile(99) - lim.getValueAtPercentile(99)) / 1000.0))
+        .put("meaning", "one request in flight, the gateway's and the limit's in turns: each percentile"
+            + " of the gateway's minus the limit's, both measured over the same seconds");
+    System.out.printf(Locale.ROOT, "  in turns at 1 in flight: gateway p50 %.3f p99 %.3f ms, limit p50 %.3f p99 %.3f ms%n",
+        gw.getValueAtPercentile(50) / 1000.0, gw.getValueAtPercentile(99) / 1000.0,
+        lim.getValueAtPercentile(50) / 1000.0, lim.getValueAtPercentile(99) / 1000.0);
+    return json;
   }
 
   private static void check(Run run, String name, Generator.Point point) {
@@ -217,14 +251,20 @@ final class Overhead {
     return seconds;
   }
 
-  private static JsonObject cpuPerRequest(double[] before, double[] after, Generator.Point point) {
+  /**
+   * CPU per answer of each process over all runs of a point: the CPU of every measured window
+   * (read as it opened and closed) over all their answers. One run's reading moves by 15% from
+   * run to run here; the pool of all of them moves less than any one.
+   */
+  private static JsonObject cpuPerRequest(List<Measured> runs) {
     String[] names = {"server", "simulator", "generator"};
     JsonObject json = new JsonObject();
-    // Read as the measured window opened and closed: CPU of that window over its answers.
-    long requests = point.succeeded();
+    long requests = runs.stream().mapToLong(m -> m.point().succeeded()).sum();
     for (int i = 0; i < names.length; i++) {
-      if (before[i] >= 0 && after[i] >= 0 && requests > 0) {
-        json.put(names[i], Math.round((after[i] - before[i]) * 1e6 / requests) / 1000.0);
+      int process = i;
+      if (requests > 0 && runs.stream().allMatch(m -> m.cpuBefore()[process] >= 0)) {
+        double seconds = runs.stream().mapToDouble(m -> m.cpuAfter()[process] - m.cpuBefore()[process]).sum();
+        json.put(names[i], Math.round(seconds * 1e6 / requests) / 1000.0);
       }
     }
     return json;
