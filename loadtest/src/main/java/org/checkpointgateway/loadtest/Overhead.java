@@ -43,6 +43,10 @@ final class Overhead {
 
   /** One run of a point: what the generator saw and the CPU seconds each process spent in it. */
   private record Measured(Generator.Point point, double[] cpuBefore, double[] cpuAfter) {
+    /** The CPU per answer of each process in this run alone. */
+    JsonObject cpuPerRequest() {
+      return Overhead.cpuPerRequest(List.of(this));
+    }
   }
 
   record Target(String key, String label, Call call, long[] pids) {
@@ -139,7 +143,8 @@ final class Overhead {
             JsonArray everyRun = new JsonArray();
             all.forEach(m -> everyRun.add(Math.round(m.point().throughput())));
             JsonObject json = new JsonObject().put("target", target.key()).put("label", target.label())
-                .mergeIn(point.json()).put("cpuMsPerRequest", cpuMs).put("throughputOfEachRun", everyRun);
+                .mergeIn(point.json()).put("cpuMsPerRequest", cpuMs).put("throughputOfEachRun", everyRun)
+                .put("cpuMsPerRequestOfEachRun", new JsonArray(all.stream().map(Measured::cpuPerRequest).toList()));
             pointsJson.add(json);
             System.out.printf(Locale.ROOT, "  %-36s %5d in flight: %9.0f/s  p50 %7.3f ms  p99 %7.3f ms  errors %s%n",
                 target.label(), level, point.throughput(), point.latency().getValueAtPercentile(50) / 1000.0,
@@ -204,32 +209,53 @@ final class Overhead {
   }
 
   /**
-   * The gateway and the limit at one request in flight, taking turns request by request: the
+   * The gateway and the limit at one request in flight, taking turns in blocks of requests: the
    * added latency of the gateway's own parts, with the machine's hiccups landing on both alike.
+   * Three runs; the added percentiles are their medians.
    */
   private static JsonObject inTurnsAtOne(Run run, Target gateway, Target limit,
       List<java.nio.file.Path> scratch, Duration warmup, Duration drain) throws InterruptedException {
-    Duration measure = Duration.ofMillis(run.quick ? 1000 : 30_000);
-    Turns turns = new Turns(List.of(gateway.call(), limit.call()));
-    List<List<Histogram>> measured = new ArrayList<>();
-    Scratch.clear(scratch);
-    Generator.Point both = run.generator.closed(turns.call(), 1, warmup, measure, drain,
-        turns::reset, () -> measured.add(turns.histograms()));
-    check(run, "gateway and limit in turns at 1", both);
-    Histogram gw = measured.get(0).get(0);
-    Histogram lim = measured.get(0).get(1);
-    JsonObject json = new JsonObject()
-        .put("measureSeconds", measure.toMillis() / 1000.0)
-        .put(gateway.key(), Latency.percentiles(gw))
-        .put(limit.key(), Latency.percentiles(lim))
-        .put("addedP50Ms", round((gw.getValueAtPercentile(50) - lim.getValueAtPercentile(50)) / 1000.0))
-        .put("addedP99Ms", round((gw.getValueAtPercentile(99) - lim.getValueAtPercentile(99)) / 1000.0))
-        .put("meaning", "one request in flight, the gateway's and the limit's in turns: each percentile"
-            + " of the gateway's minus the limit's, both measured over the same seconds");
-    System.out.printf(Locale.ROOT, "  in turns at 1 in flight: gateway p50 %.3f p99 %.3f ms, limit p50 %.3f p99 %.3f ms%n",
-        gw.getValueAtPercentile(50) / 1000.0, gw.getValueAtPercentile(99) / 1000.0,
-        lim.getValueAtPercentile(50) / 1000.0, lim.getValueAtPercentile(99) / 1000.0);
-    return json;
+    Duration measure = Duration.ofMillis(run.quick ? 1000 : 10_000);
+    int runs = run.quick ? 1 : 3;
+    int block = 50;
+    JsonArray each = new JsonArray();
+    List<Double> addedP50 = new ArrayList<>();
+    List<Double> addedP99 = new ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      Turns turns = new Turns(List.of(gateway.call(), limit.call()), block);
+      List<Histogram> measured = new ArrayList<>();
+      Scratch.clear(scratch);
+      Generator.Point both = run.generator.closed(turns.call(), 1, warmup, measure, drain, turns::reset,
+          () -> turns.latencies().forEach(latency -> measured.add(latency.histogram())));
+      check(run, "gateway and limit in turns at 1", both);
+      double p50 = p(measured.get(0), 50) - p(measured.get(1), 50);
+      double p99 = p(measured.get(0), 99) - p(measured.get(1), 99);
+      addedP50.add(p50);
+      addedP99.add(p99);
+      each.add(new JsonObject()
+          .put(gateway.key(), Latency.percentiles(measured.get(0)))
+          .put(limit.key(), Latency.percentiles(measured.get(1)))
+          .put("errors", new JsonObject().put(gateway.key(), new JsonObject(new LinkedHashMap<>(
+                  turns.latencies().get(0).errors())))
+              .put(limit.key(), new JsonObject(new LinkedHashMap<>(turns.latencies().get(1).errors()))))
+          .put("addedP50Ms", round(p50)).put("addedP99Ms", round(p99)));
+      System.out.printf(Locale.ROOT, "  in turns at 1 in flight, run %d: gateway p50 %.3f p99 %.3f ms, limit p50 %.3f"
+          + " p99 %.3f ms%n", i + 1, p(measured.get(0), 50), p(measured.get(0), 99), p(measured.get(1), 50),
+          p(measured.get(1), 99));
+    }
+    return new JsonObject()
+        .put("measureSecondsPerRun", measure.toMillis() / 1000.0)
+        .put("requestsPerTurn", block)
+        .put("addedP50Ms", round(median(addedP50)))
+        .put("addedP99Ms", round(median(addedP99)))
+        .put("runs", each)
+        .put("meaning", "one request in flight, the gateway (HS256) and the limit taking turns in blocks of "
+            + block + " requests: each percentile of the gateway's minus the limit's over the same seconds;"
+            + " added*Ms are the medians of the runs'");
+  }
+
+  private static double median(List<Double> values) {
+    return values.stream().sorted().toList().get(values.size() / 2);
   }
 
   private static void check(Run run, String name, Generator.Point point) {
@@ -262,7 +288,7 @@ final class Overhead {
     long requests = runs.stream().mapToLong(m -> m.point().succeeded()).sum();
     for (int i = 0; i < names.length; i++) {
       int process = i;
-      if (requests > 0 && runs.stream().allMatch(m -> m.cpuBefore()[process] >= 0)) {
+      if (requests > 0 && runs.stream().allMatch(m -> m.cpuBefore()[process] >= 0 && m.cpuAfter()[process] >= 0)) {
         double seconds = runs.stream().mapToDouble(m -> m.cpuAfter()[process] - m.cpuBefore()[process]).sum();
         json.put(names[i], Math.round(seconds * 1e6 / requests) / 1000.0);
       }
@@ -360,7 +386,11 @@ final class Overhead {
   }
 
   private static double p(Generator.Point point, double percentile) {
-    return point.latency().getValueAtPercentile(percentile) / 1000.0;
+    return p(point.latency(), percentile);
+  }
+
+  private static double p(Histogram latency, double percentile) {
+    return latency.getValueAtPercentile(percentile) / 1000.0;
   }
 
   private static double round(double v) {

@@ -1,48 +1,53 @@
 package org.checkpointgateway.loadtest;
 
+import java.util.Arrays;
 import java.util.List;
-import org.HdrHistogram.Histogram;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Targets taking turns request by request, each request timed for its own target. Driven at one
- * request in flight, every target then meets the same moments of the machine: a difference of
- * two targets' percentiles is theirs, not that of two moments (runs of one target a minute apart
- * differ here by more than a millisecond at p99).
+ * Targets taking turns in short blocks of requests, each request timed and its failures counted
+ * for its own target. Driven at one request in flight, every target meets the same moments of the
+ * machine: a difference of two targets' percentiles is then theirs, not that of two moments (runs
+ * of one target a minute apart differ here by more than a millisecond at p99). Blocks rather than
+ * single requests keep each target busy as it would be alone, and leave what it does after an
+ * answer (its JIT, its collector) mostly on its own requests.
  */
 final class Turns {
 
   private final List<Call> calls;
+  private final int block;
   private final Latency[] latencies;
-  // One request in flight: the next turn is taken after the last one answered, never at once.
-  private int next;
+  private final AtomicLong sent = new AtomicLong();
 
-  Turns(List<Call> calls) {
+  Turns(List<Call> calls, int block) {
     this.calls = List.copyOf(calls);
+    this.block = block;
     this.latencies = new Latency[calls.size()];
-    for (int i = 0; i < latencies.length; i++) {
-      latencies[i] = new Latency();
-    }
+    Arrays.setAll(latencies, i -> new Latency());
   }
 
-  /** The call for the generator: the next target's request, its answer timed for that target. */
+  /** The call for the generator: the turn's target's request, its answer recorded for that target. */
   Call call() {
     return () -> {
-      int turn = next;
-      next = (turn + 1) % calls.size();
+      int turn = (int) (sent.getAndIncrement() / block % calls.size());
       long start = System.nanoTime();
-      return calls.get(turn).send().onSuccess(v -> latencies[turn].success(System.nanoTime() - start));
+      return calls.get(turn).send().onComplete(done -> {
+        if (done.succeeded()) {
+          latencies[turn].success(System.nanoTime() - start);
+        } else {
+          latencies[turn].error(Call.describe(done.cause()));
+        }
+      });
     };
   }
 
-  /** Forgets what the warm-up recorded. */
+  /** Forgets the latencies recorded so far (the warm-up); not the failures. */
   void reset() {
-    for (Latency latency : latencies) {
-      latency.reset();
-    }
+    Arrays.stream(latencies).forEach(Latency::reset);
   }
 
-  /** Each target's latencies since the last reset, in the order the calls were given. */
-  List<Histogram> histograms() {
-    return java.util.Arrays.stream(latencies).map(Latency::histogram).toList();
+  /** Each target's latencies and failures, in the order the calls were given. */
+  List<Latency> latencies() {
+    return List.of(latencies);
   }
 }

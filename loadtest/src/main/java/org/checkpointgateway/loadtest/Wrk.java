@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 final class Wrk {
 
   private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+  private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in ");
   private static final Pattern PERCENTILE = Pattern.compile("^\\s+(50|99)(?:\\.000)?%\\s+([0-9.]+)(us|ms|s)\\s*$",
       Pattern.MULTILINE);
   private static final Pattern BAD = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
@@ -38,14 +39,21 @@ final class Wrk {
   private record Target(String key, String label, int port, String path, String token, long pid) {
   }
 
-  record Point(double rate, double p50Ms, double p99Ms, long errors, double serverCpuMs) {
-    JsonObject json() {
-      return new JsonObject().put("throughput", round(rate)).put("p50Ms", round(p50Ms)).put("p99Ms", round(p99Ms))
-          .put("errors", errors).put("serverCpuMsPerRequest", round(serverCpuMs));
+  /** One run: wrk's figures, and the server's CPU seconds over the run with the requests wrk counted in it. */
+  record Point(double rate, double p50Ms, double p99Ms, long errors, double serverCpuSeconds, long requests) {
+    double serverCpuMs() {
+      return requests > 0 ? serverCpuSeconds * 1000 / requests : 0;
     }
 
-    Point withServerCpuMs(double ms) {
-      return new Point(rate, p50Ms, p99Ms, errors, ms);
+    JsonObject json() {
+      return new JsonObject().put("throughput", round(rate)).put("p50Ms", round(p50Ms)).put("p99Ms", round(p99Ms))
+          .put("errors", errors).put("serverCpuMsPerRequest", round(serverCpuMs()));
+    }
+
+    /** The median run's figures with the CPU per request of all {@code runs} together. */
+    Point withCpuOf(List<Point> runs) {
+      return new Point(rate, p50Ms, p99Ms, errors, runs.stream().mapToDouble(Point::serverCpuSeconds).sum(),
+          runs.stream().mapToLong(Point::requests).sum());
     }
   }
 
@@ -95,10 +103,11 @@ final class Wrk {
         Point[] byTarget = new Point[targets.size()];
         for (int t = 0; t < targets.size(); t++) {
           Target target = targets.get(t);
-          Point median = median(runsByTarget.get(t)).withServerCpuMs(pooledServerCpuMs(runsByTarget.get(t)));
+          Point median = median(runsByTarget.get(t)).withCpuOf(runsByTarget.get(t));
           byTarget[t] = median;
           points.add(new JsonObject().put("target", target.key()).put("label", target.label()).put("inFlight", level)
-              .mergeIn(median.json()));
+              .mergeIn(median.json()).put("serverCpuMsPerRequestOfEachRun", new JsonArray(
+                  runsByTarget.get(t).stream().map(r -> round(r.serverCpuMs())).toList())));
           System.out.printf(Locale.ROOT, "  %-26s %5d in flight: %9.0f/s  p50 %7.3f ms  p99 %7.3f ms"
                   + "  server CPU %.3f ms/request  errors %d%n", target.label(), level, median.rate(), median.p50Ms(),
               median.p99Ms(), median.serverCpuMs(), median.errors());
@@ -166,22 +175,13 @@ final class Wrk {
         errors += Long.parseLong(socket.group(g));
       }
     }
-    double requests = rate * seconds;
-    return new Point(rate, p50, p99, errors, requests > 0 ? (cpuAfter - cpuBefore) * 1000 / requests : 0);
+    // The CPU reading also spans wrk's start, its connecting and closing: the same for every target.
+    return new Point(rate, p50, p99, errors, cpuAfter - cpuBefore, (long) number(REQUESTS, output, 1));
   }
 
   private static double number(Pattern pattern, String text, int group) {
     Matcher m = pattern.matcher(text);
     return m.find() ? Double.parseDouble(m.group(group)) : 0;
-  }
-
-  /**
-   * The server's CPU per answer over all runs of a point (all runs are equally long): one run's
-   * reading moves by 15% from run to run here, the pool of all of them less.
-   */
-  private static double pooledServerCpuMs(List<Point> runs) {
-    double answers = runs.stream().mapToDouble(Point::rate).sum();
-    return answers > 0 ? runs.stream().mapToDouble(r -> r.serverCpuMs() * r.rate()).sum() / answers : 0;
   }
 
   private static Point median(List<Point> runs) {
