@@ -17,7 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 import static org.checkpointgateway.checkpoint.CheckpointService.NO_EVENTS;
@@ -72,8 +71,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
   private volatile boolean draining;
   /** How stale the free-space figure may be: archives grow far slower than requests arrive. */
   static final long FREE_SPACE_TTL_NANOS = 1_000_000_000L;
-  // {usable bytes, when asked (nanoTime)}, replaced whole so that readers need no lock.
-  private final AtomicReference<long[]> freeSpace = new AtomicReference<>();
+  private final FreeSpace freeSpace;
   // The weight of the checkpoints at the runtime now: what their archives are about to take of
   // the free space (a running one's bytes written so far count twice until it ends: cautious).
   private final AtomicLong spaceHeld = new AtomicLong();
@@ -100,6 +98,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
         }));
     this.archives = archives;
     this.readingFreeSpace = " while reading the free space of " + archives.path();
+    this.freeSpace = new FreeSpace(this::readFreeSpace, FREE_SPACE_TTL_NANOS);
     this.admission = admission;
     this.throughput = throughput;
     this.archiveSizes = new ArchiveSizePoller(vertx, settings.progressInterval());
@@ -248,12 +247,10 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
     if (done.succeeded()) {
       // The archive now takes what was held: count it against the last reading until the next
       // (no file-system call per checkpoint).
-      long written = done.result().archiveBytes();
-      freeSpace.updateAndGet(known -> known == null ? null
-          : new long[] {known[0] - written, known[1]});
+      freeSpace.written(done.result().archiveBytes());
     } else if (done.cause() instanceof CheckpointFailedException failed
         && failed.reason().equals(ARCHIVE_MISSING)) {
-      freeSpace.set(null); // the directory may be gone: made again before the next checkpoint
+      freeSpace.forget(); // the directory may be gone: made again before the next checkpoint
     }
   }
 
@@ -271,25 +268,22 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
 
   /**
    * Usable bytes in the checkpoint directory, asked of the file system at most every
-   * {@link #FREE_SPACE_TTL_NANOS}: a burst of requests shares one answer instead of each paying
-   * two worker-pool round trips. The directory is made again if someone removed it.
+   * {@link #FREE_SPACE_TTL_NANOS} and once at a time ({@link FreeSpace}). The directory is made
+   * again if someone removed it.
    */
   private Future<Long> freeSpace(RequestContext context) {
-    long[] known = freeSpace.get();
-    if (known != null && System.nanoTime() - known[1] < FREE_SPACE_TTL_NANOS) {
-      return Future.succeededFuture(known[0]); // nothing to wait for: no bound, no text
+    Long recent = freeSpace.recent();
+    if (recent != null) {
+      return Future.succeededFuture(recent); // nothing to wait for: no bound, no text
     }
     // A hung file system must not hold a request past its deadline.
-    return context.bound(vertx, readFreeSpace(), readingFreeSpace);
+    return context.bound(vertx, freeSpace.read(), readingFreeSpace);
   }
 
   private Future<Long> readFreeSpace() {
     return archives.ensureExists()
         .compose(ignored -> vertx.fileSystem().fsProps(archives.path().toString()))
-        .map(fs -> {
-          freeSpace.set(new long[] {fs.usableSpace(), System.nanoTime()});
-          return fs.usableSpace();
-        });
+        .map(fs -> fs.usableSpace());
   }
 
   /** The runtime's part: admitted, with progress reported until it ends. */

@@ -1,0 +1,65 @@
+package org.checkpointgateway.checkpoint;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * The checkpoint directory's usable bytes, asked of the file system at most once per
+ * {@code maxAgeNanos} and never twice at once: the requests that find the last reading too old
+ * share the next read. Each read is a worker-pool round trip, and under load thousands of
+ * requests a second would otherwise each start one until the first answered (and on a hung file
+ * system each would hold a worker thread).
+ */
+final class FreeSpace {
+
+  private final Supplier<Future<Long>> read;
+  private final long maxAgeNanos;
+  // {usable bytes, when read (nanoTime)}, replaced whole so that readers need no lock.
+  private final AtomicReference<long[]> known = new AtomicReference<>();
+  private final AtomicReference<Future<Long>> reading = new AtomicReference<>();
+
+  FreeSpace(Supplier<Future<Long>> read, long maxAgeNanos) {
+    this.read = read;
+    this.maxAgeNanos = maxAgeNanos;
+  }
+
+  /** The last reading if it is recent enough, else null. */
+  Long recent() {
+    long[] last = known.get();
+    return last != null && System.nanoTime() - last[1] < maxAgeNanos ? last[0] : null;
+  }
+
+  /** A fresh reading: the read under way if there is one, else a new one. */
+  Future<Long> read() {
+    while (true) {
+      Future<Long> underWay = reading.get();
+      if (underWay != null) {
+        return underWay;
+      }
+      Promise<Long> mine = Promise.promise();
+      if (reading.compareAndSet(null, mine.future())) {
+        read.get().onComplete(done -> {
+          if (done.succeeded()) {
+            known.set(new long[] {done.result(), System.nanoTime()});
+          }
+          // The reading is in place before the next asker finds no read under way.
+          reading.set(null);
+          mine.handle(done);
+        });
+        return mine.future();
+      }
+    }
+  }
+
+  /** An archive of {@code bytes} was written: counted against the reading until the next. */
+  void written(long bytes) {
+    known.updateAndGet(last -> last == null ? null : new long[] {last[0] - bytes, last[1]});
+  }
+
+  /** The directory may be gone: the next asker reads again (and the directory is made again). */
+  void forget() {
+    known.set(null);
+  }
+}
