@@ -12,7 +12,6 @@ import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
-import io.vertx.grpc.client.impl.GrpcClientImpl;
 import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.common.ServiceMethod;
 import java.util.Map;
@@ -71,8 +70,8 @@ public final class GrpcUnaryCall {
     // vertx-grpc 5.0 takes client options only along with a transport it builds itself, which
     // can carry neither pool options nor our authority; its implementation's constructor takes
     // both (and closes the transport when the client closes).
-    return new GrpcClientImpl(vertx,
-        new GrpcClientOptions().setMaxMessageSize(MAX_MESSAGE_BYTES), transport, true) { };
+    return new OneWriteGrpcClient(vertx,
+        new GrpcClientOptions().setMaxMessageSize(MAX_MESSAGE_BYTES), transport);
   }
 
   /**
