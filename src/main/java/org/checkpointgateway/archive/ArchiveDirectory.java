@@ -127,11 +127,19 @@ public final class ArchiveDirectory {
 
   /** Tells the listeners (retention, for one) that a checkpoint finished this archive. */
   public void completed(Path archive) {
+    if (completionListeners.isEmpty()) {
+      // Retention, the only one to ask isCompletedHere, listens when it has a rule; without one
+      // (the default) remembering cost a lock and a map entry per checkpoint for nobody.
+      return;
+    }
     completedHere.add(archive);
     completionListeners.forEach(listener -> listener.accept(archive));
   }
 
-  /** Whether a checkpoint of this gateway completed this archive (and it was not removed since). */
+  /**
+   * Whether a checkpoint of this gateway completed this archive (and it was not removed since).
+   * Remembered only while someone listens ({@link #onCompleted}): before that, nobody asks.
+   */
   public boolean isCompletedHere(Path archive) {
     return completedHere.contains(archive);
   }
