@@ -8,20 +8,6 @@ public final class CheckpointPermissions {
 
   private CheckpointPermissions() {}
 
-  /**
-   * The permission to checkpoint a container of {@code namespace}:
-   * {@code checkpoint:create:<namespace>}.
-   *
-   * @throws IllegalArgumentException when the namespace contains permission syntax
-   *     ({@code :}, {@code ,}, {@code *}) or is blank; routes validate namespaces first
-   */
-  public static String checkpointPermission(String namespace) {
-    if (!isPlainName(namespace)) {
-      throw new IllegalArgumentException("not a namespace: " + namespace);
-    }
-    return "checkpoint:create:" + namespace;
-  }
-
   /** The kubelet's answer to a caller that may not checkpoint: create on nodes/checkpoint. */
   public static ForbiddenException checkpointDenial(Caller caller) {
     return new ForbiddenException(caller.subject(), "create", "nodes", "checkpoint");
@@ -38,11 +24,12 @@ public final class CheckpointPermissions {
   }
 
   /**
-   * Whether the caller may checkpoint in {@code namespace} (what {@link #requireCheckpoint}
-   * asks), for callers that filter rather than refuse.
+   * Whether the caller may checkpoint in {@code namespace}, that is
+   * {@code checkpoint:create:<namespace>} (what {@link #requireCheckpoint} asks), for callers
+   * that filter rather than refuse.
    */
   public static boolean mayCheckpoint(Caller caller, String namespace) {
-    return isPlainName(namespace) && caller.may(checkpointPermission(namespace));
+    return isPlainName(namespace) && caller.mayDo("checkpoint", "create", namespace);
   }
 
   private static boolean isPlainName(String namespace) {
