@@ -26,9 +26,10 @@ import runtime.v1.RuntimeServiceGrpcClient;
 /**
  * The limit of the gateway's own parts: the least a gateway of this design can do per request.
  * Vert.x's HTTP/1.1 server in, one vertx-grpc {@code CheckpointContainer} call out over the
- * runtime's unix socket (Netty epoll), one gRPC client per event loop, container ids learned once
- * at start, a fixed JSON answer; no token check, no lookup, no admission, no deadline timer of its
- * own, no metrics. It asks the runtime exactly what the gateway asks: a fresh archive per
+ * runtime's unix socket (Netty epoll) with the gateway's own client ({@link GrpcUnaryCall#client}:
+ * the message and the end of the stream in one write), one gRPC client per event loop, container
+ * ids learned once at start, a fixed JSON answer; no token check, no lookup, no admission, no
+ * deadline timer of its own, no metrics. It asks the runtime exactly what the gateway asks: a fresh archive per
  * checkpoint, named as the gateway names them ({@link ArchiveDirectory#newArchivePath}, the
  * kubelet's shape), and the gateway's deadline (its default timeout from the request's arrival)
  * as {@code grpc-timeout} and as the message's timeout in whole seconds, rounded up as
