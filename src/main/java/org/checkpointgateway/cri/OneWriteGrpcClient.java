@@ -20,27 +20,34 @@ import io.vertx.grpc.common.impl.GrpcMessageImpl;
  * HTTP/2 write and one system call per unary call. vertx-grpc 5.0 writes the message, flushes,
  * then writes an empty DATA frame that ends the stream and flushes again: two {@code writev}s
  * for the gateway and two reads for the runtime, per checkpoint. grpc-go sends both frames in
- * one write too. Streams that send more than one message are written as vertx-grpc writes them.
+ * one write too. A stream of several messages sends all but the last as vertx-grpc does.
  */
 final class OneWriteGrpcClient extends GrpcClientImpl {
 
   private final HttpClient transport;
+  // The options vertx-grpc keeps to itself, read once for the requests made here.
+  private final long maxMessageSize;
+  private final boolean scheduleDeadline;
 
   /** Over {@code transport}, which it closes when it closes. */
   OneWriteGrpcClient(Vertx vertx, GrpcClientOptions options, HttpClient transport) {
     super(vertx, options, transport, true);
     this.transport = transport;
+    this.maxMessageSize = options.getMaxMessageSize();
+    this.scheduleDeadline = options.getScheduleDeadlineAutomatically();
   }
 
   @Override
   public <Req, Resp> Future<GrpcClientRequest<Req, Resp>> request(Address server,
       ServiceMethod<Resp, Req> method) {
     // The host given here spares LocalhostAuthorityHttpClient a copy of the options per call.
-    // No default timeout to configure: GrpcUnaryCall sets each call's own.
+    // No default timeout to configure: GrpcUnaryCall sets each call's own (vertx-grpc's default,
+    // 0, sends no grpc-timeout).
     return transport.request(new RequestOptions().setMethod(HttpMethod.POST).setServer(server)
             .setHost("localhost"))
         .map(http -> {
-          OneWriteRequest<Req, Resp> call = new OneWriteRequest<>(http, method);
+          OneWriteRequest<Req, Resp> call =
+              new OneWriteRequest<>(http, maxMessageSize, scheduleDeadline, method);
           call.init();
           call.serviceName(method.serviceName());
           call.methodName(method.methodName());
@@ -55,8 +62,9 @@ final class OneWriteGrpcClient extends GrpcClientImpl {
     // stream (the very next step of the same call to end()).
     private Buffer last;
 
-    OneWriteRequest(HttpClientRequest http, ServiceMethod<Resp, Req> method) {
-      super(http, GrpcUnaryCall.MAX_MESSAGE_BYTES, false, method.encoder(), method.decoder());
+    OneWriteRequest(HttpClientRequest http, long maxMessageSize, boolean scheduleDeadline,
+        ServiceMethod<Resp, Req> method) {
+      super(http, maxMessageSize, scheduleDeadline, method.encoder(), method.decoder());
       this.http = http;
     }
 
