@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
  * without one; grpc-go's own clients and the kubelet send {@code localhost} for unix targets.
  */
 final class LocalhostAuthorityHttpClient implements HttpClient {
+  /** The host of a request over a unix socket, as grpc-go and the kubelet send it. */
+  static final String HOST = "localhost";
+
   private final HttpClient delegate;
 
   public LocalhostAuthorityHttpClient(HttpClient delegate) {
@@ -21,7 +24,7 @@ final class LocalhostAuthorityHttpClient implements HttpClient {
   @Override
   public Future<HttpClientRequest> request(RequestOptions options) {
     return delegate.request(options.getHost() != null ? options
-        : new RequestOptions(options).setHost("localhost"));
+        : new RequestOptions(options).setHost(HOST));
   }
 
   @Override

@@ -44,7 +44,7 @@ final class OneWriteGrpcClient extends GrpcClientImpl {
     // No default timeout to configure: GrpcUnaryCall sets each call's own (vertx-grpc's default,
     // 0, sends no grpc-timeout).
     return transport.request(new RequestOptions().setMethod(HttpMethod.POST).setServer(server)
-            .setHost("localhost"))
+            .setHost(LocalhostAuthorityHttpClient.HOST))
         .map(http -> {
           OneWriteRequest<Req, Resp> call =
               new OneWriteRequest<>(http, maxMessageSize, scheduleDeadline, method);
