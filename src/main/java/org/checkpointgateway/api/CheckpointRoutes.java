@@ -234,7 +234,9 @@ final class CheckpointRoutes {
 
   /** The kubelet's answer to a checkpoint: {@code {"items":["ARCHIVE",...]}}. */
   private static void answerItems(RoutingContext ctx, CheckpointResult result) {
-    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(itemsJson(result.items()));
+    // Added, not set: nothing before set it, and set first searched the headers to replace it.
+    ctx.response().headers().add(HttpHeaders.CONTENT_TYPE, JSON);
+    ctx.response().end(itemsJson(result.items()));
   }
 
   /**

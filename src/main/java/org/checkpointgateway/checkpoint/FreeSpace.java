@@ -3,6 +3,7 @@ package org.checkpointgateway.checkpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -19,6 +20,9 @@ final class FreeSpace {
   // {usable bytes, when read (nanoTime)}, replaced whole so that readers need no lock.
   private final AtomicReference<long[]> known = new AtomicReference<>();
   private final AtomicReference<Future<Long>> reading = new AtomicReference<>();
+  // Bytes of the archives written since the last reading: added to by every checkpoint, on
+  // every event loop, without an allocation or a retried compare-and-set (as a new reading did).
+  private final LongAdder writtenSinceReading = new LongAdder();
 
   FreeSpace(Supplier<Future<Long>> read, long maxAgeNanos) {
     this.read = read;
@@ -28,7 +32,8 @@ final class FreeSpace {
   /** The last reading if it is recent enough, else null. */
   Long recent() {
     long[] last = known.get();
-    return last != null && System.nanoTime() - last[1] < maxAgeNanos ? last[0] : null;
+    return last != null && System.nanoTime() - last[1] < maxAgeNanos
+        ? last[0] - writtenSinceReading.sum() : null;
   }
 
   /** A fresh reading: the read under way if there is one, else a new one. */
@@ -43,6 +48,9 @@ final class FreeSpace {
         read.get().onComplete(done -> {
           if (done.succeeded()) {
             known.set(new long[] {done.result(), System.nanoTime()});
+            // The new reading saw what was written before it. An archive that ends just as the
+            // reading lands may go uncounted until the next one, as it could before.
+            writtenSinceReading.reset();
           }
           // The reading is in place before the next asker finds no read under way.
           reading.set(null);
@@ -55,7 +63,7 @@ final class FreeSpace {
 
   /** An archive of {@code bytes} was written: counted against the reading until the next. */
   void written(long bytes) {
-    known.updateAndGet(last -> last == null ? null : new long[] {last[0] - bytes, last[1]});
+    writtenSinceReading.add(bytes);
   }
 
   /** The directory may be gone: the next asker reads again (and the directory is made again). */

@@ -102,7 +102,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
     this.admission = admission;
     this.throughput = throughput;
     this.archiveSizes = new ArchiveSizePoller(vertx, settings.progressInterval());
-    this.archiveStats = new ArchiveStats(vertx, archives::onLocalFileSystem);
+    this.archiveStats = new ArchiveStats(vertx, archives.path(), archives::onLocalFileSystem);
     this.metrics = metrics;
     this.settings = settings;
   }
@@ -283,7 +283,12 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
   private Future<Long> readFreeSpace() {
     return archives.ensureExists()
         .compose(ignored -> vertx.fileSystem().fsProps(archives.path().toString()))
-        .map(fs -> fs.usableSpace());
+        // With each reading, the directory that archive stats go through is opened again: one
+        // removed, made again or renamed away is followed within a reading's age.
+        .compose(fs -> vertx.executeBlocking(() -> {
+          archiveStats.reopenDirectory();
+          return fs.usableSpace();
+        }, false));
   }
 
   /** The runtime's part: admitted, with progress reported until it ends. */

@@ -41,21 +41,79 @@ class ArchiveStatsTest {
 
   @Test
   void manyAskersFromSeveralLoopsEachGetTheirOwnAnswerOnTheirOwnContext() throws Exception {
-    askFromSeveralLoops(new ArchiveStats(vertx, () -> false));
+    askFromSeveralLoops(new ArchiveStats(vertx, dir, () -> false));
   }
 
   @Test
   void onALocalFileSystemTheAnswerIsThereAtOnceAndEqualsThePoolsAnswer() throws Exception {
-    askFromSeveralLoops(new ArchiveStats(vertx, () -> true));
+    askFromSeveralLoops(new ArchiveStats(vertx, dir, () -> true));
     Path file = Files.write(dir.resolve("b.tar"), new byte[77]);
     Promise<Boolean> atOnce = Promise.promise();
     vertx.runOnContext(ignored -> atOnce.complete(
-        new ArchiveStats(vertx, () -> true).lstat(file).isComplete()));
+        new ArchiveStats(vertx, dir, () -> true).lstat(file).isComplete()));
     assertThat(Await.result(atOnce.future())).as("no hop to a worker").isTrue();
     Promise<Boolean> hop = Promise.promise();
     vertx.runOnContext(ignored -> hop.complete(
-        new ArchiveStats(vertx, () -> false).lstat(file).isComplete()));
+        new ArchiveStats(vertx, dir, () -> false).lstat(file).isComplete()));
     assertThat(Await.result(hop.future())).as("a worker answers later").isFalse();
+  }
+
+  @Test
+  void throughTheHeldDirectoryTheAnswersAreThoseOfTheWholePath() throws Exception {
+    ArchiveStats stats = new ArchiveStats(vertx, dir, () -> true);
+    Await.result(vertx.executeBlocking(() -> {
+      stats.reopenDirectory();
+      return null;
+    }));
+    askFromSeveralLoops(stats);
+  }
+
+  @Test
+  void aDirectoryMadeAgainIsFollowedAtOnceOneRenamedAwayWithTheNextReopening() throws Exception {
+    Path archives = Files.createDirectory(dir.resolve("archives"));
+    ArchiveStats stats = new ArchiveStats(vertx, archives, () -> true);
+    Files.write(archives.resolve("a.tar"), new byte[1234]);
+    reopen(stats);
+    assertThat(size(stats, archives.resolve("a.tar"))).isEqualTo("1234");
+
+    // Removed and made again: a name not found through the held directory is asked by path.
+    Files.delete(archives.resolve("a.tar"));
+    Files.delete(archives);
+    Files.createDirectory(archives);
+    Files.write(archives.resolve("b.tar"), new byte[55]);
+    assertThat(size(stats, archives.resolve("b.tar"))).isEqualTo("55");
+    assertThat(size(stats, archives.resolve("a.tar"))).isEqualTo("NoSuchFileException");
+
+    // Renamed away with a file of the same name as one in the new directory: the held one
+    // answers until it is opened again (with the next free-space reading, ArchiveStats says).
+    Files.write(archives.resolve("c.tar"), new byte[7]);
+    Files.move(archives, dir.resolve("moved"));
+    Files.createDirectory(archives);
+    Files.write(archives.resolve("c.tar"), new byte[99]);
+    reopen(stats);
+    assertThat(size(stats, archives.resolve("c.tar"))).isEqualTo("99");
+    Files.move(archives, dir.resolve("moved-again"));
+    Files.move(dir.resolve("moved"), archives);
+    assertThat(size(stats, archives.resolve("c.tar"))).as("through the held directory")
+        .isEqualTo("99");
+    reopen(stats);
+    assertThat(size(stats, archives.resolve("c.tar"))).isEqualTo("7");
+  }
+
+  private void reopen(ArchiveStats stats) {
+    Await.result(vertx.executeBlocking(() -> {
+      stats.reopenDirectory();
+      return null;
+    }));
+  }
+
+  /** The size the stats give, asked on an event loop, or the failure's name. */
+  private String size(ArchiveStats stats, Path archive) {
+    Promise<String> answer = Promise.promise();
+    vertx.runOnContext(ignored -> stats.lstat(archive).onComplete(done -> answer.complete(
+        done.succeeded() ? String.valueOf(done.result().size())
+            : done.cause().getClass().getSimpleName())));
+    return Await.result(answer.future());
   }
 
   private void askFromSeveralLoops(ArchiveStats stats) throws Exception {
