@@ -1,5 +1,6 @@
 package org.checkpointgateway.checkpoint;
 
+import io.vertx.core.Closeable;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -33,35 +34,62 @@ import java.util.function.BooleanSupplier;
  * <p>On the event loop the stat is made relative to the directory, held open
  * ({@link #reopenDirectory}): the kernel then walks one name instead of every part of the
  * directory's path, which was 40% of the stat's time in profiles at 256 in flight. The
- * directory is opened again with each free-space reading (at most a second apart under load),
- * and a name not found through it is asked by its whole path at once: a directory removed and
- * made again is followed at once, one renamed away within that second.
+ * directory is opened again after each free-space reading (a second apart under load) and is
+ * used for {@code heldForNanos} only; a name not found through it is asked by its whole path at
+ * once. So a directory removed and made again is followed at once; one renamed away (or
+ * replaced by a link) while a checkpoint ran can answer for its old path until the held one is
+ * too old, where the whole path would have said the archive was missing. The descriptor also
+ * keeps the directory's file system busy for an unmount while the gateway runs.
  */
 final class ArchiveStats {
 
   private record Asked(Path archive, ContextInternal asker, Promise<BasicFileAttributes> answer) {
   }
 
+  /** The checkpoint directory held open, and since when (on {@link System#nanoTime}'s clock). */
+  private record Held(SecureDirectoryStream<Path> stream, long openedNanos) {
+  }
+
   private final Vertx vertx;
   private final Path directory;
+  private final long heldForNanos;
   private final BooleanSupplier onTheEventLoop;
   private final Queue<Asked> asked = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean reading = new AtomicBoolean();
   // The directory held open for stats on the event loop; null until opened (or when it cannot be).
-  private final AtomicReference<SecureDirectoryStream<Path>> held = new AtomicReference<>();
+  private final AtomicReference<Held> held = new AtomicReference<>();
+  private final AtomicBoolean reopening = new AtomicBoolean();
+  private final Closeable closeHook = done -> {
+    close();
+    done.succeed();
+  };
+  private volatile boolean closed;
 
   /**
    * @param directory where the archives asked about are
+   * @param heldForNanos how long an opened directory is used: the longest a directory renamed
+   *     away under a checkpoint can still answer for its path
    * @param onTheEventLoop whether a stat may run on the asker's event loop (asked each time)
    */
-  ArchiveStats(Vertx vertx, Path directory, BooleanSupplier onTheEventLoop) {
+  ArchiveStats(Vertx vertx, Path directory, long heldForNanos, BooleanSupplier onTheEventLoop) {
     this.vertx = vertx;
     this.directory = directory;
+    this.heldForNanos = heldForNanos;
     this.onTheEventLoop = onTheEventLoop;
-    ((VertxInternal) vertx).addCloseHook(closed -> {
-      close(held.getAndSet(null));
-      closed.succeed();
-    });
+    ((VertxInternal) vertx).addCloseHook(closeHook);
+  }
+
+  /**
+   * Has the directory opened again on a worker, unless that is under way; returns at once, and
+   * nothing waits for it (until it is done, stats go by whole path once the held one is too old).
+   */
+  void reopenSoon() {
+    if (onTheEventLoop.getAsBoolean() && !closed && reopening.compareAndSet(false, true)) {
+      vertx.executeBlocking(() -> {
+        reopenDirectory();
+        return null;
+      }, false).onComplete(ignored -> reopening.set(false));
+    }
   }
 
   /**
@@ -70,12 +98,12 @@ final class ArchiveStats {
    * another kind of file system) leaves stats to whole paths until the next call.
    */
   void reopenDirectory() {
-    SecureDirectoryStream<Path> opened = null;
-    if (onTheEventLoop.getAsBoolean()) {
+    Held opened = null;
+    if (onTheEventLoop.getAsBoolean() && !closed) {
       try {
         DirectoryStream<Path> stream = Files.newDirectoryStream(directory);
         if (stream instanceof SecureDirectoryStream<Path> secure) {
-          opened = secure;
+          opened = new Held(secure, System.nanoTime());
         } else {
           stream.close();
         }
@@ -84,12 +112,22 @@ final class ArchiveStats {
       }
     }
     close(held.getAndSet(opened));
+    if (closed) {
+      close(held.getAndSet(null)); // closed while this one was opening
+    }
   }
 
-  private static void close(DirectoryStream<Path> stream) {
-    if (stream != null) {
+  /** Lets the directory go (the gateway stops, or Vert.x closes): stats go by whole path. */
+  void close() {
+    closed = true;
+    close(held.getAndSet(null));
+    ((VertxInternal) vertx).removeCloseHook(closeHook);
+  }
+
+  private static void close(Held directory) {
+    if (directory != null) {
       try {
-        stream.close();
+        directory.stream().close();
       } catch (IOException ignored) {
         // Only the descriptor is let go.
       }
@@ -133,10 +171,11 @@ final class ArchiveStats {
   }
 
   private BasicFileAttributes readInDirectory(Path archive) throws IOException {
-    SecureDirectoryStream<Path> in = held.get();
-    if (in != null && directory.equals(archive.getParent())) {
+    Held in = held.get();
+    if (in != null && System.nanoTime() - in.openedNanos() < heldForNanos
+        && directory.equals(archive.getParent())) {
       try {
-        return in.getFileAttributeView(archive.getFileName(), BasicFileAttributeView.class,
+        return in.stream().getFileAttributeView(archive.getFileName(), BasicFileAttributeView.class,
             LinkOption.NOFOLLOW_LINKS).readAttributes();
       } catch (IOException | ClosedDirectoryStreamException notThere) {
         // Missing there, or the directory was just opened again: its whole path says.

@@ -17,12 +17,14 @@ final class FreeSpace {
 
   private final Supplier<Future<Long>> read;
   private final long maxAgeNanos;
-  // {usable bytes, when read (nanoTime)}, replaced whole so that readers need no lock.
+  // {usable bytes, when read (nanoTime), writtenSinceStart when the read began}, replaced whole
+  // so that readers need no lock.
   private final AtomicReference<long[]> known = new AtomicReference<>();
   private final AtomicReference<Future<Long>> reading = new AtomicReference<>();
-  // Bytes of the archives written since the last reading: added to by every checkpoint, on
-  // every event loop, without an allocation or a retried compare-and-set (as a new reading did).
-  private final LongAdder writtenSinceReading = new LongAdder();
+  // Bytes of every archive written, ever: added to by every checkpoint, on every event loop,
+  // without an allocation or a retried compare-and-set (as a new reading per archive did). A
+  // reading counts against it what was written after the read began.
+  private final LongAdder writtenSinceStart = new LongAdder();
 
   FreeSpace(Supplier<Future<Long>> read, long maxAgeNanos) {
     this.read = read;
@@ -33,7 +35,7 @@ final class FreeSpace {
   Long recent() {
     long[] last = known.get();
     return last != null && System.nanoTime() - last[1] < maxAgeNanos
-        ? last[0] - writtenSinceReading.sum() : null;
+        ? last[0] - (writtenSinceStart.sum() - last[2]) : null;
   }
 
   /** A fresh reading: the read under way if there is one, else a new one. */
@@ -45,12 +47,12 @@ final class FreeSpace {
       }
       Promise<Long> mine = Promise.promise();
       if (reading.compareAndSet(null, mine.future())) {
+        // An archive that ends while the file system is read may or may not be in its answer:
+        // it is counted against it all the same (cautious).
+        long writtenBefore = writtenSinceStart.sum();
         read.get().onComplete(done -> {
           if (done.succeeded()) {
-            known.set(new long[] {done.result(), System.nanoTime()});
-            // The new reading saw what was written before it. An archive that ends just as the
-            // reading lands may go uncounted until the next one, as it could before.
-            writtenSinceReading.reset();
+            known.set(new long[] {done.result(), System.nanoTime(), writtenBefore});
           }
           // The reading is in place before the next asker finds no read under way.
           reading.set(null);
@@ -63,7 +65,7 @@ final class FreeSpace {
 
   /** An archive of {@code bytes} was written: counted against the reading until the next. */
   void written(long bytes) {
-    writtenSinceReading.add(bytes);
+    writtenSinceStart.add(bytes);
   }
 
   /** The directory may be gone: the next asker reads again (and the directory is made again). */

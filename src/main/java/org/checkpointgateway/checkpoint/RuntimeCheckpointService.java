@@ -71,6 +71,12 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
   private volatile boolean draining;
   /** How stale the free-space figure may be: archives grow far slower than requests arrive. */
   static final long FREE_SPACE_TTL_NANOS = 1_000_000_000L;
+  /**
+   * How long the checkpoint directory opened after a free-space reading is used for archive
+   * stats ({@link ArchiveStats}): two readings' age, so that under load it is opened again
+   * before it gets too old.
+   */
+  static final long ARCHIVE_DIRECTORY_HELD_NANOS = 2 * FREE_SPACE_TTL_NANOS;
   private final FreeSpace freeSpace;
   // The weight of the checkpoints at the runtime now: what their archives are about to take of
   // the free space (a running one's bytes written so far count twice until it ends: cautious).
@@ -102,7 +108,8 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
     this.admission = admission;
     this.throughput = throughput;
     this.archiveSizes = new ArchiveSizePoller(vertx, settings.progressInterval());
-    this.archiveStats = new ArchiveStats(vertx, archives.path(), archives::onLocalFileSystem);
+    this.archiveStats = new ArchiveStats(vertx, archives.path(), ARCHIVE_DIRECTORY_HELD_NANOS,
+        archives::onLocalFileSystem);
     this.metrics = metrics;
     this.settings = settings;
   }
@@ -283,12 +290,11 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
   private Future<Long> readFreeSpace() {
     return archives.ensureExists()
         .compose(ignored -> vertx.fileSystem().fsProps(archives.path().toString()))
-        // With each reading, the directory that archive stats go through is opened again: one
-        // removed, made again or renamed away is followed within a reading's age.
-        .compose(fs -> vertx.executeBlocking(() -> {
-          archiveStats.reopenDirectory();
+        .map(fs -> {
+          // The directory archive stats go through is opened again (nothing waits for it).
+          archiveStats.reopenSoon();
           return fs.usableSpace();
-        }, false));
+        });
   }
 
   /** The runtime's part: admitted, with progress reported until it ends. */
@@ -402,6 +408,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
             if (admission.running() == 0 || now > giveUp) {
               vertx.cancelTimer(id);
               stopAll();
+              archiveStats.close();
               drained.complete();
             }
           });

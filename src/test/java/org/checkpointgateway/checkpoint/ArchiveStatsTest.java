@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.StrictVertx;
 import org.junit.jupiter.api.AfterEach;
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * on its asker's context.
  */
 class ArchiveStatsTest {
+
+  static final long HOUR = TimeUnit.HOURS.toNanos(1);
 
   @TempDir
   Path dir;
@@ -41,26 +44,26 @@ class ArchiveStatsTest {
 
   @Test
   void manyAskersFromSeveralLoopsEachGetTheirOwnAnswerOnTheirOwnContext() throws Exception {
-    askFromSeveralLoops(new ArchiveStats(vertx, dir, () -> false));
+    askFromSeveralLoops(new ArchiveStats(vertx, dir, HOUR, () -> false));
   }
 
   @Test
   void onALocalFileSystemTheAnswerIsThereAtOnceAndEqualsThePoolsAnswer() throws Exception {
-    askFromSeveralLoops(new ArchiveStats(vertx, dir, () -> true));
+    askFromSeveralLoops(new ArchiveStats(vertx, dir, HOUR, () -> true));
     Path file = Files.write(dir.resolve("b.tar"), new byte[77]);
     Promise<Boolean> atOnce = Promise.promise();
     vertx.runOnContext(ignored -> atOnce.complete(
-        new ArchiveStats(vertx, dir, () -> true).lstat(file).isComplete()));
+        new ArchiveStats(vertx, dir, HOUR, () -> true).lstat(file).isComplete()));
     assertThat(Await.result(atOnce.future())).as("no hop to a worker").isTrue();
     Promise<Boolean> hop = Promise.promise();
     vertx.runOnContext(ignored -> hop.complete(
-        new ArchiveStats(vertx, dir, () -> false).lstat(file).isComplete()));
+        new ArchiveStats(vertx, dir, HOUR, () -> false).lstat(file).isComplete()));
     assertThat(Await.result(hop.future())).as("a worker answers later").isFalse();
   }
 
   @Test
-  void throughTheHeldDirectoryTheAnswersAreThoseOfTheWholePath() throws Exception {
-    ArchiveStats stats = new ArchiveStats(vertx, dir, () -> true);
+  void throughTheHeldDirectoryFilesLinksAndMissingNamesAreAnsweredAsByTheirPaths() throws Exception {
+    ArchiveStats stats = new ArchiveStats(vertx, dir, HOUR, () -> true);
     Await.result(vertx.executeBlocking(() -> {
       stats.reopenDirectory();
       return null;
@@ -69,9 +72,9 @@ class ArchiveStatsTest {
   }
 
   @Test
-  void aDirectoryMadeAgainIsFollowedAtOnceOneRenamedAwayWithTheNextReopening() throws Exception {
+  void aDirectoryMadeAgainIsFollowedAtOnceOneRenamedAwayOnceTheHeldOneIsTooOld() throws Exception {
     Path archives = Files.createDirectory(dir.resolve("archives"));
-    ArchiveStats stats = new ArchiveStats(vertx, archives, () -> true);
+    ArchiveStats stats = new ArchiveStats(vertx, archives, HOUR, () -> true);
     Files.write(archives.resolve("a.tar"), new byte[1234]);
     reopen(stats);
     assertThat(size(stats, archives.resolve("a.tar"))).isEqualTo("1234");
@@ -84,20 +87,30 @@ class ArchiveStatsTest {
     assertThat(size(stats, archives.resolve("b.tar"))).isEqualTo("55");
     assertThat(size(stats, archives.resolve("a.tar"))).isEqualTo("NoSuchFileException");
 
-    // Renamed away with a file of the same name as one in the new directory: the held one
-    // answers until it is opened again (with the next free-space reading, ArchiveStats says).
-    Files.write(archives.resolve("c.tar"), new byte[7]);
-    Files.move(archives, dir.resolve("moved"));
-    Files.createDirectory(archives);
+    // Renamed away, another directory put in its place with a file of the same name (7 bytes
+    // where the held one has 99): the held directory answers while it is young enough ...
     Files.write(archives.resolve("c.tar"), new byte[99]);
     reopen(stats);
-    assertThat(size(stats, archives.resolve("c.tar"))).isEqualTo("99");
-    Files.move(archives, dir.resolve("moved-again"));
-    Files.move(dir.resolve("moved"), archives);
+    Files.move(archives, dir.resolve("moved"));
+    Files.createDirectory(archives);
+    Files.write(archives.resolve("c.tar"), new byte[7]);
     assertThat(size(stats, archives.resolve("c.tar"))).as("through the held directory")
         .isEqualTo("99");
+    // ... and not once it is too old, nor once closed.
+    ArchiveStats shortLived = new ArchiveStats(vertx, archives, TimeUnit.MILLISECONDS.toNanos(50),
+        () -> true);
+    Files.move(archives, dir.resolve("moved-again"));
+    Files.move(dir.resolve("moved"), archives);
+    reopen(shortLived);
+    Files.move(archives, dir.resolve("moved"));
+    Files.move(dir.resolve("moved-again"), archives);
+    Await.until("the held directory to be too old to answer",
+        () -> size(shortLived, archives.resolve("c.tar")).equals("7"));
+    stats.close();
+    assertThat(size(stats, archives.resolve("c.tar"))).as("closed").isEqualTo("7");
     reopen(stats);
-    assertThat(size(stats, archives.resolve("c.tar"))).isEqualTo("7");
+    assertThat(size(stats, archives.resolve("c.tar"))).as("not opened again once closed")
+        .isEqualTo("7");
   }
 
   private void reopen(ArchiveStats stats) {

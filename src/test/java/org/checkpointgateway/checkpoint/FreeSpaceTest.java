@@ -91,6 +91,16 @@ class FreeSpaceTest {
   }
 
   @Test
+  void anArchiveWrittenWhileTheFileSystemIsReadCountsAgainstThatReading() {
+    FreeSpace space = freeSpace(TimeUnit.HOURS.toNanos(1));
+    space.read();
+    space.written(20);
+    pending.get(0).complete(100L);
+    assertThat(space.recent()).as("the read may have begun before the archive was written")
+        .isEqualTo(80L);
+  }
+
+  @Test
   void writtenArchivesCountAgainstTheReadingAndForgettingDropsIt() {
     FreeSpace space = freeSpace(TimeUnit.HOURS.toNanos(1));
     space.written(10);
