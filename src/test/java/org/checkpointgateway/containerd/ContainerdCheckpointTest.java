@@ -166,6 +166,7 @@ class ContainerdCheckpointTest {
 
     @Test
     void checkpointsARealContainerIntoAnArchiveTheRealClientsRead() throws IOException {
+      containerd.requireCriuDump();
       ContainerdPeer.Pod pod = memhog("hog-" + System.nanoTime() % 100000, 200);
       Calls before = Calls.of(containerd);
 
@@ -231,6 +232,7 @@ class ContainerdCheckpointTest {
 
     @Test
     void theArchiveRestoresIntoAProcessThatCountsOnFromItsCheckpoint() throws Exception {
+      containerd.requireCriuDump();
       ContainerdPeer.Pod pod = memhog("again-" + System.nanoTime() % 100000, 64);
       long countedBefore = ContainerdPeer.lastCount(pod.log());
 
@@ -254,6 +256,7 @@ class ContainerdCheckpointTest {
 
     @Test
     void aDeadlineDuringTheCheckpointLeavesNothingAndTheContainerRunning() {
+      containerd.requireCriuDump();
       ContainerdPeer.Pod pod = memhog("deadline-" + System.nanoTime() % 100000, 1024);
       Calls before = Calls.of(containerd);
 
@@ -269,6 +272,7 @@ class ContainerdCheckpointTest {
 
     @Test
     void aCallerThatGoesAwayLeavesNothingAndTheContainerRunning() {
+      containerd.requireCriuDump();
       ContainerdPeer.Pod pod = memhog("gone-" + System.nanoTime() % 100000, 512);
       Calls before = Calls.of(containerd);
       var net = vertx.createNetClient();

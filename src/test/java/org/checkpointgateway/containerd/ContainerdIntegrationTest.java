@@ -54,6 +54,7 @@ class ContainerdIntegrationTest {
 
     @Test
     void withoutTheFallbackTheCriCheckpointsAlone() {
+      containerd.requireCriuDump();
       gateway(false);
 
       HttpAnswer answer = gateway.post(path("app"), gateway.adminToken());

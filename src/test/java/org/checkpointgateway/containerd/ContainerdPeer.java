@@ -60,6 +60,8 @@ final class ContainerdPeer implements AutoCloseable {
   static final String REQUIRE = "CHECKPOINT_GATEWAY_REQUIRE_CONTAINERD";
   static final String CGROUP_PARENT = "/checkpoint-gateway-tests";
   static final Path DEFAULT_ENV_FILE = Path.of("/tmp/checkpoint-gateway-containerd/env");
+  private static final java.util.concurrent.atomic.AtomicBoolean CRIU_SAID =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private static final java.util.concurrent.atomic.AtomicBoolean SKIP_SAID =
       new java.util.concurrent.atomic.AtomicBoolean();
   private static final Pattern GRPC_CODE = Pattern.compile("grpc_code=\"([^\"]*)\"");
@@ -87,6 +89,8 @@ final class ContainerdPeer implements AutoCloseable {
   final Path criu;
   final String image;
   final Path logs;
+  // Why CRIU cannot dump on this machine (the setup's probe); empty when it can.
+  private final String criuCannotDump;
   private final URI metrics;
   private final Vertx vertx;
   private final GrpcClient grpc;
@@ -106,6 +110,7 @@ final class ContainerdPeer implements AutoCloseable {
     this.metrics = URI.create(env.getProperty(version.envPrefix + "METRICS"));
     this.criu = Path.of(env.getProperty("CHECKPOINT_GATEWAY_CRIU"));
     this.image = env.getProperty("CHECKPOINT_GATEWAY_TEST_IMAGE");
+    this.criuCannotDump = criuCannotDump(env.getProperty("CHECKPOINT_GATEWAY_CRIU_CANNOT_DUMP_FILE"));
     this.logs = logs;
     this.grpc = GrpcUnaryCall.client(vertx, 1);
     this.cri = RuntimeServiceGrpcClient.create(grpc, SocketAddress.domainSocketAddress(socket.toString()));
@@ -148,6 +153,30 @@ final class ContainerdPeer implements AutoCloseable {
       skip("containerd on " + peer.socket + " does not answer: " + e.getMessage());
     }
     return peer;
+  }
+
+  /** What the setup's probe wrote when CRIU could not dump (no file: it could). */
+  private static String criuCannotDump(String file) {
+    try {
+      return file == null || !Files.exists(Path.of(file)) ? "" : Files.readString(Path.of(file)).strip();
+    } catch (IOException e) {
+      return "cannot read " + file + ": " + e;
+    }
+  }
+
+  /**
+   * For a test that needs CRIU to dump a process: skipped, with the reason, when the setup's
+   * probe found that CRIU cannot dump even a plain process on this machine's kernel (whatever
+   * the runtime; the peers themselves are there, and the tests that need no dump still run).
+   * Said once on the console, under {@link #REQUIRE} too: the machine, not the gateway, fails.
+   */
+  void requireCriuDump() {
+    if (!criuCannotDump.isEmpty()) {
+      if (CRIU_SAID.compareAndSet(false, true)) {
+        System.out.println("containerd tests that need a real dump skipped: " + criuCannotDump);
+      }
+      assumeTrue(false, "CRIU cannot dump on this machine: " + criuCannotDump);
+    }
   }
 
   /**
