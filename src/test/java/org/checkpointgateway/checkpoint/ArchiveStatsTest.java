@@ -64,10 +64,7 @@ class ArchiveStatsTest {
   @Test
   void throughTheHeldDirectoryFilesLinksAndMissingNamesAreAnsweredAsByTheirPaths() throws Exception {
     ArchiveStats stats = new ArchiveStats(vertx, dir, HOUR, () -> true);
-    Await.result(vertx.executeBlocking(() -> {
-      stats.reopenDirectory();
-      return null;
-    }));
+    reopen(stats);
     askFromSeveralLoops(stats);
   }
 
