@@ -3,6 +3,7 @@ package org.checkpointgateway.context;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
@@ -21,8 +22,8 @@ import org.checkpointgateway.outcome.RuntimeCallFailedException;
  *
  * <p>Immutable but for {@link #cancel} of a {@link #cancellable} one. A context costs one object
  * (plus its cancellation signal when cancellable): no timer of its own; a wait that must end
- * with it arms one ({@link #failWhenDone}), as grpc-go's {@code select} on {@code ctx.Done()}
- * does.
+ * with it is listed with its event loop's deadlines ({@link #failWhenDone}), as grpc-go's
+ * {@code select} on {@code ctx.Done()} does.
  */
 public final class RequestContext {
 
@@ -140,12 +141,9 @@ public final class RequestContext {
   /**
    * Fails {@code answer} when this context ends first: {@link #deadlineExceeded} when the
    * deadline passes, {@link #canceled} when it is cancelled (on the calling context, if there
-   * was one). The timer goes once {@code answer} completes.
+   * was one). Nothing of the wait stays once {@code answer} completes.
    */
   public <T> void failWhenDone(Vertx vertx, Promise<T> answer, Supplier<String> waitingFor) {
-    // Rounded up: a timer that fired a fraction of a millisecond early would report a deadline
-    // that has not passed yet.
-    long delayMillis = Math.max(1, (remainingNanos() + 999_999) / 1_000_000);
     Context caller = Vertx.currentContext();
     // Taken back when the wait ends, with its timer.
     Runnable stopListening = onCancel(() -> {
@@ -156,8 +154,18 @@ public final class RequestContext {
       }
     });
     if (caller instanceof ContextInternal internal) {
-      // A task on the caller's event loop rather than a Vert.x timer: no timer id and no entry
-      // in Vert.x's timer map per wait, which nearly always ends long before its deadline.
+      LoopDeadlines deadlines = LoopDeadlines.of(internal.nettyEventLoop());
+      if (deadlines != null) {
+        DeadlineWait<T> wait = new DeadlineWait<>(deadlineNanos, internal, answer, waitingFor,
+            stopListening);
+        if (deadlines.append(wait)) {
+          answer.future().onComplete(wait);
+          return;
+        }
+      }
+      // Not on the caller's event loop, or due before the waits already listed there: a task on
+      // the caller's event loop rather than a Vert.x timer (no timer id, no entry in its map).
+      long delayMillis = delayMillis();
       ScheduledFuture<?> timer = internal.nettyEventLoop().schedule(() -> internal.runOnContext(
           ignored -> answer.tryFail(deadlineExceeded(waitingFor.get()))),
           delayMillis, TimeUnit.MILLISECONDS);
@@ -166,12 +174,49 @@ public final class RequestContext {
         stopListening.run();
       });
     } else {
-      long timer = vertx.setTimer(delayMillis,
+      long timer = vertx.setTimer(delayMillis(),
           id -> answer.tryFail(deadlineExceeded(waitingFor.get())));
       answer.future().onComplete(ignored -> {
         vertx.cancelTimer(timer);
         stopListening.run();
       });
+    }
+  }
+
+  /**
+   * Time left in milliseconds for a timer, rounded up: one that fired a fraction of a millisecond
+   * early would report a deadline that has not passed yet.
+   */
+  private long delayMillis() {
+    return Math.max(1, (remainingNanos() + 999_999) / 1_000_000);
+  }
+
+  /** A wait in its event loop's {@link LoopDeadlines}: taken out when it ends, failed when due. */
+  private static final class DeadlineWait<T> extends LoopDeadlines.Entry
+      implements Handler<AsyncResult<T>> {
+    private final ContextInternal caller;
+    private final Promise<T> answer;
+    private final Supplier<String> waitingFor;
+    private final Runnable stopListening;
+
+    DeadlineWait(long deadlineNanos, ContextInternal caller, Promise<T> answer,
+        Supplier<String> waitingFor, Runnable stopListening) {
+      super(deadlineNanos);
+      this.caller = caller;
+      this.answer = answer;
+      this.waitingFor = waitingFor;
+      this.stopListening = stopListening;
+    }
+
+    @Override
+    void expired() {
+      caller.runOnContext(ignored -> answer.tryFail(deadlineExceeded(waitingFor.get())));
+    }
+
+    @Override
+    public void handle(AsyncResult<T> ended) {
+      remove();
+      stopListening.run();
     }
   }
 
