@@ -14,8 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -66,8 +64,8 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
   private final CheckpointSettings settings;
   // Completed when the gateway stops: every running checkpoint watches it.
   private final Promise<Void> stopping = Promise.promise();
-  // The abandon signals of the checkpoints under way, completed all at once when stopping.
-  private final Set<Runnable> running = ConcurrentHashMap.newKeySet();
+  // The checkpoints under way, cancelled all at once when stopping.
+  private final RunningCheckpoints running;
   private volatile boolean draining;
   /** How stale the free-space figure may be: archives grow far slower than requests arrive. */
   static final long FREE_SPACE_TTL_NANOS = 1_000_000_000L;
@@ -108,6 +106,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
     this.admission = admission;
     this.throughput = throughput;
     this.archiveSizes = new ArchiveSizePoller(vertx, settings.progressInterval());
+    this.running = new RunningCheckpoints(vertx);
     this.archiveStats = new ArchiveStats(vertx, archives.path(), ARCHIVE_DIRECTORY_HELD_NANOS,
         archives::onLocalFileSystem);
     this.metrics = metrics;
@@ -168,19 +167,11 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
       Consumer<CheckpointEvent> events) {
     CheckpointTarget target = checkpoint.target();
     long begun = System.nanoTime();
-    // Abandoned when the request is cancelled or the gateway stops; listening on the
-    // gateway-wide signal from every run would pile up listeners for the life of the process.
-    Promise<Void> abandoning = Promise.promise();
-    Runnable stopListening = request.onCancel(abandoning::tryComplete);
-    // The stop signal comes from another event loop; the run's own context must act on it.
-    io.vertx.core.Context loop = vertx.getOrCreateContext();
-    Runnable abandonOnOwnContext = () -> loop.runOnContext(ignored -> abandoning.tryComplete());
-    running.add(abandonOnOwnContext);
-    if (stopping.future().isComplete()) {
-      abandonOnOwnContext.run();
-    }
-    // The request's deadline; ended by its cancel or the gateway's stop. One value to the runtime.
-    RequestContext context = request.withCancel(abandoning.future());
+    // Ended by the request's cancel or the gateway's stop: one value to the runtime. Listening on
+    // a gateway-wide signal from every run would pile up listeners for the life of the process.
+    RequestContext context = request.cancellableChild();
+    Runnable stopListening = request.onCancel(context::cancel);
+    Runnable unlist = running.add(context);
     long weight = checkpoint.weightBytes();
     // Each step runs at once when the one before answered at once (Futures.then): in steady
     // state only the runtime's call waits.
@@ -204,7 +195,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
     outcome.onComplete(done -> {
       Throwable failure = done.failed() ? asCheckpointFailure(target, done.cause()) : null;
       stopListening.run();
-      running.remove(abandonOnOwnContext);
+      unlist.run();
       metrics.checkpointEnded(failure, System.nanoTime() - begun);
       if (events != NO_EVENTS) {
         events.accept(failure == null
@@ -418,7 +409,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
 
   private void stopAll() {
     if (stopping.tryComplete()) {
-      running.forEach(Runnable::run);
+      running.stopAll();
     }
   }
 

@@ -72,6 +72,15 @@ public final class RequestContext {
     return new RequestContext(deadlineNanos, false, Cancellation.of(cancelled));
   }
 
+  /**
+   * The same deadline with a cancellation of its own: {@link #cancel} ends it, and this context's
+   * cancel ends it only once linked ({@code onCancel(child::cancel)}). A run the gateway's stop
+   * may end as well as its request, without a promise and a listener per run.
+   */
+  public RequestContext cancellableChild() {
+    return new RequestContext(deadlineNanos, true, new Cancellation());
+  }
+
   /** The earlier of this deadline and {@code timeout} from now, cancelled with this one. */
   public RequestContext within(Duration timeout) {
     long own = System.nanoTime() + timeout.toNanos();
