@@ -52,6 +52,8 @@ final class ArchiveStats {
 
   private final Vertx vertx;
   private final Path directory;
+  // Its number of names: an archive right in it has one more (getParent() made a path per stat).
+  private final int directoryDepth;
   private final long heldForNanos;
   private final BooleanSupplier onTheEventLoop;
   private final Queue<Asked> asked = new ConcurrentLinkedQueue<>();
@@ -74,6 +76,7 @@ final class ArchiveStats {
   ArchiveStats(Vertx vertx, Path directory, long heldForNanos, BooleanSupplier onTheEventLoop) {
     this.vertx = vertx;
     this.directory = directory;
+    this.directoryDepth = directory.getNameCount();
     this.heldForNanos = heldForNanos;
     this.onTheEventLoop = onTheEventLoop;
     ((VertxInternal) vertx).addCloseHook(closeHook);
@@ -173,7 +176,7 @@ final class ArchiveStats {
   private BasicFileAttributes readInDirectory(Path archive) throws IOException {
     Held in = held.get();
     if (in != null && System.nanoTime() - in.openedNanos() < heldForNanos
-        && directory.equals(archive.getParent())) {
+        && archive.getNameCount() == directoryDepth + 1 && archive.startsWith(directory)) {
       try {
         return in.stream().getFileAttributeView(archive.getFileName(), BasicFileAttributeView.class,
             LinkOption.NOFOLLOW_LINKS).readAttributes();

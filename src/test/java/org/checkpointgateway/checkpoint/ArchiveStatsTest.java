@@ -93,6 +93,12 @@ class ArchiveStatsTest {
     Files.write(archives.resolve("c.tar"), new byte[7]);
     assertThat(size(stats, archives.resolve("c.tar"))).as("through the held directory")
         .isEqualTo("99");
+    // Only a name right in the directory goes through it: one deeper, or in another directory
+    // of the same depth, is asked by its path (the held one's c.tar would say 99).
+    Files.write(Files.createDirectory(archives.resolve("sub")).resolve("c.tar"), new byte[3]);
+    assertThat(size(stats, archives.resolve("sub").resolve("c.tar"))).isEqualTo("3");
+    Files.write(Files.createDirectory(dir.resolve("other")).resolve("c.tar"), new byte[5]);
+    assertThat(size(stats, dir.resolve("other").resolve("c.tar"))).isEqualTo("5");
     // ... and not once it is too old, nor once closed.
     ArchiveStats shortLived = new ArchiveStats(vertx, archives, TimeUnit.MILLISECONDS.toNanos(50),
         () -> true);
