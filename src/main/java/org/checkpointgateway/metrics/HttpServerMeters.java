@@ -62,20 +62,27 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Reque
         .register(registry);
   }
 
-  /** The index in {@link #METHODS} of a request's method label. */
+  // The methods METHODS names, in its order: Vert.x hands a request one of these constants.
+  private static final HttpMethod[] KNOWN = {HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST,
+      HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.CONNECT, HttpMethod.OPTIONS, HttpMethod.TRACE,
+      HttpMethod.PATCH};
+
+  /**
+   * The index in {@link #METHODS} of a request's method label: by identity first (a switch on
+   * the name hashed it per request), then by name for an equal method made elsewhere.
+   */
   static int method(HttpMethod method) {
-    return switch (method.name()) {
-      case "GET" -> 0;
-      case "HEAD" -> 1;
-      case "POST" -> 2;
-      case "PUT" -> 3;
-      case "DELETE" -> 4;
-      case "CONNECT" -> 5;
-      case "OPTIONS" -> 6;
-      case "TRACE" -> 7;
-      case "PATCH" -> 8;
-      default -> OTHER;
-    };
+    for (int i = 0; i < KNOWN.length; i++) {
+      if (KNOWN[i] == method) {
+        return i;
+      }
+    }
+    for (int i = 0; i < KNOWN.length; i++) {
+      if (KNOWN[i].name().equals(method.name())) {
+        return i;
+      }
+    }
+    return OTHER;
   }
 
   static String methodLabel(HttpMethod method) {

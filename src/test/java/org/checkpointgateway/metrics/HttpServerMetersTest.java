@@ -8,6 +8,7 @@ import io.vertx.core.spi.observability.HttpRequest;
 import io.vertx.core.spi.observability.HttpResponse;
 import java.lang.reflect.Proxy;
 import java.util.concurrent.TimeUnit;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** {@link HttpServerMeters} alone: what each callback of Vert.x's metrics SPI counts. */
@@ -71,6 +72,18 @@ class HttpServerMetersTest {
     assertThat(HttpServerMeters.methodLabel(HttpMethod.PATCH)).isEqualTo("PATCH");
     assertThat(HttpServerMeters.methodLabel(HttpMethod.valueOf("BREW"))).isEqualTo("other");
     assertThat(HttpServerMeters.methodLabel(HttpMethod.valueOf("PROPFIND"))).isEqualTo("other");
+  }
+
+  @Test
+  void everyStandardMethodIsLabelledByItsName() {
+    for (HttpMethod method : List.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT,
+        HttpMethod.DELETE, HttpMethod.CONNECT, HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.PATCH)) {
+      assertThat(HttpServerMeters.methodLabel(method)).isEqualTo(method.name());
+      assertThat(HttpServerMeters.methodLabel(HttpMethod.valueOf(method.name()))).isEqualTo(method.name());
+      // Made from Netty's own method of that name, as a decoder would.
+      assertThat(HttpServerMeters.methodLabel(HttpMethod.fromNetty(
+          new io.netty.handler.codec.http.HttpMethod(method.name())))).isEqualTo(method.name());
+    }
   }
 
   private double gauge() {
