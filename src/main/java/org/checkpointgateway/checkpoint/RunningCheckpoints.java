@@ -1,11 +1,12 @@
 package org.checkpointgateway.checkpoint;
 
-import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.checkpointgateway.context.RequestContext;
@@ -22,9 +23,9 @@ import org.checkpointgateway.context.RequestContext;
 final class RunningCheckpoints {
 
   private final Vertx vertx;
-  // One list per event loop that ever ran a checkpoint; read by stopAll only.
-  private final Set<LoopRuns> loops = ConcurrentHashMap.newKeySet();
-  private final FastThreadLocal<LoopRuns> onThisLoop = new FastThreadLocal<>();
+  // One list per event loop that ever ran a checkpoint (a map, not a thread-local slot per
+  // service: nothing stays in the loops' threads when a service is dropped).
+  private final Map<EventLoop, LoopRuns> loops = new ConcurrentHashMap<>();
   private final Set<Elsewhere> elsewhere = ConcurrentHashMap.newKeySet();
   private volatile boolean stopped;
 
@@ -48,12 +49,10 @@ final class RunningCheckpoints {
     Context context = vertx.getOrCreateContext();
     if (context instanceof ContextInternal internal && internal.isEventLoopContext()
         && internal.nettyEventLoop().inEventLoop()) {
-      LoopRuns runs = onThisLoop.get();
       // By the loop, not the context: each HTTP request runs on a duplicate of its loop's context.
-      if (runs == null || runs.context.nettyEventLoop() != internal.nettyEventLoop()) {
-        runs = new LoopRuns(internal.unwrap());
-        onThisLoop.set(runs);
-        loops.add(runs);
+      LoopRuns runs = loops.get(internal.nettyEventLoop());
+      if (runs == null) {
+        runs = loops.computeIfAbsent(internal.nettyEventLoop(), loop -> new LoopRuns(internal.unwrap()));
       }
       Node node = new Node(runs, run);
       runs.link(node);
@@ -72,7 +71,7 @@ final class RunningCheckpoints {
   /** Cancels every run listed, each on its own loop; later ones are cancelled as they come. */
   void stopAll() {
     stopped = true;
-    for (LoopRuns runs : loops) {
+    for (LoopRuns runs : loops.values()) {
       runs.context.runOnContext(ignored -> runs.cancelAll());
     }
     for (Elsewhere one : elsewhere) {

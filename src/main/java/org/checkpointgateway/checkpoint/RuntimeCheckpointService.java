@@ -62,7 +62,7 @@ final class RuntimeCheckpointService implements DrainableCheckpointService {
   private final ArchiveStats archiveStats;
   private final GatewayMetrics metrics;
   private final CheckpointSettings settings;
-  // Completed when the gateway stops: every running checkpoint watches it.
+  // Completed when the gateway stops (its runs are cancelled through {@link #running}).
   private final Promise<Void> stopping = Promise.promise();
   // The checkpoints under way, cancelled all at once when stopping.
   private final RunningCheckpoints running;

@@ -11,12 +11,14 @@ import java.util.concurrent.TimeUnit;
  * priority queue and cancelled again: nearly every wait ends long before its deadline, and one
  * task per CRI call was about 1% of the gateway's CPU at 256 in flight.
  *
- * <p>Waits of one loop with the same timeout arrive in deadline order, so a new one is put at
- * the end; one that would have to go before the last (a shorter {@code ?timeout=}) is refused and
- * its caller schedules a task of its own, so no insertion ever walks the list. The timer is
- * armed for the first deadline and left alone when that wait ends: it fires once per deadline
- * length at most, finds the next wait not yet due and is armed for it. Only the loop's own
- * thread touches an instance.
+ * <p>A request's waits on the kubelet route (its CRI call, the archive check) end at the
+ * request's deadline, and requests with the same timeout arrive in that order: a new wait is
+ * put at the end. One that would have to go before the last (a shorter {@code ?timeout=}, a
+ * containerd call given its grace beyond the request's deadline, a shared fetch's year-long
+ * wait while it runs) is refused, and its caller schedules a task of its own as before, so no
+ * insertion ever walks the list. The timer is armed for the first deadline and left alone when
+ * that wait ends: it fires once per deadline length at most, finds the next wait not yet due
+ * and is armed for it. Only the loop's own thread touches an instance.
  */
 final class LoopDeadlines {
 
@@ -67,10 +69,18 @@ final class LoopDeadlines {
     return deadlines;
   }
 
-  /** Puts {@code entry} last; false, and nothing done, when its deadline is before the last one's. */
+  /** Whether a wait due at {@code deadlineNanos} can be put last (none listed is due later). */
+  boolean accepts(long deadlineNanos) {
+    return last == null || deadlineNanos - last.deadlineNanos >= 0;
+  }
+
+  /** Puts {@code entry} last; false, and nothing done, when it is not {@link #accepts accepted}. */
   boolean append(Entry entry) {
-    if (last != null && entry.deadlineNanos - last.deadlineNanos < 0) {
+    if (!accepts(entry.deadlineNanos)) {
       return false;
+    }
+    if (first == null) {
+      armFor(entry.deadlineNanos); // before linking: a loop shutting down refuses the timer
     }
     entry.in = this;
     entry.previous = last;
@@ -80,9 +90,6 @@ final class LoopDeadlines {
       last.next = entry;
     }
     last = entry;
-    if (first == entry) {
-      arm();
-    }
     return true;
   }
 
@@ -102,17 +109,17 @@ final class LoopDeadlines {
     entry.in = null;
   }
 
-  /** The timer fires no later than the first deadline (a timer already due sooner is kept). */
-  private void arm() {
-    long at = first.deadlineNanos;
+  /** The timer fires no later than {@code at} (a timer already due sooner is kept). */
+  private void armFor(long at) {
     if (timer != null) {
       if (timerAt - at <= 0) {
         return;
       }
       timer.cancel(false);
+      timer = null;
     }
-    timerAt = at;
     timer = loop.schedule(fire, Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+    timerAt = at;
   }
 
   private void fire() {
@@ -125,7 +132,7 @@ final class LoopDeadlines {
       due.expired();
     }
     if (first != null) {
-      arm();
+      armFor(first.deadlineNanos);
     }
   }
 

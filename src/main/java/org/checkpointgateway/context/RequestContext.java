@@ -20,7 +20,8 @@ import org.checkpointgateway.outcome.RuntimeCallFailedException;
  * failures for "deadline passed" and "cancelled" are made here only, in grpc-go's words (the
  * kubelet embeds them in its answers, and callers match on them).
  *
- * <p>Immutable but for {@link #cancel} of a {@link #cancellable} one. A context costs one object
+ * <p>Immutable but for {@link #cancel} of a {@link #cancellable} one (or a
+ * {@link #cancellableChild}). A context costs one object
  * (plus its cancellation signal when cancellable): no timer of its own; a wait that must end
  * with it is listed with its event loop's deadlines ({@link #failWhenDone}), as grpc-go's
  * {@code select} on {@code ctx.Done()} does.
@@ -31,7 +32,7 @@ public final class RequestContext {
   public static final Duration NO_DEADLINE = Duration.ofDays(365);
 
   private final long deadlineNanos;
-  // Whether cancel() may fire {@code cancelled}: only the request's own context.
+  // Whether cancel() may fire {@code cancelled}: only a request's own context, or a run's child.
   private final boolean cancellable;
   // Fires when the context is cancelled; null when only the clock ends it.
   private final Cancellation cancelled;
@@ -87,7 +88,10 @@ public final class RequestContext {
     return own - deadlineNanos < 0 ? new RequestContext(own, false, cancelled) : this;
   }
 
-  /** Cancels a context made by {@link #cancellable}; waits on it fail with {@code Canceled}. */
+  /**
+   * Cancels a context made by {@link #cancellable} or {@link #cancellableChild}; waits on it fail
+   * with {@code Canceled}.
+   */
   public void cancel() {
     if (!cancellable) {
       throw new IllegalStateException("only a cancellable request context can be cancelled");
@@ -164,13 +168,12 @@ public final class RequestContext {
     });
     if (caller instanceof ContextInternal internal) {
       LoopDeadlines deadlines = LoopDeadlines.of(internal.nettyEventLoop());
-      if (deadlines != null) {
+      if (deadlines != null && deadlines.accepts(deadlineNanos)) {
         DeadlineWait<T> wait = new DeadlineWait<>(deadlineNanos, internal, answer, waitingFor,
             stopListening);
-        if (deadlines.append(wait)) {
-          answer.future().onComplete(wait);
-          return;
-        }
+        deadlines.append(wait);
+        answer.future().onComplete(wait);
+        return;
       }
       // Not on the caller's event loop, or due before the waits already listed there: a task on
       // the caller's event loop rather than a Vert.x timer (no timer id, no entry in its map).
@@ -224,8 +227,13 @@ public final class RequestContext {
 
     @Override
     public void handle(AsyncResult<T> ended) {
-      remove();
       stopListening.run();
+      if (caller.nettyEventLoop().inEventLoop()) {
+        remove();
+      } else {
+        // Answered on another thread: the list is its loop's alone.
+        caller.nettyEventLoop().execute(this::remove);
+      }
     }
   }
 

@@ -69,7 +69,8 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Reque
 
   /**
    * The index in {@link #METHODS} of a request's method label: by identity first (a switch on
-   * the name hashed it per request), then by name for an equal method made elsewhere.
+   * the name, a string switch, showed in profiles per request), then by name for an equal
+   * method made elsewhere.
    */
   static int method(HttpMethod method) {
     for (int i = 0; i < KNOWN.length; i++) {

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +64,7 @@ class RunningCheckpointsTest {
 
   @Test
   void theStopCancelsEveryRunOnItsOwnLoop() {
-    List<Context> loops = List.of(vertx.getOrCreateContext(), vertx.getOrCreateContext());
+    List<Context> loops = twoLoops();
     List<Run> runs = new ArrayList<>();
     List<Context> listedOn = new ArrayList<>();
     for (Context loop : loops) {
@@ -76,6 +77,38 @@ class RunningCheckpointsTest {
     for (int i = 0; i < runs.size(); i++) {
       assertThat(loopOf(Await.result(runs.get(i).cancelledOn()))).isSameAs(loopOf(listedOn.get(i)));
       assertThat(runs.get(i).context().isCancelled()).isTrue();
+    }
+  }
+
+  /** Contexts on two different event loops (getOrCreateContext keeps to one from a thread). */
+  List<Context> twoLoops() {
+    VertxInternal internal = (VertxInternal) vertx;
+    ContextInternal one = internal.createEventLoopContext();
+    ContextInternal other = internal.createEventLoopContext();
+    for (int i = 0; i < 16 && other.nettyEventLoop() == one.nettyEventLoop(); i++) {
+      other = internal.createEventLoopContext();
+    }
+    assertThat(other.nettyEventLoop()).isNotSameAs(one.nettyEventLoop());
+    return List.of(one, other);
+  }
+
+  @Test
+  void aCancelThatEndsOtherRunsLetsTheStopReachTheRest() {
+    // A pod's runs share a request: one run's cancel can end the others and take them out of
+    // the list while the stop walks it.
+    Context loop = vertx.getOrCreateContext();
+    List<Run> runs = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      runs.add(listedOn(loop));
+    }
+    Await.result(call(loop, () -> {
+      // The last listed is walked first: its cancel takes the others out.
+      runs.get(3).context().onCancel(() -> runs.subList(0, 3).forEach(run -> run.unlist().run()));
+      return true;
+    }));
+    running.stopAll();
+    for (Run run : runs) {
+      Await.result(run.cancelledOn());
     }
   }
 

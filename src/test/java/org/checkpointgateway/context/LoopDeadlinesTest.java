@@ -91,11 +91,31 @@ class LoopDeadlinesTest {
     Promise<String> firstWork = Promise.promise();
     Promise<String> firstAnswer = Promise.promise();
     loop.runOnContext(ignored -> bound(first, firstWork, firstAnswer));
-    firstWork.complete("archive");
+    assertThat(listed()).as("the first wait is listed").isEqualTo(1);
+    loop.runOnContext(ignored -> firstWork.complete("archive"));
     assertThat(Await.result(firstAnswer.future())).isEqualTo("archive");
+    assertThat(listed()).isZero();
     RequestContext second = RequestContext.withTimeout(Duration.ofMillis(250));
     Ended ended = Await.result(waitFor(second));
     assertThat(ended.atNanos() - second.deadlineNanos()).isGreaterThanOrEqualTo(0);
+  }
+
+  @Test
+  void aSoonerWaitAfterALaterOneEndedIsNotLeftToTheLaterTimer() {
+    // The timer stays armed for a long wait that ended; a wait due sooner, alone in the list,
+    // must have it armed again for its own deadline.
+    Promise<String> longWork = Promise.promise();
+    Promise<String> longAnswer = Promise.promise();
+    loop.runOnContext(ignored -> bound(RequestContext.withTimeout(Duration.ofSeconds(30)), longWork,
+        longAnswer));
+    assertThat(listed()).isEqualTo(1);
+    loop.runOnContext(ignored -> longWork.complete("done"));
+    Await.result(longAnswer.future());
+    RequestContext sooner = RequestContext.withTimeout(Duration.ofMillis(80));
+    Ended ended = Await.result(waitFor(sooner));
+    assertThat(ended.atNanos() - sooner.deadlineNanos()).isGreaterThanOrEqualTo(0);
+    assertThat((ended.atNanos() - sooner.deadlineNanos()) / 1e6).as("ms after its deadline")
+        .isLessThan(5_000);
   }
 
   void bound(RequestContext context, Promise<String> work, Promise<String> answer) {
