@@ -126,6 +126,8 @@ final class Wrk {
             .put("serverCpuRatioToLimit", round(gateway.serverCpuMs() / limit.serverCpuMs())));
       }
       run.results.put("points", points).put("comparisons", comparisons);
+      run.results.put("syscallsPerRequestAt256", syscalls(run, wrk, script, targets.subList(0, 2), scratch,
+          seconds));
       run.note("wrk drives HTTP/1.1 keep-alive connections (one per request in flight) from "
           + "min(2, in flight) threads; the medians of " + repeats + " runs of " + seconds + " s per point, the"
           + " targets taking turns run by run; server CPU per request over all of a point's runs");
@@ -138,7 +140,14 @@ final class Wrk {
   /** One wrk run against a target; CPU of the target's process over that run. */
   private static Point once(String wrk, Path script, Target target, int connections, int seconds)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(wrk, "-t", String.valueOf(Math.min(2, connections)),
+    return once(List.of(), wrk, script, target, connections, seconds);
+  }
+
+  /** As above, with {@code prefix} before wrk's command (perf counting the target's syscalls). */
+  private static Point once(List<String> prefix, String wrk, Path script, Target target,
+      int connections, int seconds) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of(wrk, "-t", String.valueOf(Math.min(2, connections)),
         "-c", String.valueOf(connections), "-d", seconds + "s", "--latency", "--timeout", "30s",
         "-s", script.toString()));
     if (target.token() != null) {
@@ -177,6 +186,37 @@ final class Wrk {
     }
     // The CPU reading also spans wrk's start, its connecting and closing: the same for every target.
     return new Point(rate, p50, p99, errors, cpuAfter - cpuBefore, (long) number(REQUESTS, output, 1));
+  }
+
+  /**
+   * One more run at 256 in flight per target with perf counting the server's syscalls while wrk
+   * runs: what each asks of the kernel per request. Skipped, and said so, without perf.
+   */
+  private static JsonObject syscalls(Run run, String wrk, Path script, List<Target> targets,
+      List<Path> scratch, int seconds) throws IOException, InterruptedException {
+    String perf = Syscalls.findPerf();
+    JsonObject byTarget = new JsonObject();
+    if (perf == null) {
+      run.note("syscalls per request not counted: perf is not installed (Debian's linux-perf)");
+      return byTarget.put("perf", "not installed");
+    }
+    for (Target target : targets) {
+      Scratch.clear(scratch);
+      Path output = run.work.resolve("syscalls-" + target.key() + ".csv");
+      JsonObject perRequest;
+      try {
+        Point point = once(Syscalls.around(perf, target.pid(), output), wrk, script, target, 256, seconds);
+        perRequest = Syscalls.perRequest(Syscalls.counts(output), point.requests());
+      } catch (IllegalStateException refused) {
+        // perf exits before running wrk when it may not trace (perf_event_paranoid, no tracefs).
+        String said = refused.getMessage().lines().skip(1).findFirst().orElse(refused.getMessage());
+        perRequest = new JsonObject().put("perf", "could not count: " + said);
+      }
+      byTarget.put(target.key(), perRequest);
+      System.out.printf(Locale.ROOT, "  syscalls per request, %s at 256 in flight: %s%n", target.label(),
+          Syscalls.describe(perRequest));
+    }
+    return byTarget;
   }
 
   private static double number(Pattern pattern, String text, int group) {
