@@ -52,7 +52,8 @@ final class RunningCheckpoints {
       // By the loop, not the context: each HTTP request runs on a duplicate of its loop's context.
       LoopRuns runs = loops.get(internal.nettyEventLoop());
       if (runs == null) {
-        runs = loops.computeIfAbsent(internal.nettyEventLoop(), loop -> new LoopRuns(internal.unwrap()));
+        runs = loops.computeIfAbsent(internal.nettyEventLoop(),
+            loop -> new LoopRuns(internal.unwrap()));
       }
       Node node = new Node(runs, run);
       runs.link(node);

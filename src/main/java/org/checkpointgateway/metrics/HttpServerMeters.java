@@ -10,10 +10,12 @@ import io.vertx.core.spi.metrics.HttpServerMetrics;
 import io.vertx.core.spi.observability.HttpRequest;
 import io.vertx.core.spi.observability.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
 
 /**
  * The HTTP server's request and connection metrics, under the names and labels vertx-micrometer
@@ -39,9 +41,14 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Reque
   /**
    * Methods that keep their name as a label: RFC 9110's, and PATCH. Any token is a valid method,
    * so a caller could otherwise make a new set of meters per request; the rest are {@code other}.
+   * Vert.x hands a request these as constants.
    */
-  static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
-      "TRACE", "PATCH", "other"};
+  private static final HttpMethod[] KNOWN = {HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST,
+      HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.CONNECT, HttpMethod.OPTIONS, HttpMethod.TRACE,
+      HttpMethod.PATCH};
+  /** The method labels: the known methods' names in their order, then "other". */
+  static final String[] METHODS = Stream.concat(Arrays.stream(KNOWN).map(HttpMethod::name),
+      Stream.of("other")).toArray(String[]::new);
   private static final int OTHER = METHODS.length - 1;
 
   /** What a connection's metric is: only whether it was counted. */
@@ -62,11 +69,6 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Reque
         .register(registry);
   }
 
-  // The methods METHODS names, in its order: Vert.x hands a request one of these constants.
-  private static final HttpMethod[] KNOWN = {HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST,
-      HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.CONNECT, HttpMethod.OPTIONS, HttpMethod.TRACE,
-      HttpMethod.PATCH};
-
   /**
    * The index in {@link #METHODS} of a request's method label: by identity first (a switch on
    * the name, a string switch, showed in profiles per request), then by name for an equal
@@ -79,7 +81,7 @@ final class HttpServerMeters implements HttpServerMetrics<HttpServerMeters.Reque
       }
     }
     for (int i = 0; i < KNOWN.length; i++) {
-      if (KNOWN[i].name().equals(method.name())) {
+      if (METHODS[i].equals(method.name())) {
         return i;
       }
     }
