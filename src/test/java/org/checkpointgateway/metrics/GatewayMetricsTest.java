@@ -71,6 +71,37 @@ class GatewayMetricsTest {
   }
 
   @Test
+  void theKeptMetersCountOnlyTheirOwnSeriesWhateverTheOrder() {
+    // Methods and outcomes in turns: each switch replaces the kept meter, none counts for another.
+    String[] methods = {"CheckpointContainer", "ListContainers", new String("CheckpointContainer")};
+    for (int i = 0; i < 9; i++) {
+      metrics.criCall(methods[i % 3], i % 2 == 0 ? "OK" : "Unavailable", 1_000_000L);
+      metrics.checkpointEnded(i % 3 == 1 ? runtime("Canceled") : null, 1_000_000L);
+    }
+    // i = 0..8: OK at 0,2,4,6,8 -> methods 0,2,1,0,2 -> CheckpointContainer 4, ListContainers 1.
+    assertThat(registry.find("cri.call.duration").tags("method", "CheckpointContainer", "code", "OK")
+        .timer().count()).isEqualTo(4);
+    assertThat(registry.find("cri.call.duration").tags("method", "ListContainers", "code", "OK")
+        .timer().count()).isEqualTo(1);
+    assertThat(registry.find("cri.call.duration").tags("code", "Unavailable").timers()
+        .stream().mapToLong(t -> t.count()).sum()).isEqualTo(4);
+    assertThat(registry.find("checkpoint.duration").tag("outcome", "succeeded").timer().count())
+        .isEqualTo(6);
+    assertThat(registry.find("checkpoint.duration").tag("outcome", "cancelled").timer().count())
+        .isEqualTo(3);
+  }
+
+  @Test
+  void aSeriesAppearsOnlyOnceItCountedSomething() {
+    assertThat(registry.find("checkpoint.duration").timers()).isEmpty();
+    assertThat(registry.find("cri.call.duration").timers()).isEmpty();
+    metrics.checkpointEnded(runtime("Canceled"), 1L);
+    metrics.criCall("CheckpointContainer", "Unavailable", 1L);
+    assertThat(registry.find("checkpoint.duration").tag("outcome", "succeeded").timer()).isNull();
+    assertThat(registry.find("cri.call.duration").tag("code", "OK").timer()).isNull();
+  }
+
+  @Test
   void gaugesAreReadAtEachScrape() {
     AtomicLong queued = new AtomicLong(3);
     metrics.gauge("checkpoint.queued", "waiting checkpoints", queued::get);

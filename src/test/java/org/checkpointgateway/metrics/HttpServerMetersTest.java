@@ -40,6 +40,26 @@ class HttpServerMetersTest {
   }
 
   @Test
+  void routesAnsweredInTurnsAreEachCountedUnderTheirOwnLabel() {
+    // The route last answered is kept; turns between routes, unrouted requests and an equal route
+    // name in another string must each still land in their own series.
+    String[] routes = {"/checkpoint/:namespace/:pod/:container", "/healthz", null,
+        new String("/checkpoint/:namespace/:pod/:container")};
+    for (int i = 0; i < 12; i++) {
+      HttpServerMeters.Request request = meters.requestBegin(null, request(HttpMethod.POST));
+      meters.requestRouted(request, routes[i % 4]);
+      meters.responseEnd(request, response(200), 0);
+    }
+    assertThat(registry.get(HttpServerMeters.REQUESTS).tags("route",
+        "/checkpoint/:namespace/:pod/:container").counter().count()).isEqualTo(6);
+    assertThat(registry.get(HttpServerMeters.REQUESTS).tags("route", "/healthz").counter().count())
+        .isEqualTo(3);
+    assertThat(registry.get(HttpServerMeters.REQUESTS).tags("route", "").counter().count())
+        .isEqualTo(3);
+    assertThat(registry.find(HttpServerMeters.REQUESTS).counters()).hasSize(3);
+  }
+
+  @Test
   void theTimeRunsFromTheRequestsBeginningToTheEndOfItsAnswer() {
     long outerStart = System.nanoTime();
     HttpServerMeters.Request request = meters.requestBegin(null, request(HttpMethod.POST));
