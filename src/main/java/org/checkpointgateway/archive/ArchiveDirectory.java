@@ -48,7 +48,7 @@ public final class ArchiveDirectory {
   private static final FastThreadLocal<Integer> STRIPE = new FastThreadLocal<>() {
     @Override
     protected Integer initialValue() {
-      return NEXT_STRIPE.getAndIncrement() & Integer.MAX_VALUE;
+      return NEXT_STRIPE.getAndIncrement();
     }
   };
 
@@ -59,8 +59,9 @@ public final class ArchiveDirectory {
   private final AtomicReference<Instant> lastIssued = new AtomicReference<>(Instant.EPOCH);
   // Archives a runtime is writing now: listings may show them, clean-ups must not touch them.
   // Striped by the thread that marks them (each event loop its own set, most likely): one set
-  // shared by both loops moved its table and counters between the cores on every checkpoint,
-  // about 0.9 us per checkpoint at 256 in flight in profiles. Asking (rare) looks in every set.
+  // shared by the loops moved its table and counters between the cores on every checkpoint,
+  // about 0.9 us per checkpoint at 256 in flight in profiles. Asking (listings, retention: once
+  // per archive listed, not per checkpoint) looks in every set.
   private final Set<Path>[] beingWritten = stripes();
   private final List<Consumer<Path>> completionListeners = new CopyOnWriteArrayList<>();
   // Archives whose checkpoint this gateway saw complete: retention need not wait for their
@@ -132,7 +133,11 @@ public final class ArchiveDirectory {
     return directory.resolve(name);
   }
 
-  /** Marks an archive as being written until {@link #written} is called for it. */
+  /**
+   * Marks an archive as being written until {@link #written} is called for it. Once per archive
+   * (each checkpoint has a name of its own): marked on two threads, one {@code written} would
+   * take out only one mark.
+   */
   public void writing(Path archive) {
     ownStripe().add(archive);
   }
@@ -147,13 +152,14 @@ public final class ArchiveDirectory {
   }
 
   private Set<Path> ownStripe() {
-    return beingWritten[STRIPE.get() & beingWritten.length - 1];
+    return beingWritten[STRIPE.get() & (beingWritten.length - 1)];
   }
 
   @SuppressWarnings("unchecked")
   private static Set<Path>[] stripes() {
-    // At least as many as Vert.x's event loops by default (each loop its own), a power of two.
-    int count = Integer.highestOneBit(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE * 2 - 1);
+    // At least twice Vert.x's event loops by default, a power of two: stripes go in the order
+    // threads first ask: a few workers or test threads asking first still leave each loop its own.
+    int count = Integer.highestOneBit(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE * 4 - 1);
     Set<Path>[] stripes = new Set[count];
     for (int i = 0; i < count; i++) {
       stripes[i] = ConcurrentHashMap.newKeySet();

@@ -15,9 +15,14 @@ import org.junit.jupiter.api.Test;
 /** Archives being written, marked per thread: seen from every thread, ended from any. */
 class BeingWrittenTest {
 
+  // More threads than stripes (fewer than eight per core): some share a stripe, each marks its
+  // own archives.
+  private static final int THREADS = 8 * Runtime.getRuntime().availableProcessors() + 1;
+
   private final Vertx vertx = Vertx.vertx();
-  private final ExecutorService threads = Executors.newFixedThreadPool(8);
-  private final ArchiveDirectory directory = new ArchiveDirectory(vertx, Path.of("/nonexistent/checkpoints"));
+  private final ExecutorService threads = Executors.newFixedThreadPool(THREADS);
+  private final ArchiveDirectory directory =
+      new ArchiveDirectory(vertx, Path.of("/nonexistent/checkpoints"));
 
   @AfterEach
   void close() {
@@ -31,9 +36,8 @@ class BeingWrittenTest {
 
   @Test
   void markedOnManyThreadsSeenFromAnyAndEndedOnOthers() throws Exception {
-    // More threads than stripes: some share one, each marks its own archives.
     List<CompletableFuture<Void>> marked = new ArrayList<>();
-    for (int t = 0; t < 8; t++) {
+    for (int t = 0; t < THREADS; t++) {
       int thread = t;
       marked.add(CompletableFuture.runAsync(() -> {
         for (int i = thread * 100; i < thread * 100 + 100; i++) {
@@ -42,16 +46,17 @@ class BeingWrittenTest {
       }, threads));
     }
     CompletableFuture.allOf(marked.toArray(CompletableFuture[]::new)).get();
-    for (int i = 0; i < 800; i++) {
+    int total = THREADS * 100;
+    for (int i = 0; i < total; i++) {
       assertThat(directory.isBeingWritten(archive(i))).as("archive %d", i).isTrue();
     }
-    assertThat(directory.isBeingWritten(archive(800))).isFalse();
+    assertThat(directory.isBeingWritten(archive(total))).isFalse();
 
     // Ended here, on the test's thread, which marked none of them: each is found and taken out.
-    for (int i = 0; i < 800; i += 2) {
+    for (int i = 0; i < total; i += 2) {
       directory.written(archive(i));
     }
-    for (int i = 0; i < 800; i++) {
+    for (int i = 0; i < total; i++) {
       assertThat(directory.isBeingWritten(archive(i))).as("archive %d", i).isEqualTo(i % 2 == 1);
     }
   }
