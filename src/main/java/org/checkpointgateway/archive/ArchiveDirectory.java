@@ -157,8 +157,9 @@ public final class ArchiveDirectory {
 
   @SuppressWarnings("unchecked")
   private static Set<Path>[] stripes() {
-    // At least twice Vert.x's event loops by default, a power of two: stripes go in the order
-    // threads first ask: a few workers or test threads asking first still leave each loop its own.
+    // At least twice Vert.x's event loops by default, a power of two. Stripes go to threads in
+    // the order they first ask, so a few workers or test threads asking first still leave each
+    // loop a stripe of its own.
     int count = Integer.highestOneBit(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE * 4 - 1);
     Set<Path>[] stripes = new Set[count];
     for (int i = 0; i < count; i++) {

@@ -81,9 +81,9 @@ public final class GatewayMetrics {
    * The meters of the steady state, kept from their first use: the CRI method that last ended
    * OK (CheckpointContainer under load), a checkpoint that succeeded. Their map lookups (two for
    * a CRI call) were a tenth of the metrics' cost per checkpoint in profiles at 256 in flight. A
-   * lookup call ending OK in between (about one a second) takes the place, and the next
-   * checkpoint takes it back. Set lazily, so that a series appears only once it counted
-   * something, as the others do.
+   * lookup ending OK in between (the node's picture about once a second, a container's stats
+   * once a second per container checkpointed) takes the place; the next checkpoint takes it
+   * back. Set lazily, so that a series appears only once it counted something, as the others do.
    */
   private volatile KeptTimer lastOkCall;
   private volatile Timer checkpointsSucceeded;
