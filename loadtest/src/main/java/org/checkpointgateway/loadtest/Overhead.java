@@ -41,8 +41,11 @@ final class Overhead {
   private Overhead() {
   }
 
-  /** One run of a point: what the generator saw and the CPU seconds each process spent in it. */
-  private record Measured(Generator.Point point, double[] cpuBefore, double[] cpuAfter) {
+  /**
+   * One run of a point: what the generator saw, the CPU seconds each process spent in it, and
+   * the server's by kind of thread ({@link Cpu#byThreads}; null without a server).
+   */
+  private record Measured(Generator.Point point, double[] cpuBefore, double[] cpuAfter, double[] serverThreads) {
     /** The CPU per answer of each process in this run alone. */
     JsonObject cpuPerRequest() {
       return Overhead.cpuPerRequest(List.of(this));
@@ -125,10 +128,17 @@ final class Overhead {
             for (Target target : targets) {
               Scratch.clear(scratch);
               double[][] cpu = new double[2][];
+              double[][] threads = new double[2][];
               Generator.Point point = run.generator.closed(target.call(), level, warmup, measure, drain,
-                  () -> cpu[0] = cpu(target.pids()), () -> cpu[1] = cpu(target.pids()));
+                  () -> {
+                    cpu[0] = cpu(target.pids());
+                    threads[0] = serverThreads(target.pids());
+                  }, () -> {
+                    cpu[1] = cpu(target.pids());
+                    threads[1] = serverThreads(target.pids());
+                  });
               runs.computeIfAbsent(target.key(), k -> new java.util.ArrayList<>())
-                  .add(new Measured(point, cpu[0], cpu[1]));
+                  .add(new Measured(point, cpu[0], cpu[1], Cpu.used(threads[0], threads[1])));
             }
           }
           for (Target target : targets) {
@@ -143,7 +153,11 @@ final class Overhead {
             JsonArray everyRun = new JsonArray();
             all.forEach(m -> everyRun.add(Math.round(m.point().throughput())));
             JsonObject json = new JsonObject().put("target", target.key()).put("label", target.label())
-                .mergeIn(point.json()).put("cpuMsPerRequest", cpuMs).put("throughputOfEachRun", everyRun)
+                .mergeIn(point.json()).put("cpuMsPerRequest", cpuMs)
+                .put("serverCpuMsPerRequestByThreads", Cpu.perRequestByThreads(
+                    all.stream().map(Measured::serverThreads).toList(),
+                    all.stream().mapToLong(m -> m.point().succeeded()).sum()))
+                .put("throughputOfEachRun", everyRun)
                 .put("cpuMsPerRequestOfEachRun", new JsonArray(all.stream().map(Measured::cpuPerRequest).toList()));
             pointsJson.add(json);
             System.out.printf(Locale.ROOT, "  %-36s %5d in flight: %9.0f/s  p50 %7.3f ms  p99 %7.3f ms  errors %s%n",
@@ -267,6 +281,11 @@ final class Overhead {
     run.check(name + ": no errors, none lost", points.stream().allMatch(Generator.Point::clean),
         String.join("; ", points.stream().map(point -> point.answeredInAll() + " answered in all, errors "
             + point.errors() + ", lost " + point.lost()).toList()));
+  }
+
+  /** The server's (the first process's) CPU by kind of thread so far; null without a server. */
+  private static double[] serverThreads(long[] pids) {
+    return pids[0] < 0 ? null : Cpu.byThreads(pids[0]);
   }
 
   private static double[] cpu(long[] pids) {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -40,19 +41,26 @@ final class Wrk {
   }
 
   /** One run: wrk's figures, and the server's CPU seconds over the run with the requests wrk counted in it. */
-  record Point(double rate, double p50Ms, double p99Ms, long errors, double serverCpuSeconds, long requests) {
+  /**
+   * One run: wrk's figures, and the server's CPU seconds over the run (in all, and by kind of
+   * thread: {@link Cpu#byThreads}) with the requests wrk counted in it.
+   */
+  record Point(double rate, double p50Ms, double p99Ms, long errors, double serverCpuSeconds,
+      List<double[]> serverThreads, long requests) {
     double serverCpuMs() {
       return requests > 0 ? serverCpuSeconds * 1000 / requests : 0;
     }
 
     JsonObject json() {
       return new JsonObject().put("throughput", round(rate)).put("p50Ms", round(p50Ms)).put("p99Ms", round(p99Ms))
-          .put("errors", errors).put("serverCpuMsPerRequest", round(serverCpuMs()));
+          .put("errors", errors).put("serverCpuMsPerRequest", round(serverCpuMs()))
+          .put("serverCpuMsPerRequestByThreads", Cpu.perRequestByThreads(serverThreads, requests));
     }
 
     /** The median run's figures with the CPU per request of all {@code runs} together. */
     Point withCpuOf(List<Point> runs) {
       return new Point(rate, p50Ms, p99Ms, errors, runs.stream().mapToDouble(Point::serverCpuSeconds).sum(),
+          runs.stream().flatMap(run -> run.serverThreads().stream()).toList(),
           runs.stream().mapToLong(Point::requests).sum());
     }
   }
@@ -155,12 +163,14 @@ final class Wrk {
     }
     command.add("http://127.0.0.1:" + target.port() + target.path());
     double cpuBefore = Cpu.seconds(target.pid());
+    double[] threadsBefore = Cpu.byThreads(target.pid());
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!process.waitFor(seconds + 60L, TimeUnit.SECONDS) || process.exitValue() != 0) {
       throw new IllegalStateException("wrk failed: " + output);
     }
     double cpuAfter = Cpu.seconds(target.pid());
+    double[] threadsUsed = Cpu.used(threadsBefore, Cpu.byThreads(target.pid()));
     double rate = number(RATE, output, 1);
     double p50 = 0;
     double p99 = 0;
@@ -185,7 +195,8 @@ final class Wrk {
       }
     }
     // The CPU reading also spans wrk's start, its connecting and closing: the same for every target.
-    return new Point(rate, p50, p99, errors, cpuAfter - cpuBefore, (long) number(REQUESTS, output, 1));
+    return new Point(rate, p50, p99, errors, cpuAfter - cpuBefore, Collections.singletonList(threadsUsed),
+        (long) number(REQUESTS, output, 1));
   }
 
   /**
