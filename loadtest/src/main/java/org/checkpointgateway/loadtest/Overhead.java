@@ -128,11 +128,12 @@ final class Overhead {
             for (Target target : targets) {
               Scratch.clear(scratch);
               double[][] cpu = new double[2][];
-              double[][] threads = new double[2][];
+              Cpu.Reading[] threads = new Cpu.Reading[2];
+              // The readings nearest the window's edges: the totals (the threads' take a few ms).
               Generator.Point point = run.generator.closed(target.call(), level, warmup, measure, drain,
                   () -> {
-                    cpu[0] = cpu(target.pids());
                     threads[0] = serverThreads(target.pids());
+                    cpu[0] = cpu(target.pids());
                   }, () -> {
                     cpu[1] = cpu(target.pids());
                     threads[1] = serverThreads(target.pids());
@@ -284,7 +285,7 @@ final class Overhead {
   }
 
   /** The server's (the first process's) CPU by kind of thread so far; null without a server. */
-  private static double[] serverThreads(long[] pids) {
+  private static Cpu.Reading serverThreads(long[] pids) {
     return pids[0] < 0 ? null : Cpu.byThreads(pids[0]);
   }
 

@@ -40,7 +40,6 @@ final class Wrk {
   private record Target(String key, String label, int port, String path, String token, long pid) {
   }
 
-  /** One run: wrk's figures, and the server's CPU seconds over the run with the requests wrk counted in it. */
   /**
    * One run: wrk's figures, and the server's CPU seconds over the run (in all, and by kind of
    * thread: {@link Cpu#byThreads}) with the requests wrk counted in it.
@@ -162,8 +161,8 @@ final class Wrk {
       command.addAll(List.of("-H", "Authorization: Bearer " + target.token()));
     }
     command.add("http://127.0.0.1:" + target.port() + target.path());
+    Cpu.Reading threadsBefore = Cpu.byThreads(target.pid());
     double cpuBefore = Cpu.seconds(target.pid());
-    double[] threadsBefore = Cpu.byThreads(target.pid());
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!process.waitFor(seconds + 60L, TimeUnit.SECONDS) || process.exitValue() != 0) {
