@@ -56,9 +56,12 @@ final class Forwarder implements Forwarding {
 
   /**
    * A forwarded stream's events as they arrive, and the owner's outcome held back until every
-   * event the owner sent before it has been handed on.
+   * event the owner sent before it has been handed on. Events and the reply arrive on different
+   * threads; each is posted to the caller's context inside the lock that counts it, so the
+   * context runs them in the order they were counted (posted after the lock, the outcome could
+   * overtake the last event, and a stream ended without its terminal event).
    */
-  private static final class Stream {
+  static final class Stream {
     /** The caller's context: events and the outcome are handed on there, in arrival order. */
     private final Context context;
     private final Consumer<JsonObject> sink;
@@ -71,12 +74,9 @@ final class Forwarder implements Forwarding {
       this.sink = sink;
     }
 
-    void event(JsonObject event) {
-      Runnable ready;
-      synchronized (this) {
-        received++;
-        ready = received == expected ? outcome : null;
-      }
+    synchronized void event(JsonObject event) {
+      received++;
+      Runnable ready = received == expected ? outcome : null;
       context.runOnContext(ignored -> {
         sink.accept(event);
         if (ready != null) {
@@ -86,14 +86,10 @@ final class Forwarder implements Forwarding {
     }
 
     /** Runs {@code then} once {@code count} events have arrived (now, if they have). */
-    void outcomeAfter(int count, Runnable then) {
-      boolean now;
-      synchronized (this) {
-        expected = count;
-        outcome = then;
-        now = received >= count;
-      }
-      if (now) {
+    synchronized void outcomeAfter(int count, Runnable then) {
+      expected = count;
+      outcome = then;
+      if (received >= count) {
         context.runOnContext(ignored -> then.run());
       }
     }
