@@ -1,6 +1,7 @@
 package org.checkpointgateway.api;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -19,6 +20,7 @@ import org.checkpointgateway.outcome.OverloadedException;
 import org.checkpointgateway.outcome.RangeNotSatisfiableException;
 import org.checkpointgateway.outcome.UnauthenticatedException;
 import org.checkpointgateway.outcome.UnavailableException;
+import org.checkpointgateway.outcome.UnsupportedMediaTypeException;
 
 /**
  * The one place where failures become HTTP answers. The kubelet-compatible routes answer in the
@@ -57,6 +59,8 @@ public final class ErrorMapper {
       return 507;
     } else if (failure instanceof RangeNotSatisfiableException) {
       return 416;
+    } else if (failure instanceof UnsupportedMediaTypeException) {
+      return 415;
     } else if (failure instanceof LimitExceededException) {
       return 422;
     } else if (failure instanceof ForwardedException forwarded) {
@@ -79,6 +83,13 @@ public final class ErrorMapper {
   public static void handle(RoutingContext ctx) {
     Throwable failure = refusedByVertxWeb(ctx) ? new BadRequestException(
         String.valueOf(ctx.failure().getMessage())) : ctx.failure();
+    if (failure instanceof HttpClosedException) {
+      // The caller went away (or was cut at a deadline) while its request was read: no one to
+      // answer, and no fault of ours.
+      LOG.fine(() -> "connection closed during " + ctx.request().method() + " "
+          + ctx.request().path());
+      return;
+    }
     int status = failure != null ? status(failure) : ctx.statusCode();
     String message;
     String reason;

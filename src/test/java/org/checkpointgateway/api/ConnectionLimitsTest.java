@@ -122,6 +122,56 @@ class ConnectionLimitsTest extends GatewayTestBase {
     assertThat(Duration.ofNanos(System.nanoTime() - answered)).isLessThan(Duration.ofSeconds(5));
   }
 
+  /**
+   * A body trickled after whole headers is on the header clock too: a caller that may only read
+   * held the connection for as long as it kept sending, with no deadline at all.
+   */
+  @Test
+  void aBodySentByteByByteIsCutAtTheHeaderTimeout() {
+    fixture.startGateway(limits("1s", "60s", "100"));
+    try (RawHttp trickle = RawHttp.connect(fixture.gateway.port())) {
+      long begun = System.nanoTime();
+      String body = "{\"namespace\":\"default\",\"pod\":\"demo\"}" + " ".repeat(200);
+      trickle.send("POST /api/v1/checkpoints HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+          + fixture.token("reader", "checkpoint:read:default") + "\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + body.length() + "\r\n\r\n");
+      boolean open = true;
+      for (int i = 0; i < body.length() && open; i++) {
+        open = trickle.trySend(body.substring(i, i + 1));
+        sleepPollInterval();
+      }
+      Duration held = Duration.ofNanos(System.nanoTime() - begun).plus(trickle.awaitClosed());
+      assertThat(held).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+    }
+  }
+
+  /**
+   * An HTTP/2 stream the gateway has answered but the caller never ends (no END_STREAM) is no
+   * request in flight: counted as one, it kept the connection, and its slot, for ever.
+   */
+  @Test
+  void anHttp2StreamAnsweredButNeverEndedDoesNotHoldTheConnection() {
+    fixture.startGateway(limits("1s", "60s", "100").override("http.h2c", "true", "--http-h2c"));
+    HttpClient h2c = vertx.createHttpClient(new HttpClientOptions()
+        .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+    Promise<Void> closed = Promise.promise();
+    long begun = System.nanoTime();
+    int status = Await.result(fixture.onClientContext(() -> h2c.request(HttpMethod.GET,
+            fixture.gateway.port(), "127.0.0.1", "/healthz")
+        .compose(request -> {
+          request.connection().closeHandler(closed::tryComplete);
+          // The stream is cut with the connection: expected here, not worth a log line.
+          request.exceptionHandler(ignored -> { });
+          // Headers only: the request stays open on the caller's side.
+          return request.setChunked(true).sendHead().compose(sent -> request.response());
+        })
+        .map(response -> response.statusCode())));
+    assertThat(status).isEqualTo(200);
+    Await.result(closed.future());
+    assertThat(Duration.ofNanos(System.nanoTime() - begun))
+        .isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+  }
+
   @Test
   void beyondTheLimitAConnectionGets503AndTheOthersGoOn() {
     fixture.startGateway(limits("10s", "60s", "3"));
