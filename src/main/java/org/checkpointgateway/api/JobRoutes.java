@@ -21,6 +21,7 @@ import org.checkpointgateway.checkpoint.CheckpointEvent;
 import org.checkpointgateway.checkpoint.CheckpointService;
 import org.checkpointgateway.checkpoint.Forwarding;
 import org.checkpointgateway.outcome.BadRequestException;
+import org.checkpointgateway.outcome.UnsupportedMediaTypeException;
 import org.checkpointgateway.jobs.JobRequest;
 import org.checkpointgateway.jobs.JobStore;
 import org.checkpointgateway.jobs.JobView;
@@ -61,13 +62,27 @@ final class JobRoutes {
 
   void mount(Router router, BearerAuthHandler authentication) {
     // Behind the one authentication handler: no body is read for a caller not yet known.
-    router.post(JOBS).handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES))
+    // No form parts: vertx-web would write each file part to disk (kept after the request) and
+    // make its uploads directory on the event loop. A job request is JSON.
+    // (A route of its own: vertx-web puts no handler of ours before a body handler.)
+    router.post(JOBS).handler(JobRoutes::refuseMultipart);
+    router.post(JOBS).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
         .handler(authentication.audited("checkpoint.job", JobRoutes::requested))
         .handler(this::submit);
     router.get(JOBS).handler(this::list);
     router.get(JOB).handler(this::get);
     router.delete(JOB).handler(this::cancel);
     router.get(JOB + "/events").handler(this::events);
+  }
+
+  private static void refuseMultipart(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    if (type != null && type.regionMatches(true, 0, "multipart/", 0, "multipart/".length())) {
+      ctx.fail(new UnsupportedMediaTypeException("a job request is a JSON object "
+          + "(Content-Type: application/json), not a multipart form"));
+      return;
+    }
+    ctx.next();
   }
 
   private void submit(RoutingContext ctx) {

@@ -11,6 +11,7 @@ import org.checkpointgateway.sim.CheckpointObservation;
 import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.GatewayTestBase;
 import org.checkpointgateway.support.HttpAnswer;
+import org.checkpointgateway.support.RawHttp;
 import org.checkpointgateway.support.StreamedEvents;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -214,5 +215,38 @@ class JobRoutesTest extends GatewayTestBase {
     HttpAnswer job = fixture.send(HttpMethod.GET, JOBS + "/no-such-job", token);
     assertThat(new JsonObject(job.body()).getInteger("status")).isEqualTo(404);
     assertThat(fixture.send(HttpMethod.GET, JOBS, null).status()).isEqualTo(401);
+  }
+
+  /**
+   * A form with a file part is refused before its body is read: vertx-web wrote each file part
+   * to ./file-uploads (kept after the request) and made that directory on the event loop.
+   */
+  @Test
+  void aMultipartFormIs415AndNoFileIsWritten() throws java.io.IOException {
+    Path uploads = Path.of("file-uploads").toAbsolutePath();
+    long before = java.nio.file.Files.isDirectory(uploads)
+        ? java.nio.file.Files.list(uploads).count() : 0;
+    String body = "--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x.bin\"\r\n"
+        + "Content-Type: application/octet-stream\r\n\r\n" + "x".repeat(1000) + "\r\n--b--\r\n";
+    String answer = RawHttp.exchange(fixture.gateway.port(), "POST " + JOBS + " HTTP/1.1\r\n"
+        + "Host: x\r\nAuthorization: Bearer " + fixture.token("nobody") + "\r\n"
+        + "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: " + body.length()
+        + "\r\nConnection: close\r\n\r\n" + body);
+    assertThat(answer).startsWith("HTTP/1.1 415 ");
+    JsonObject error = new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+    assertThat(error.getString("reason")).isEqualTo("UnsupportedMediaType");
+    assertThat(error.getString("message")).isEqualTo(
+        "a job request is a JSON object (Content-Type: application/json), not a multipart form");
+    long after = java.nio.file.Files.isDirectory(uploads)
+        ? java.nio.file.Files.list(uploads).count() : 0;
+    assertThat(after).isEqualTo(before);
+  }
+
+  /** What curl -d sends without -H (a form's type over a JSON body) is still read as JSON. */
+  @Test
+  void aJsonBodySentAsAUrlEncodedFormIsStillAJob() {
+    HttpAnswer answer = submit("{\"namespace\":\"default\",\"pod\":\"demo\",\"container\":\"app\"}",
+        token, Map.of("Content-Type", "application/x-www-form-urlencoded"));
+    assertThat(answer.status()).isEqualTo(202);
   }
 }
