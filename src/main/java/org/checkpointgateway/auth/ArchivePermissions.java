@@ -41,12 +41,10 @@ public final class ArchivePermissions {
   /**
    * Whether the caller may {@code action} archives of every namespace ({@code archives:read:*},
    * {@code archives:*}, {@code *}): the only callers that see an archive whose own contents do
-   * not say its namespace. Asked with a name no namespace can have ({@code _}: namespaces are
-   * DNS labels), which only a wildcard grants.
+   * not say its namespace. Only a wildcard grants it, never a name however odd
+   * ({@code archives:read:_} once did: the question was asked with that name).
    */
   public static boolean mayEveryNamespace(Caller caller, String action) {
-    return caller.may("archives:" + action + ":" + NO_NAMESPACE);
+    return caller.mayEveryName("archives", action);
   }
-
-  private static final String NO_NAMESPACE = "_";
 }

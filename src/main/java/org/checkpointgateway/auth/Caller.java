@@ -82,6 +82,25 @@ public record Caller(String subject, List<String> permissions, List<String> grou
   }
 
   /**
+   * Whether a grant covers {@code prefix} followed by any name at all: a wildcard in the part
+   * after it, or one that ends the grant earlier ({@code archives:*}, {@code *}). A name, however
+   * odd, never does. The prefix's parts are taken as literally as {@link #mayDo}'s.
+   */
+  boolean mayEveryName(String... prefix) {
+    for (String part : prefix) {
+      if (part.isEmpty() || part.contains(":") || part.contains("*") || part.contains(",")) {
+        return false;
+      }
+    }
+    for (String granted : permissions) {
+      if (Grants.impliesEveryName(granted, prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Succeeds with this caller when it {@link #may} do {@code permission}, else fails with the
    * supplied ForbiddenException. Meant for {@code compose} chains in route handlers.
    */

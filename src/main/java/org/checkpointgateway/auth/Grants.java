@@ -74,6 +74,27 @@ final class Grants {
     return false;
   }
 
+  /** Whether {@code grant} implies {@code prefix} followed by every name: by a wildcard only. */
+  static boolean impliesEveryName(String grant, String[] prefix) {
+    String[][] parts = parsed(grant);
+    for (String[] part : parts) {
+      for (String name : part) {
+        if (name.isEmpty()) {
+          return false;
+        }
+      }
+    }
+    int common = Math.min(parts.length, prefix.length);
+    for (int i = 0; i < common; i++) {
+      if (!names(parts[i], prefix[i])) {
+        return false;
+      }
+    }
+    // Ended at or before the prefix's end by a wildcard, or naming * where the name goes.
+    return parts.length <= prefix.length ? isWildcard(parts[parts.length - 1])
+        : parts.length == prefix.length + 1 && isWildcard(parts[prefix.length]);
+  }
+
   /**
    * The permissions the gateway asks for, a namespace standing in as {@code _} (which only a
    * wildcard or that very name grants): a grant that implies none of them grants nothing.
@@ -81,7 +102,7 @@ final class Grants {
   private static final List<String[]> ASKED = List.of(
       new String[] {"checkpoint", "create", null}, new String[] {"archives", "read", null},
       new String[] {"archives", "download", null}, new String[] {"archives", "delete", null},
-      new String[] {"metrics", "read"});
+      new String[] {"metrics", "read"}, new String[] {"nodes", "read"});
 
   /**
    * Why {@code grant}, written by an operator (an authorization file), can grant nothing, or
@@ -102,6 +123,9 @@ final class Grants {
         if (name.isEmpty()) {
           return "has an empty part or name";
         }
+        if (name.contains("*") && !name.equals("*")) {
+          return "has a * inside a name (a wildcard is a whole name: *)";
+        }
       }
     }
     for (String[] template : ASKED) {
@@ -116,7 +140,7 @@ final class Grants {
       }
     }
     return "grants none of the gateway's permissions (checkpoint:create:NS, "
-        + "archives:read|download|delete:NS, metrics:read, or * in a part)";
+        + "archives:read|download|delete:NS, metrics:read, nodes:read, or * in a part)";
   }
 
   private static boolean impliesQuietly(String[] parts, String[] asked) {

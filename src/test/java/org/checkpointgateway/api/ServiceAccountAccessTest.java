@@ -145,7 +145,7 @@ class ServiceAccountAccessTest extends GatewayTestBase {
     assertThat(failure).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("--authorization-file " + bad + ": rules[0].permissions: \"checkpoint:create\""
             + " grants none of the gateway's permissions (checkpoint:create:NS,"
-            + " archives:read|download|delete:NS, metrics:read, or * in a part)");
+            + " archives:read|download|delete:NS, metrics:read, nodes:read, or * in a part)");
   }
 
   private double failures(String file) {

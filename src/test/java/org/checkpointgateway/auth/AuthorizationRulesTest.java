@@ -106,8 +106,17 @@ class AuthorizationRulesTest {
   void everyPermissionTheGatewayAsksForCanBeGranted() {
     for (String good : List.of("*", "checkpoint:*", "checkpoint:create:*", "archives:*:a,b",
         "archives:read:x", "archives:download:*", "archives:delete:ns", "metrics:read",
-        "metrics:*", "*:read")) {
+        "metrics:*", "*:read", "nodes:read", "nodes:*")) {
       assertThat(Grants.problem(good)).as(good).isNull();
+    }
+  }
+
+  /** A * inside a name matches no namespace (names are DNS labels): such a grant is a mistake. */
+  @Test
+  void aStarInsideANameIsRefused() {
+    for (String bad : List.of("checkpoint:create:team-*", "archives:read:a,b*", "archi*:read:x")) {
+      assertThat(Grants.problem(bad)).as(bad)
+          .isEqualTo("has a * inside a name (a wildcard is a whole name: *)");
     }
   }
 }

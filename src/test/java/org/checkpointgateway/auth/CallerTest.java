@@ -152,6 +152,22 @@ class CallerTest {
     Grants.forgetLogged();
   }
 
+  /** Archives whose namespace is unknown: only a wildcard grants them, never an odd name. */
+  @Test
+  void everyNamespaceIsGrantedByAWildcardOnly() {
+    for (String grant : List.of("archives:read:*", "archives:*", "*", "*:read:*", "archives:read:ns,*",
+        "*:*")) {
+      assertThat(ArchivePermissions.mayEveryNamespace(new Caller("u", List.of(grant)),
+          ArchivePermissions.READ)).as(grant).isTrue();
+    }
+    for (String grant : List.of("archives:read:_", "archives:read:_,ns", "archives:read",
+        "archives:read:ns", "archives:download:*", "archives:read:*:x", "archives:read:", "",
+        "archives")) {
+      assertThat(ArchivePermissions.mayEveryNamespace(new Caller("u", List.of(grant)),
+          ArchivePermissions.READ)).as(grant).isFalse();
+    }
+  }
+
   @Test
   void noGrantWithoutAWildcardGrantsANamespaceItDoesNotName() {
     // Random grants over an alphabet of the grammar's syntax and a few names; random namespaces.
