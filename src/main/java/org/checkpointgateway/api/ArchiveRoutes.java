@@ -2,6 +2,7 @@ package org.checkpointgateway.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -228,14 +229,30 @@ final class ArchiveRoutes {
       return store.startDownload(archive).compose(download -> {
         response.closeHandler(ignored -> download.release());
         describe(response, archive, range);
-        // HTTP/1 sends the open channel (zero-copy); Vert.x's HTTP/2 sends only by name, and
-        // opens it on a worker: the name of the open descriptor reaches the same file.
+        // HTTP/1 sends the open channel (zero-copy). Vert.x's HTTP/2 sendFile takes only a name
+        // and checks and opens it on the event loop (a stalled network file system would stall
+        // the loop): the name of the open descriptor, opened and read on workers, reaches the
+        // same file.
         Future<Void> sent = request.version() == HttpVersion.HTTP_2
-            ? response.sendFile(download.path(), offset, length)
+            ? sendByWorkers(ctx, download.path(), offset, length)
             : response.sendFile(download.channel(), offset, length);
         return sent.andThen(ignored -> download.release());
       });
     });
+  }
+
+  /** The file's bytes from offset, length of them, read on workers as the caller takes them. */
+  private static Future<Void> sendByWorkers(RoutingContext ctx, String path, long offset,
+      long length) {
+    HttpServerResponse response = ctx.response();
+    return ctx.vertx().fileSystem().open(path, new OpenOptions().setRead(true).setWrite(false)
+            .setCreate(false))
+        .compose(file -> {
+          response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(length));
+          file.setReadPos(offset).setReadLength(length);
+          // The pipe ends the response; the file is closed however it ended.
+          return file.pipeTo(response).eventually(file::close);
+        });
   }
 
   private static HttpServerResponse describe(HttpServerResponse response, Archive archive,

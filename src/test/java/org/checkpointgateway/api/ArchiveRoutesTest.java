@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -190,6 +191,33 @@ class ArchiveRoutesTest {
         "If-None-Match", answer.header("ETag"));
     assertThat(notModified.status()).isEqualTo(304);
     assertThat(notModified.body()).isEmpty();
+  }
+
+  /** HTTP/2 downloads take their own path (read on workers): whole files and ranges alike. */
+  @Test
+  void http2DownloadsSendTheWholeFileAndRanges() throws IOException {
+    Await.result(http.close());
+    fixture.close();
+    fixture = GatewayFixture.withRuntime(vertx, dir);
+    fixture.startGateway(fixture.settings().override("http.h2c", "true", "--http-h2c"));
+    http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(fixture.gateway.port()).setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false));
+    String all = latin1(defaultApp);
+    String uri = "/api/v1/archives/" + DEFAULT_APP;
+
+    HttpAnswer whole = get(uri, reader("default"));
+    assertThat(whole.version()).isEqualTo(HttpVersion.HTTP_2);
+    assertThat(whole.status()).isEqualTo(200);
+    assertThat(whole.header("Content-Length")).isEqualTo(Long.toString(all.length()));
+    assertThat(whole.body()).isEqualTo(all);
+
+    HttpAnswer middle = get(uri, reader("default"), "Range", "bytes=100-1123");
+    assertThat(middle.status()).isEqualTo(206);
+    assertThat(middle.header("Content-Length")).isEqualTo("1024");
+    assertThat(middle.body()).isEqualTo(all.substring(100, 1124));
+    assertThat(get(uri, reader("default"), "Range", "bytes=-10").body())
+        .isEqualTo(all.substring(all.length() - 10));
   }
 
   @Test
