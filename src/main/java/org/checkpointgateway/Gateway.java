@@ -146,8 +146,8 @@ public final class Gateway {
 
   private static Future<Gateway> start(Vertx vertx, GatewayOptions options,
       PrometheusMeterRegistry registry, Path privateDir, Vertx simulatorVertx) {
-    Optional<String> devSecret = options.jwt().hasKeys() ? Optional.empty()
-        : Optional.of(TokenIssuer.randomSecret());
+    Optional<String> devSecret = devMode(options) ? Optional.of(TokenIssuer.randomSecret())
+        : Optional.empty();
     // Admission and jobs keep their state on this one context.
     Context coordination = vertx.getOrCreateContext();
     GatewayMetrics metrics = GatewayMetrics.create(registry);
@@ -226,7 +226,8 @@ public final class Gateway {
           .compose(ignored -> devSecret.isPresent()
               ? Future.succeededFuture(TokenVerifier.forSecret(vertx, devSecret.get(),
                   Optional.empty(), Optional.empty(), options.auth().tokens()))
-              : loadTokens(vertx, options, watches))
+              : options.jwt().hasKeys() ? loadTokens(vertx, options, watches)
+              : Future.succeededFuture(TokenVerifier.NONE))
           .compose(tokens -> {
             // Once stopping, not ready: load balancers send new work elsewhere while we drain.
             Readiness readiness = () -> stopping.get()
@@ -386,6 +387,16 @@ public final class Gateway {
   }
 
   /** The verifier of the configured JWT keys, made again whenever a key file changes. */
+  /**
+   * No key, no client CA, no authorization file: someone trying the gateway out, who gets an
+   * ephemeral key and an all-powerful token printed. Where certificates or an authorization file
+   * say who may do what, a token in the log would bypass them: bearer tokens are refused there.
+   */
+  static boolean devMode(GatewayOptions options) {
+    return !options.jwt().hasKeys() && options.access().clientCa().isEmpty()
+        && options.access().authorizationFile().isEmpty();
+  }
+
   private static Future<TokenVerifier> loadTokens(Vertx vertx, GatewayOptions options,
       List<FileWatch> watches) {
     AtomicReference<TokenVerifier> current = new AtomicReference<>();

@@ -162,6 +162,10 @@ public final class Main implements Callable<Integer> {
     Logger.getLogger(Main.class.getName()).info(() -> "serving the Kubelet Checkpoint API on " + url);
     gateway.devToken().ifPresent(token -> System.out.print(devTokenBanner(options, url, token)));
     Logger log = Logger.getLogger(Main.class.getName());
+    if (gateway.devToken().isEmpty() && !options.jwt().hasKeys()) {
+      log.info("no JWT key configured: bearer tokens are refused (401); callers authenticate with"
+          + " client certificates (--tls-client-ca), granted permissions by --authorization-file");
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info(() -> "stopping: new checkpoints are refused, running ones get up to "
           + Durations.format(options.shutdownGrace()) + " to finish");

@@ -62,6 +62,26 @@ class GatewayLifecycleTest extends GatewayTestBase {
         () -> fixture.request(HttpMethod.GET, "/readyz", null), answer -> answer.status() == 503);
   }
 
+  /**
+   * An authorization file (or a client CA) says who may do what: no all-powerful token is made
+   * and printed beside it, and with no JWT key every bearer token is refused.
+   */
+  @Test
+  void withAnAuthorizationFileAndNoKeyNoDevTokenIsMadeAndTokensAreRefused() throws IOException {
+    Path rules = java.nio.file.Files.writeString(fixture.checkpointDir.resolveSibling("rules.yaml"),
+        "rules:\n  - groups: [\"team-a\"]\n    permissions: [\"checkpoint:create:team-a\"]\n");
+    fixture.startGateway(new org.checkpointgateway.config.Settings()
+        .override("host", "127.0.0.1", "--host")
+        .override("port", "0", "--port")
+        .override("criEndpoint", "unix://" + fixture.socket, "--cri-endpoint")
+        .override("checkpointDir", fixture.checkpointDir.toString(), "--checkpoint-dir")
+        .override("auth.authorizationFile", rules.toString(), "--authorization-file"));
+    assertThat(fixture.gateway.devToken()).isEmpty();
+    HttpAnswer refused = fixture.post("/checkpoint/default/demo/app", fixture.adminToken());
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(refused.body()).isEqualTo("Unauthorized");
+  }
+
   @Test
   void withoutKeysTheDevTokenCarriesExpAndIatWithinTheMaximumLifetime() {
     fixture.startGateway(new org.checkpointgateway.config.Settings()

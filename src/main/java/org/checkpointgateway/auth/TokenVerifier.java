@@ -61,6 +61,14 @@ public interface TokenVerifier {
   }
 
   /**
+   * Refuses every token: no JWT key is configured, and callers prove who they are with client
+   * certificates, which an authorization file grants permissions to.
+   */
+  TokenVerifier NONE = header -> Future.failedFuture(new UnauthenticatedException(
+      "bearer tokens are not accepted: no JWT key is configured (" + JwtOptions.SECRET_FILE_OPTION
+          + ", " + JwtOptions.PUBLIC_KEY_OPTION + " or " + JwtOptions.JWKS_FILE_OPTION + ")"));
+
+  /**
    * Verifies the value of an Authorization header ({@code null} when the header is absent).
    * Fails with {@link UnauthenticatedException}, whose detail says why for the log, when the
    * header is missing or not {@code Bearer <token>} (scheme case-insensitive), or the token is
