@@ -89,6 +89,13 @@ final class JobRoutes {
     Caller caller = BearerAuthHandler.caller(ctx);
     Optional<String> idempotencyKey = Optional.ofNullable(ctx.request().getHeader("Idempotency-Key"))
         .filter(key -> !key.isBlank());
+    if (idempotencyKey.isPresent() && caller.subject().equals(Caller.UNKNOWN_SUBJECT)) {
+      // Keys are kept per caller; every token without sub would share one caller's keys, and
+      // one would be answered with another's job.
+      ctx.fail(new BadRequestException("an Idempotency-Key needs a caller with a name: the"
+          + " token has no sub claim"));
+      return;
+    }
     JobRequest request;
     try {
       request = parse(ctx);

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.Map;
+import org.checkpointgateway.auth.Caller;
 import org.checkpointgateway.sim.CheckpointObservation;
 import org.checkpointgateway.support.Await;
 import org.checkpointgateway.support.GatewayTestBase;
@@ -248,5 +249,16 @@ class JobRoutesTest extends GatewayTestBase {
     HttpAnswer answer = submit("{\"namespace\":\"default\",\"pod\":\"demo\",\"container\":\"app\"}",
         token, Map.of("Content-Type", "application/x-www-form-urlencoded"));
     assertThat(answer.status()).isEqualTo(202);
+  }
+
+  /** Tokens without sub are one caller to the key store: a key would answer with another's job. */
+  @Test
+  void anIdempotencyKeyFromATokenWithoutSubIs400() {
+    HttpAnswer answer = submit("{\"namespace\":\"default\",\"pod\":\"demo\",\"container\":\"app\"}",
+        fixture.token(Caller.UNKNOWN_SUBJECT, "checkpoint:*"), Map.of("Idempotency-Key", "k1"));
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(new JsonObject(answer.body()).getString("message"))
+        .isEqualTo("an Idempotency-Key needs a caller with a name: the token has no sub claim");
+    assertThat(fixture.runtime.calls("CheckpointContainer")).isZero();
   }
 }
