@@ -386,7 +386,6 @@ public final class Gateway {
         }).mapEmpty();
   }
 
-  /** The verifier of the configured JWT keys, made again whenever a key file changes. */
   /**
    * No key, no client CA, no authorization file: someone trying the gateway out, who gets an
    * ephemeral key and an all-powerful token printed. Where certificates or an authorization file
@@ -397,6 +396,7 @@ public final class Gateway {
         && options.access().authorizationFile().isEmpty();
   }
 
+  /** The verifier of the configured JWT keys, made again whenever a key file changes. */
   private static Future<TokenVerifier> loadTokens(Vertx vertx, GatewayOptions options,
       List<FileWatch> watches) {
     AtomicReference<TokenVerifier> current = new AtomicReference<>();

@@ -163,8 +163,13 @@ public final class Main implements Callable<Integer> {
     gateway.devToken().ifPresent(token -> System.out.print(devTokenBanner(options, url, token)));
     Logger log = Logger.getLogger(Main.class.getName());
     if (gateway.devToken().isEmpty() && !options.jwt().hasKeys()) {
-      log.info("no JWT key configured: bearer tokens are refused (401); callers authenticate with"
-          + " client certificates (--tls-client-ca), granted permissions by --authorization-file");
+      if (options.access().clientCa().isPresent()) {
+        log.info("no JWT key configured: bearer tokens are refused (401); callers authenticate"
+            + " with client certificates (--tls-client-ca)");
+      } else {
+        log.warning("no JWT key and no --tls-client-ca: no caller can authenticate, so only the"
+            + " open routes answer (/healthz, /readyz; /metrics with --metrics-unauthenticated)");
+      }
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info(() -> "stopping: new checkpoints are refused, running ones get up to "

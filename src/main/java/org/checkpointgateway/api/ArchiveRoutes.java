@@ -250,8 +250,12 @@ final class ArchiveRoutes {
         .compose(file -> {
           response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(length));
           file.setReadPos(offset).setReadLength(length);
-          // The pipe ends the response; the file is closed however it ended.
-          return file.pipeTo(response).eventually(file::close);
+          // The pipe ends the response when the file is read; a read that fails resets the
+          // response instead, so the caller cannot take a short body for the archive. The file
+          // is closed however it ended.
+          return file.pipe().endOnFailure(false).to(response)
+              .onFailure(failed -> response.reset())
+              .eventually(file::close);
         });
   }
 

@@ -11,7 +11,6 @@ import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.handler.codec.http2.Http2StreamVisitor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpConnection;
 import java.util.concurrent.TimeUnit;
@@ -19,21 +18,22 @@ import java.util.concurrent.TimeUnit;
 /**
  * The deadline of one connection, in its Netty pipeline, on its event loop (no locks):
  * <ul>
- *   <li>a request arriving (its first byte here, not yet all its headers and body; or a new
- *       connection): the header timeout, counted from that first byte (from the opening), so a
- *       caller trickling a body is cut as one trickling headers is;</li>
- *   <li>a request in flight (arrived whole, response not yet sent to the last byte): none, so
+ *   <li>a request in flight (headers arrived, response not yet sent to the last byte): none, so
  *       a kubelet-style POST that waits silently for its checkpoint, or an event stream, is
  *       never cut;</li>
+ *   <li>bytes of a request arrived but not all its headers (or a new connection): the header
+ *       timeout, counted from the first byte (from the opening);</li>
  *   <li>nothing in flight: the idle timeout, counted from the end of the last response.</li>
  * </ul>
  * Vert.x's own idle timeout cannot do this: it closes a connection whatever is in flight.
  *
  * <p>HTTP/1.x is watched between Vert.x's decoder and its connection: requests going in,
- * the last part of each response going out. HTTP/2 by its streams: a stream opens once its
- * headers are whole; it is arriving until the caller ends it (END_STREAM), then in flight until
- * the answer ends it on our side. A stream we have answered but the caller never ends does not
- * keep the connection: counted as in flight, it would hold the connection open for ever.
+ * the last part of each response going out. HTTP/2 by its streams: a stream the caller has ended
+ * and we have not yet answered to the end is a request in flight, and only the idle timeout
+ * applies (a stream opens once its headers are whole). A stream we have answered but the caller
+ * never ends is none: counted as one, it held the connection open for ever. A body still
+ * arriving is not timed here but by the route that reads it ({@link HttpConnections#bodyDeadline}):
+ * cutting the connection would cut the other requests on it.
  */
 final class ConnectionDeadline extends ChannelDuplexHandler {
 
@@ -43,10 +43,7 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
   private final long headerNanos;
   private final long idleNanos;
   private Http2Connection http2;
-  private Http2Connection.PropertyKey streamOpenedAt;
   private int inFlight;
-  /** HTTP/1.x: a request's headers are here, not yet the last part of its body. */
-  private boolean arriving;
   /** When the first byte of a request (or the connection) arrived; -1 when none is arriving. */
   private long headerSince;
   private long idleSince;
@@ -63,17 +60,16 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
     this.idleSince = now;
   }
 
-  /** The connection speaks HTTP/2: its streams are its requests, arriving or in flight. */
+  /** The connection speaks HTTP/2: its streams waiting for their answers are its requests. */
   void watchStreams(Http2Connection streams) {
     this.http2 = streams;
     this.headerSince = -1;
-    Http2Connection.PropertyKey openedAt = streams.newKey();
-    this.streamOpenedAt = openedAt;
     streams.addListener(new Http2ConnectionAdapter() {
       @Override
       public void onStreamAdded(Http2Stream stream) {
-        stream.setProperty(openedAt, System.nanoTime());
-        arm();
+        // A request has begun: the idle clock restarts, so its body has the whole idle time to
+        // arrive, as an HTTP/1.1 request's headers would.
+        idleSince = System.nanoTime();
       }
 
       @Override
@@ -88,12 +84,10 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
     });
   }
 
-  /** A stream arrived whole, was answered or closed: the connection may have become idle. */
+  /** A stream was answered, or ended by the caller, or closed. */
   private void streamChanged() {
     if (!busy()) {
       becameIdle();
-    } else {
-      arm();
     }
   }
 
@@ -116,25 +110,17 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-    if (http2 == null) {
-      if (msg instanceof HttpRequest) {
-        inFlight++;
-        arriving = true;
-      }
-      // Its body's last part: the request has arrived whole.
-      if (msg instanceof LastHttpContent) {
-        arriving = false;
-        headerSince = -1;
-      }
+    if (http2 == null && msg instanceof HttpRequest) {
+      inFlight++;
+      headerSince = -1;
     }
     super.channelRead(ctx, msg);
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-    // Bytes arrived with nothing in flight (a request has begun), or a request's headers arrived
-    // without all its body: it is on the clock until it has arrived whole.
-    if (http2 == null && (inFlight == 0 || arriving) && headerSince < 0) {
+    // Bytes arrived with nothing in flight: a request has begun, its headers are on the clock.
+    if (http2 == null && inFlight == 0 && headerSince < 0) {
       headerSince = System.nanoTime();
       arm();
     }
@@ -170,47 +156,25 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
     arm();
   }
 
-  /** A request in flight: arrived whole, its answer not yet ended. */
   private boolean busy() {
     if (http2 == null) {
       return inFlight > 0;
     }
-    return firstStream(stream -> stream.state() != Http2Stream.State.HALF_CLOSED_REMOTE) != null;
-  }
-
-  /** When the earliest request still arriving must have arrived; -1 when none is arriving. */
-  private long arrivalDeadline() {
-    if (http2 == null) {
-      return headerSince >= 0 ? headerSince + headerNanos : -1;
-    }
-    long[] earliest = {-1};
-    firstStream(stream -> {
-      Long openedAt = stream.getProperty(streamOpenedAt);
-      if (stream.state().remoteSideOpen() && openedAt != null
-          && (earliest[0] < 0 || openedAt + headerNanos - earliest[0] < 0)) {
-        earliest[0] = openedAt + headerNanos;
-      }
-      return true;
-    });
-    return earliest[0];
-  }
-
-  /** The first open stream the visitor stops at (returns false for); null when none. */
-  private Http2Stream firstStream(Http2StreamVisitor visitor) {
     try {
-      return http2.forEachActiveStream(visitor);
+      // Stops at (returns) a stream the caller has ended and we have not answered to the end.
+      return http2.forEachActiveStream(
+          stream -> stream.state() != Http2Stream.State.HALF_CLOSED_REMOTE) != null;
     } catch (Http2Exception impossible) {
-      // Only a visitor throws it, and these do not.
+      // Only a visitor throws it, and this one does not.
       throw new IllegalStateException(impossible);
     }
   }
 
   private long deadline() {
-    long arrival = arrivalDeadline();
-    if (arrival >= 0) {
-      return arrival;
+    if (busy()) {
+      return Long.MAX_VALUE;
     }
-    return busy() ? Long.MAX_VALUE : idleSince + idleNanos;
+    return headerSince >= 0 ? headerSince + headerNanos : idleSince + idleNanos;
   }
 
   /** Makes sure a timer fires no later than the current deadline. */

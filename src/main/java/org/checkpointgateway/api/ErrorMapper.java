@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.StreamResetException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.logging.Level;
@@ -18,6 +19,7 @@ import org.checkpointgateway.outcome.LimitExceededException;
 import org.checkpointgateway.outcome.NotFoundException;
 import org.checkpointgateway.outcome.OverloadedException;
 import org.checkpointgateway.outcome.RangeNotSatisfiableException;
+import org.checkpointgateway.outcome.RequestTimeoutException;
 import org.checkpointgateway.outcome.UnauthenticatedException;
 import org.checkpointgateway.outcome.UnavailableException;
 import org.checkpointgateway.outcome.UnsupportedMediaTypeException;
@@ -61,6 +63,8 @@ public final class ErrorMapper {
       return 416;
     } else if (failure instanceof UnsupportedMediaTypeException) {
       return 415;
+    } else if (failure instanceof RequestTimeoutException) {
+      return 408;
     } else if (failure instanceof LimitExceededException) {
       return 422;
     } else if (failure instanceof ForwardedException forwarded) {
@@ -83,9 +87,9 @@ public final class ErrorMapper {
   public static void handle(RoutingContext ctx) {
     Throwable failure = refusedByVertxWeb(ctx) ? new BadRequestException(
         String.valueOf(ctx.failure().getMessage())) : ctx.failure();
-    if (failure instanceof HttpClosedException) {
-      // The caller went away (or was cut at a deadline) while its request was read: no one to
-      // answer, and no fault of ours.
+    if (failure instanceof HttpClosedException || failure instanceof StreamResetException) {
+      // The caller went away (closed the connection, or reset its HTTP/2 stream) while its
+      // request was read: no one to answer, and no fault of ours.
       LOG.fine(() -> "connection closed during " + ctx.request().method() + " "
           + ctx.request().path());
       return;

@@ -67,7 +67,8 @@ public final class GatewayVerticle extends VerticleBase {
           services.fleet().forwarding())
           .mount(router, authentication);
       new JobRoutes(services.checkpoints(), services.jobs(), settings.defaultTimeout(), streams,
-          services.fleet().jobs()).mount(router, authentication);
+          services.fleet().jobs()).mount(router, authentication,
+          services.connections().bodyDeadline());
     }
     archives.mount(router, authentication);
     new NodeRoutes(services.fleet()).mount(router);

@@ -4,8 +4,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.util.AttributeKey;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.checkpointgateway.config.GatewayOptions.HttpLimits;
+import org.checkpointgateway.outcome.RequestTimeoutException;
 import org.checkpointgateway.outcome.UnavailableException;
+import org.checkpointgateway.units.Durations;
 
 /**
  * The HTTP connections of one gateway, across its verticles: how many are open, and each one's
@@ -37,6 +41,28 @@ public final class HttpConnections {
 
   public HttpConnections(HttpLimits limits) {
     this.limits = limits;
+  }
+
+  /**
+   * For a route that reads a body: the body must arrive within the header timeout of the
+   * headers, else 408 (the connection's other requests go on; HTTP/1.1 closes the connection
+   * soon after, at the header timeout, if the caller keeps sending). Before the body handler.
+   */
+  Handler<RoutingContext> bodyDeadline() {
+    long millis = limits.headerTimeout().toMillis();
+    return ctx -> {
+      HttpServerRequest request = ctx.request();
+      if (!request.isEnded()) {
+        long timer = ctx.vertx().setTimer(millis, ignored -> {
+          if (!request.isEnded() && !ctx.response().ended() && !ctx.failed()) {
+            ctx.fail(new RequestTimeoutException("the request's body did not arrive within "
+                + Durations.format(limits.headerTimeout()) + " (--http-header-timeout)"));
+          }
+        });
+        ctx.addEndHandler(ignored -> ctx.vertx().cancelTimer(timer));
+      }
+      ctx.next();
+    };
   }
 
   /**

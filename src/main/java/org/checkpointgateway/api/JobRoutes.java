@@ -1,6 +1,7 @@
 package org.checkpointgateway.api;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -60,12 +61,13 @@ final class JobRoutes {
     this.fleet = fleet;
   }
 
-  void mount(Router router, BearerAuthHandler authentication) {
+  void mount(Router router, BearerAuthHandler authentication,
+      Handler<RoutingContext> bodyDeadline) {
     // Behind the one authentication handler: no body is read for a caller not yet known.
     // No form parts: vertx-web would write each file part to disk (kept after the request) and
-    // make its uploads directory on the event loop. A job request is JSON.
-    // (A route of its own: vertx-web puts no handler of ours before a body handler.)
-    router.post(JOBS).handler(JobRoutes::refuseMultipart);
+    // make its uploads directory on the event loop. A job request is JSON, and it must arrive
+    // in time. (A route of its own: vertx-web puts no handler of ours before a body handler.)
+    router.post(JOBS).handler(JobRoutes::refuseMultipart).handler(bodyDeadline);
     router.post(JOBS).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
         .handler(authentication.audited("checkpoint.job", JobRoutes::requested))
         .handler(this::submit);

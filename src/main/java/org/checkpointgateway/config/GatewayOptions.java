@@ -296,8 +296,8 @@ public record GatewayOptions(
   /**
    * Limits on the connections callers open (docs/limits-and-hardening.md says what a caller sees).
    *
-   * @param headerTimeout time a connection gets to deliver a request's headers and body,
-   *     counted from its first byte (or from its opening); then it is closed
+   * @param headerTimeout time a connection gets to deliver a request's headers, counted from
+   *     its first byte (or from its opening); then it is closed
    * @param idleTimeout time a connection with no request in flight may stay open; one with a
    *     request in flight is never cut
    * @param maxConnections connections served at once; one beyond gets 503 and is closed

@@ -10,7 +10,7 @@ public abstract sealed class GatewayException extends RuntimeException
     RuntimeCallFailedException, CheckpointFailedException, PodCheckpointFailedException,
     OverloadedException, InsufficientStorageException, UnavailableException, ConflictException,
     RangeNotSatisfiableException,
-    LimitExceededException, UnsupportedMediaTypeException,
+    LimitExceededException, UnsupportedMediaTypeException, RequestTimeoutException,
     ForwardedException {
 
   protected GatewayException(String message) {

@@ -251,7 +251,10 @@ class JobRoutesTest extends GatewayTestBase {
     assertThat(answer.status()).isEqualTo(202);
   }
 
-  /** Tokens without sub are one caller to the key store: a key would answer with another's job. */
+  /**
+   * Tokens without sub are one caller to the key store, named unknown: a key would answer with
+   * another's job. (A token whose sub is unknown is that caller too; the one made here is.)
+   */
   @Test
   void anIdempotencyKeyFromATokenWithoutSubIs400() {
     HttpAnswer answer = submit("{\"namespace\":\"default\",\"pod\":\"demo\",\"container\":\"app\"}",
