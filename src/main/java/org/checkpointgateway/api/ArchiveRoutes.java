@@ -241,6 +241,9 @@ final class ArchiveRoutes {
     });
   }
 
+  /** HTTP/2's code for a stream cut by a failure of ours (RFC 9113 7). */
+  private static final long INTERNAL_ERROR = 2;
+
   /** The file's bytes from offset, length of them, read on workers as the caller takes them. */
   private static Future<Void> sendByWorkers(RoutingContext ctx, String path, long offset,
       long length) {
@@ -254,7 +257,7 @@ final class ArchiveRoutes {
           // response instead, so the caller cannot take a short body for the archive. The file
           // is closed however it ended.
           return file.pipe().endOnFailure(false).to(response)
-              .onFailure(failed -> response.reset())
+              .onFailure(failed -> response.reset(INTERNAL_ERROR))
               .eventually(file::close);
         });
   }

@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -61,7 +63,8 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
   }
 
   /** The connection speaks HTTP/2: its streams waiting for their answers are its requests. */
-  void watchStreams(Http2Connection streams) {
+  void watchStreams(Http2ConnectionHandler handler) {
+    Http2Connection streams = handler.connection();
     this.http2 = streams;
     this.headerSince = -1;
     streams.addListener(new Http2ConnectionAdapter() {
@@ -74,12 +77,33 @@ final class ConnectionDeadline extends ChannelDuplexHandler {
 
       @Override
       public void onStreamHalfClosed(Http2Stream stream) {
+        if (stream.state() == Http2Stream.State.HALF_CLOSED_LOCAL) {
+          // Answered in full (the END_STREAM frame is written) before the caller ended its
+          // request: ask it to stop sending (RFC 9113 8.1), so the stream and what its request
+          // holds go now, not with the connection. Outside the listener, which Netty is in.
+          resetLater(handler, stream.id());
+        }
         streamChanged();
       }
 
       @Override
       public void onStreamClosed(Http2Stream stream) {
         streamChanged();
+      }
+    });
+  }
+
+  /** Resets stream {@code id} with NO_ERROR if it is answered and still open on the caller's side. */
+  private void resetLater(Http2ConnectionHandler handler, int id) {
+    ChannelHandlerContext at = ctx == null ? null : ctx.pipeline().context(handler);
+    if (at == null) {
+      return;
+    }
+    at.executor().execute(() -> {
+      Http2Stream stream = http2.stream(id);
+      if (stream != null && stream.state() == Http2Stream.State.HALF_CLOSED_LOCAL) {
+        handler.resetStream(at, id, Http2Error.NO_ERROR.code(), at.newPromise());
+        at.flush();
       }
     });
   }

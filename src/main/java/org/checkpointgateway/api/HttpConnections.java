@@ -90,7 +90,7 @@ public final class HttpConnections {
     if (deadline != null) {
       // An HTTP/1.1 connection upgraded to h2c: the same connection, now watched by streams.
       if (http2 != null) {
-        deadline.watchStreams(http2.connection());
+        deadline.watchStreams(http2);
       }
       return;
     }
@@ -109,7 +109,7 @@ public final class HttpConnections {
         limits.idleTimeout().toNanos());
     if (http2 != null) {
       pipeline.addLast(ConnectionDeadline.NAME, deadline);
-      deadline.watchStreams(http2.connection());
+      deadline.watchStreams(http2);
       return;
     }
     // With h2c, Vert.x hands the connection over once its first request is decoded ("h2c" is

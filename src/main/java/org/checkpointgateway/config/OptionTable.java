@@ -206,7 +206,8 @@ public final class OptionTable {
       .byDefault(RuntimeProbe.DEFAULT_TIMEOUT).lands(o -> o.runtimeProbe().timeout());
   public static final Option<Duration> HTTP_HEADER_TIMEOUT = option("http.headerTimeout",
       "--http-header-timeout", "DURATION", POSITIVE_DURATION,
-      "time a connection gets to send a request's headers, else it is closed")
+      "time a connection gets to send a request's headers, else it is closed"
+          + " (and the jobs route's body, else 408)")
       .byDefault(HttpLimits.DEFAULT_HEADER_TIMEOUT).lands(o -> o.http().headerTimeout());
   public static final Option<Duration> HTTP_IDLE_TIMEOUT = option("http.idleTimeout",
       "--http-idle-timeout", "DURATION", POSITIVE_DURATION,

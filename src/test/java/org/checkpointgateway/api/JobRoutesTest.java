@@ -84,6 +84,9 @@ class JobRoutesTest extends GatewayTestBase {
     Future<HttpAnswer> watching = fixture.request(HttpMethod.GET, JOBS + "/" + id + "/events", token,
         Map.of("Accept", "application/x-ndjson"));
     waitFor(id, "running");
+    // Running is told as the call is made; a cancel before it reached the runtime (a connection
+    // still being opened, on a loaded machine) leaves the runtime nothing to end.
+    Await.until("the runtime to be checkpointing", () -> fixture.runtime.activeCheckpoints() == 1);
 
     HttpAnswer cancelled = fixture.send(HttpMethod.DELETE, JOBS + "/" + id, token);
     assertThat(cancelled.status()).isEqualTo(202);
