@@ -66,10 +66,8 @@ public record Caller(String subject, List<String> permissions, List<String> grou
    * holds syntax ({@code :}, {@code *}, {@code ,}) is never granted.
    */
   boolean mayDo(String... asked) {
-    for (String part : asked) {
-      if (part.isEmpty() || part.contains(":") || part.contains("*") || part.contains(",")) {
-        return false;
-      }
+    if (!literal(asked)) {
+      return false;
     }
     // A Caller is asked a few times per request (once per archive when listing); parsing the
     // grants each time keeps Caller a plain value and costs a few splits.
@@ -87,17 +85,18 @@ public record Caller(String subject, List<String> permissions, List<String> grou
    * odd, never does. The prefix's parts are taken as literally as {@link #mayDo}'s.
    */
   boolean mayEveryName(String... prefix) {
-    for (String part : prefix) {
+    return literal(prefix)
+        && permissions.stream().anyMatch(granted -> Grants.impliesEveryName(granted, prefix));
+  }
+
+  /** No part empty or holding permission syntax: a name smuggled in never widens what is asked. */
+  private static boolean literal(String[] parts) {
+    for (String part : parts) {
       if (part.isEmpty() || part.contains(":") || part.contains("*") || part.contains(",")) {
         return false;
       }
     }
-    for (String granted : permissions) {
-      if (Grants.impliesEveryName(granted, prefix)) {
-        return true;
-      }
-    }
-    return false;
+    return true;
   }
 
   /**
