@@ -45,18 +45,19 @@ public final class HttpConnections {
 
   /**
    * For a route that reads a body: the body must arrive within the header timeout of the
-   * headers, else 408 (the connection's other requests go on; HTTP/1.1 closes the connection
-   * soon after, at the header timeout, if the caller keeps sending). Before the body handler.
+   * request reaching the route, else 408 (the connection's other requests go on; HTTP/1.1 closes
+   * the connection at the header timeout if the caller keeps sending). Before the body handler.
    */
   Handler<RoutingContext> bodyDeadline() {
     long millis = limits.headerTimeout().toMillis();
+    String late = "the request's body did not arrive within "
+        + Durations.format(limits.headerTimeout()) + " (--http-header-timeout)";
     return ctx -> {
       HttpServerRequest request = ctx.request();
       if (!request.isEnded()) {
         long timer = ctx.vertx().setTimer(millis, ignored -> {
           if (!request.isEnded() && !ctx.response().ended() && !ctx.failed()) {
-            ctx.fail(new RequestTimeoutException("the request's body did not arrive within "
-                + Durations.format(limits.headerTimeout()) + " (--http-header-timeout)"));
+            ctx.fail(new RequestTimeoutException(late));
           }
         });
         ctx.addEndHandler(ignored -> ctx.vertx().cancelTimer(timer));

@@ -1,5 +1,6 @@
 package org.checkpointgateway.auth;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -74,25 +75,14 @@ final class Grants {
     return false;
   }
 
-  /** Whether {@code grant} implies {@code prefix} followed by every name: by a wildcard only. */
+  /**
+   * Whether {@code grant} implies {@code prefix} followed by every name: asked with the name
+   * {@code *}, which only a wildcard there (or one ending the grant earlier) matches.
+   */
   static boolean impliesEveryName(String grant, String[] prefix) {
-    String[][] parts = parsed(grant);
-    for (String[] part : parts) {
-      for (String name : part) {
-        if (name.isEmpty()) {
-          return false;
-        }
-      }
-    }
-    int common = Math.min(parts.length, prefix.length);
-    for (int i = 0; i < common; i++) {
-      if (!names(parts[i], prefix[i])) {
-        return false;
-      }
-    }
-    // Ended at or before the prefix's end by a wildcard, or naming * where the name goes.
-    return parts.length <= prefix.length ? isWildcard(parts[parts.length - 1])
-        : parts.length == prefix.length + 1 && isWildcard(parts[prefix.length]);
+    String[] asked = Arrays.copyOf(prefix, prefix.length + 1);
+    asked[prefix.length] = "*";
+    return implies(grant, asked);
   }
 
   /**
