@@ -135,6 +135,7 @@ final class Wrk {
       run.results.put("points", points).put("comparisons", comparisons);
       run.results.put("syscallsPerRequestAt256", syscalls(run, wrk, script, targets.subList(0, 2), scratch,
           seconds));
+      run.results.put("profiles", profiles(run, wrk, script, targets.subList(0, 2), scratch, seconds));
       run.note("wrk drives HTTP/1.1 keep-alive connections (one per request in flight) from "
           + "min(2, in flight) threads; the medians of " + repeats + " runs of " + seconds + " s per point, the"
           + " targets taking turns run by run; server CPU per request over all of a point's runs");
@@ -227,6 +228,59 @@ final class Wrk {
           Syscalls.describe(perRequest));
     }
     return byTarget;
+  }
+
+  /**
+   * One more run per level and target with async-profiler attached ({@link Profiler}): where each
+   * server's CPU per request goes, by part ({@link Stacks}), to explain the ratios above. The
+   * collapsed stacks are kept in {@code OUT/wrk-profiles/} (flame graph tools read them). Skipped,
+   * and said so, where the profiler cannot attach.
+   */
+  private static JsonObject profiles(Run run, String wrk, Path script, List<Target> targets,
+      List<Path> scratch, int seconds) throws IOException, InterruptedException {
+    Profiler profiler;
+    try {
+      profiler = Profiler.in(run.work);
+    } catch (IllegalStateException none) {
+      run.note("not profiled: " + none.getMessage());
+      return new JsonObject().put("profiler", "none: " + none.getMessage());
+    }
+    Path kept = Files.createDirectories(run.out.resolve("wrk-profiles"));
+    JsonObject byLevel = new JsonObject();
+    for (int level : Overhead.LEVELS) {
+      JsonObject byTarget = new JsonObject();
+      for (Target target : targets) {
+        Scratch.clear(scratch);
+        Path stacks = kept.resolve(target.key() + "-" + level + ".collapsed");
+        Point point;
+        try {
+          profiler.start(target.pid());
+          try {
+            point = once(wrk, script, target, level, seconds);
+          } finally {
+            profiler.stop(target.pid(), stacks);
+          }
+        } catch (Profiler.Refused refused) {
+          run.check("profile " + target.label() + " at " + level + ": the profiler attached", false,
+              refused.getMessage());
+          continue;
+        }
+        JsonObject profile = Stacks.perRequest(stacks, point.requests())
+            .put("serverCpuMsPerRequest", round(point.serverCpuMs()))
+            .put("stacks", run.out.relativize(stacks).toString());
+        byTarget.put(target.key(), profile);
+        run.check("profile " + target.label() + " at " + level + ": samples taken",
+            profile.getLong("samples") > 0 && point.requests() > 0,
+            profile.getLong("samples") + " samples over " + point.requests() + " requests");
+        System.out.printf(Locale.ROOT, "  profile, %s at %d in flight: %s us per request (%s)%n", target.label(),
+            level, profile.getValue("totalMicrosPerRequest"), profile.getJsonObject("microsPerRequest").encode());
+      }
+      byLevel.put(String.valueOf(level), byTarget);
+    }
+    run.note("profiles: async-profiler " + Profiler.SETTINGS + " over one more run of " + seconds
+        + " s per level and target (the profiler costs the server about a tenth); microseconds of CPU"
+        + " per request by part, as docs/performance.md reads them");
+    return byLevel;
   }
 
   private static double number(Pattern pattern, String text, int group) {

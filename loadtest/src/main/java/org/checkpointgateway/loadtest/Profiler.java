@@ -1,0 +1,84 @@
+package org.checkpointgateway.loadtest;
+
+import com.sun.tools.attach.AgentInitializationException;
+import com.sun.tools.attach.AgentLoadException;
+import com.sun.tools.attach.AttachNotSupportedException;
+import com.sun.tools.attach.VirtualMachine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * async-profiler (Maven Central's {@code tools.profiler:async-profiler}, its native library
+ * packed into the harness jar) attached to a running server for one window: CPU samples of every
+ * thread, Java and kernel frames together, every millisecond. A sampling profiler that sees the
+ * kernel shows what a timing run cannot: which part of a server's CPU per request is whose
+ * (a finer interval halved the gateway's throughput here; one millisecond costs it about 10%).
+ */
+final class Profiler {
+
+  /** Where the library is in the harness jar (async-profiler's own layout). */
+  private static final String LIBRARY = "linux-x64/libasyncProfiler.so";
+
+  /** How it samples: CPU time of every thread, Java and kernel frames, every millisecond. */
+  static final String SETTINGS = "event=cpu,interval=1ms";
+
+  private final Path library;
+
+  private Profiler(Path library) {
+    this.library = library;
+  }
+
+  /**
+   * The profiler, its library copied out of the jar into {@code work}; or an explanation of why
+   * there is none on this machine (another architecture, or a jar built without it).
+   */
+  static Profiler in(Path work) throws IOException {
+    String os = System.getProperty("os.name") + "/" + System.getProperty("os.arch");
+    if (!os.equals("Linux/amd64")) {
+      throw new IllegalStateException("the harness carries async-profiler for linux-x64 only, not " + os);
+    }
+    try (InputStream packed = Profiler.class.getClassLoader().getResourceAsStream(LIBRARY)) {
+      if (packed == null) {
+        throw new IllegalStateException(LIBRARY + " is not in the harness jar");
+      }
+      Path library = work.resolve("libasyncProfiler.so");
+      Files.copy(packed, library, StandardCopyOption.REPLACE_EXISTING);
+      return new Profiler(library);
+    }
+  }
+
+  /** Starts sampling {@code pid}'s CPU, every thread, every millisecond. */
+  void start(long pid) throws Refused {
+    command(pid, "start," + SETTINGS);
+  }
+
+  /** Stops sampling {@code pid} and writes what it sampled as collapsed stacks to {@code output}. */
+  void stop(long pid, Path output) throws Refused {
+    command(pid, "stop,file=" + output + ",collapsed");
+  }
+
+  private void command(long pid, String command) throws Refused {
+    try {
+      VirtualMachine vm = VirtualMachine.attach(String.valueOf(pid));
+      try {
+        vm.loadAgentPath(library.toString(), command);
+      } finally {
+        vm.detach();
+      }
+    } catch (IOException | AttachNotSupportedException | AgentLoadException
+        | AgentInitializationException failure) {
+      throw new Refused("async-profiler could not " + command.substring(0, command.indexOf(','))
+          + " in process " + pid + ": " + failure, failure);
+    }
+  }
+
+  /** The process would not let the profiler in, or the profiler refused the command. */
+  static final class Refused extends Exception {
+    Refused(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}
