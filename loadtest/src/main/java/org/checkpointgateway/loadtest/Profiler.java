@@ -32,10 +32,18 @@ final class Profiler {
   }
 
   /**
-   * The profiler, its library copied out of the jar into {@code work}; or an explanation of why
-   * there is none on this machine (another architecture, or a jar built without it).
+   * The profiler, its library copied out of the jar into {@code work}, writing its stacks into
+   * {@code output}.
+   *
+   * @throws IllegalStateException saying why there is none: another architecture, a jar built
+   *     without it, a directory the profiler cannot be given
    */
-  static Profiler in(Path work) throws IOException {
+  static Profiler in(Path work, Path output) {
+    // The profiler reads its options split at commas, and expands % in file names.
+    if (output.toString().contains(",") || output.toString().contains("%")) {
+      throw new IllegalStateException("async-profiler cannot write into a path with ',' or '%': "
+          + output);
+    }
     String os = System.getProperty("os.name") + "/" + System.getProperty("os.arch");
     if (!os.equals("Linux/amd64")) {
       throw new IllegalStateException("the harness carries async-profiler for linux-x64 only, not " + os);
@@ -47,6 +55,9 @@ final class Profiler {
       Path library = work.resolve("libasyncProfiler.so");
       Files.copy(packed, library, StandardCopyOption.REPLACE_EXISTING);
       return new Profiler(library);
+    } catch (IOException failure) {
+      throw new IllegalStateException("async-profiler's library could not be copied into " + work
+          + ": " + failure, failure);
     }
   }
 
@@ -55,23 +66,47 @@ final class Profiler {
     command(pid, "start," + SETTINGS);
   }
 
-  /** Stops sampling {@code pid} and writes what it sampled as collapsed stacks to {@code output}. */
+  /**
+   * Stops sampling {@code pid} and writes what it sampled as collapsed stacks to {@code output},
+   * a file in the directory given to {@link #in}.
+   */
   void stop(long pid, Path output) throws Refused {
     command(pid, "stop,file=" + output + ",collapsed");
   }
 
-  private void command(long pid, String command) throws Refused {
+  /**
+   * Stops sampling {@code pid} after a run that failed, keeping that failure: whatever the
+   * profiler says is added to it, and nothing is kept of what it sampled.
+   */
+  void stopAfter(long pid, Exception failure) {
     try {
-      VirtualMachine vm = VirtualMachine.attach(String.valueOf(pid));
+      command(pid, "stop");
+    } catch (Refused refused) {
+      failure.addSuppressed(refused);
+    }
+  }
+
+  private void command(long pid, String command) throws Refused {
+    String verb = command.split(",", 2)[0];
+    VirtualMachine vm;
+    try {
+      vm = VirtualMachine.attach(String.valueOf(pid));
+    } catch (IOException | AttachNotSupportedException failure) {
+      throw new Refused("could not attach to process " + pid + " to " + verb + " async-profiler: "
+          + failure, failure);
+    }
+    try {
+      vm.loadAgentPath(library.toString(), command);
+    } catch (IOException | AgentLoadException | AgentInitializationException failure) {
+      // The JDK says only that the agent failed; the profiler says why in the server's output.
+      throw new Refused("async-profiler refused to " + verb + " in process " + pid + " (its reason"
+          + " is in that process's output): " + failure, failure);
+    } finally {
       try {
-        vm.loadAgentPath(library.toString(), command);
-      } finally {
         vm.detach();
+      } catch (IOException ignored) {
+        // The command was delivered (or refused) already; a detach that fails changes neither.
       }
-    } catch (IOException | AttachNotSupportedException | AgentLoadException
-        | AgentInitializationException failure) {
-      throw new Refused("async-profiler could not " + command.substring(0, command.indexOf(','))
-          + " in process " + pid + ": " + failure, failure);
     }
   }
 

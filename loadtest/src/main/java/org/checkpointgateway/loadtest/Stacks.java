@@ -25,14 +25,18 @@ final class Stacks {
 
   private static final String OURS = "org/checkpointgateway/";
   // Calls from our code into the HTTP server's and the gRPC client's I/O: what is under them is
-  // the work every server of this design does, whoever asked for it. The connection deadline's
-  // handler passes every read and write on, and the work under it is the same I/O.
+  // the work every server of this design does, whoever asked for it.
   private static final List<String> INTO_IO = List.of(
       "io/vertx/core/http/impl/Http1xServerResponse.end",
       "io/vertx/core/http/impl/HttpClientRequestImpl.end",
-      "io/vertx/core/http/impl/CleanableHttpClient.request",
-      "io/netty/channel/ChannelInboundHandlerAdapter.channelRead",
-      "io/netty/channel/ChannelDuplexHandler.write");
+      "io/vertx/core/http/impl/CleanableHttpClient.request");
+  // The gateway's connection deadline is a Netty handler that passes every event on to these
+  // base classes: what is under such a call is the same I/O.
+  private static final List<String> PASSED_ON = List.of(
+      "io/netty/channel/ChannelInboundHandlerAdapter.", "io/netty/channel/ChannelDuplexHandler.");
+  // The gateway's choice of router, reached through that same I/O: its own code.
+  private static final String ROUTER = "io/vertx/ext/web/";
+  static final String ROUTER_PART = "vertx-web's router";
   private static final double SAMPLE_MS = 1.0;
   private static final int OWN_PARTS = 12;
 
@@ -45,17 +49,23 @@ final class Stacks {
     Map<String, Long> own = new HashMap<>();
     long samples = 0;
     for (String line : Files.readAllLines(collapsed, StandardCharsets.UTF_8)) {
+      // FRAME;FRAME;...;FRAME COUNT (a frame may hold spaces, never a ';')
       int space = line.lastIndexOf(' ');
-      if (space <= 0) {
+      long count;
+      try {
+        count = space > 0 ? Long.parseLong(line.substring(space + 1).trim()) : -1;
+      } catch (NumberFormatException notASample) {
+        count = -1;
+      }
+      if (count < 0) {
         continue;
       }
-      long count = Long.parseLong(line.substring(space + 1).trim());
       String[] frames = line.substring(0, space).split(";");
       samples += count;
       String part = part(frames);
       parts.merge(part, count, Long::sum);
       if (part.equals(OWN_CODE)) {
-        own.merge(method(frames[innermostOurs(frames)]), count, Long::sum);
+        own.merge(ownPart(frames), count, Long::sum);
       }
     }
     JsonObject byPart = new JsonObject();
@@ -74,7 +84,8 @@ final class Stacks {
   static String part(String[] frames) {
     int ours = innermostOurs(frames);
     if (ours < 0) {
-      // A thread that is not a Java thread's run (the JIT compiler, the collector) is the JVM's.
+      // Not a Java thread's run: the JIT compiler, the collector, the JVM's other threads, and
+      // samples whose Java stack could not be walked.
       return frames.length > 0 && frames[0].startsWith("java/lang/Thread.run") ? IO : JVM_THREADS;
     }
     for (int i = 0; i <= ours; i++) {
@@ -82,14 +93,24 @@ final class Stacks {
         return ARCHIVE_CHECK;
       }
     }
-    if (ours + 1 < frames.length) {
-      for (String io : INTO_IO) {
-        if (frames[ours + 1].startsWith(io)) {
-          return IO;
-        }
+    String called = ours + 1 < frames.length ? frames[ours + 1] : "";
+    boolean io = INTO_IO.contains(called) || PASSED_ON.stream().anyMatch(called::startsWith);
+    return io && !underRouter(frames, ours) ? IO : OWN_CODE;
+  }
+
+  private static boolean underRouter(String[] frames, int ours) {
+    for (int i = ours + 1; i < frames.length; i++) {
+      if (frames[i].startsWith(ROUTER)) {
+        return true;
       }
     }
-    return OWN_CODE;
+    return false;
+  }
+
+  /** The innermost method of ours, or the router when the sample is in it (or what it calls). */
+  private static String ownPart(String[] frames) {
+    int ours = innermostOurs(frames);
+    return underRouter(frames, ours) ? ROUTER_PART : method(frames[ours]);
   }
 
   private static int innermostOurs(String[] frames) {

@@ -233,53 +233,57 @@ final class Wrk {
   /**
    * One more run per level and target with async-profiler attached ({@link Profiler}): where each
    * server's CPU per request goes, by part ({@link Stacks}), to explain the ratios above. The
-   * collapsed stacks are kept in {@code OUT/wrk-profiles/} (flame graph tools read them). Skipped,
-   * and said so, where the profiler cannot attach.
+   * collapsed stacks are kept in {@code OUT/wrk-profiles/} (flame graph tools read them). A
+   * machine the profiler is not made for is said so and skipped; a server the profiler cannot
+   * attach to, or whose profile cannot be read, fails a check.
    */
   private static JsonObject profiles(Run run, String wrk, Path script, List<Target> targets,
       List<Path> scratch, int seconds) throws IOException, InterruptedException {
+    Path kept = Files.createDirectories(run.out.resolve("wrk-profiles"));
     Profiler profiler;
     try {
-      profiler = Profiler.in(run.work);
+      profiler = Profiler.in(run.work, kept);
     } catch (IllegalStateException none) {
       run.note("not profiled: " + none.getMessage());
       return new JsonObject().put("profiler", "none: " + none.getMessage());
     }
-    Path kept = Files.createDirectories(run.out.resolve("wrk-profiles"));
     JsonObject byLevel = new JsonObject();
     for (int level : Overhead.LEVELS) {
       JsonObject byTarget = new JsonObject();
       for (Target target : targets) {
+        String what = "profile " + target.label() + " at " + level + ": ";
         Scratch.clear(scratch);
         Path stacks = kept.resolve(target.key() + "-" + level + ".collapsed");
         Point point;
+        JsonObject profile;
         try {
           profiler.start(target.pid());
           try {
             point = once(wrk, script, target, level, seconds);
-          } finally {
-            profiler.stop(target.pid(), stacks);
+          } catch (IOException | InterruptedException | RuntimeException failure) {
+            profiler.stopAfter(target.pid(), failure);
+            throw failure;
           }
-        } catch (Profiler.Refused refused) {
-          run.check("profile " + target.label() + " at " + level + ": the profiler attached", false,
-              refused.getMessage());
+          profiler.stop(target.pid(), stacks);
+          profile = Stacks.perRequest(stacks, point.requests());
+        } catch (Profiler.Refused | IOException failure) {
+          run.check(what + "profiled", false, failure.getMessage());
           continue;
         }
-        JsonObject profile = Stacks.perRequest(stacks, point.requests())
-            .put("serverCpuMsPerRequest", round(point.serverCpuMs()))
-            .put("stacks", run.out.relativize(stacks).toString());
+        profile.put("serverCpuMsPerRequest", round(point.serverCpuMs()))
+            .put("errors", point.errors()).put("stacks", run.out.relativize(stacks).toString());
         byTarget.put(target.key(), profile);
-        run.check("profile " + target.label() + " at " + level + ": samples taken",
-            profile.getLong("samples") > 0 && point.requests() > 0,
+        run.check(what + "samples taken", profile.getLong("samples") > 0 && point.requests() > 0,
             profile.getLong("samples") + " samples over " + point.requests() + " requests");
+        run.check(what + "no errors", point.errors() == 0, point.errors() + " errors (non-2xx or socket)");
         System.out.printf(Locale.ROOT, "  profile, %s at %d in flight: %s us per request (%s)%n", target.label(),
             level, profile.getValue("totalMicrosPerRequest"), profile.getJsonObject("microsPerRequest").encode());
       }
       byLevel.put(String.valueOf(level), byTarget);
     }
     run.note("profiles: async-profiler " + Profiler.SETTINGS + " over one more run of " + seconds
-        + " s per level and target (the profiler costs the server about a tenth); microseconds of CPU"
-        + " per request by part, as docs/performance.md reads them");
+        + " s per level and target, from attach to detach (the profiler costs the server about a"
+        + " tenth); microseconds of CPU per request by part, as docs/performance.md reads them");
     return byLevel;
   }
 
