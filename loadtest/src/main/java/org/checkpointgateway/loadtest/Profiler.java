@@ -22,8 +22,12 @@ final class Profiler {
   /** Where the library is in the harness jar (async-profiler's own layout). */
   private static final String LIBRARY = "linux-x64/libasyncProfiler.so";
 
-  /** How it samples: CPU time of every thread, Java and kernel frames, every millisecond. */
-  static final String SETTINGS = "event=cpu,interval=1ms";
+  /**
+   * How it samples: CPU time of every thread, every millisecond (kernel frames too where perf
+   * events are allowed).
+   */
+  static final int INTERVAL_MILLIS = 1;
+  static final String SETTINGS = "event=cpu,interval=" + INTERVAL_MILLIS + "ms";
 
   private final Path library;
 

@@ -37,7 +37,6 @@ final class Stacks {
   // The gateway's choice of router, reached through that same I/O: its own code.
   private static final String ROUTER = "io/vertx/ext/web/";
   static final String ROUTER_PART = "vertx-web's router";
-  private static final double SAMPLE_MS = 1.0;
   private static final int OWN_PARTS = 12;
 
   private Stacks() {
@@ -62,10 +61,11 @@ final class Stacks {
       }
       String[] frames = line.substring(0, space).split(";");
       samples += count;
-      String part = part(frames);
+      int ours = innermostOurs(frames);
+      String part = part(frames, ours);
       parts.merge(part, count, Long::sum);
       if (part.equals(OWN_CODE)) {
-        own.merge(ownPart(frames), count, Long::sum);
+        own.merge(underRouter(frames, ours) ? ROUTER_PART : method(frames[ours]), count, Long::sum);
       }
     }
     JsonObject byPart = new JsonObject();
@@ -80,9 +80,8 @@ final class Stacks {
         .put("largestOwnPartsMicrosPerRequest", largestOwn);
   }
 
-  /** Which part one sample is in. */
-  static String part(String[] frames) {
-    int ours = innermostOurs(frames);
+  /** Which part one sample is in; {@code ours} is the index of its innermost frame of ours, or -1. */
+  private static String part(String[] frames, int ours) {
     if (ours < 0) {
       // Not a Java thread's run: the JIT compiler, the collector, the JVM's other threads, and
       // samples whose Java stack could not be walked.
@@ -98,6 +97,7 @@ final class Stacks {
     return io && !underRouter(frames, ours) ? IO : OWN_CODE;
   }
 
+  /** Whether the sample is in the router (or what it calls), below our innermost frame. */
   private static boolean underRouter(String[] frames, int ours) {
     for (int i = ours + 1; i < frames.length; i++) {
       if (frames[i].startsWith(ROUTER)) {
@@ -105,12 +105,6 @@ final class Stacks {
       }
     }
     return false;
-  }
-
-  /** The innermost method of ours, or the router when the sample is in it (or what it calls). */
-  private static String ownPart(String[] frames) {
-    int ours = innermostOurs(frames);
-    return underRouter(frames, ours) ? ROUTER_PART : method(frames[ours]);
   }
 
   private static int innermostOurs(String[] frames) {
@@ -130,6 +124,6 @@ final class Stacks {
   }
 
   private static double micros(long samples, long requests) {
-    return requests > 0 ? Math.round(samples * SAMPLE_MS * 1000 / requests * 100) / 100.0 : 0;
+    return requests > 0 ? Math.round(samples * Profiler.INTERVAL_MILLIS * 1000.0 / requests * 100) / 100.0 : 0;
   }
 }
