@@ -33,6 +33,8 @@ public final class HttpConnections {
   private static final String VERTX_IDLE = "idle";
   /** Vert.x's handler that waits for a first HTTP/1.1 request asking to upgrade to h2c. */
   private static final String H2C_UPGRADE = "h2c";
+  /** Vert.x's name for its HTTP/1.x response encoder in a connection's pipeline. */
+  private static final String HTTP_ENCODER = "httpEncoder";
 
   private final HttpLimits limits;
   /** Connections open now, refused ones included until they close. */
@@ -121,6 +123,10 @@ public final class HttpConnections {
     }
     // Between the decoder and Vert.x's connection, to see requests and answers.
     pipeline.addBefore("handler", ConnectionDeadline.NAME, deadline);
+    // Between the encoder and the socket, to see the buffers it makes of an answer.
+    if (pipeline.get(HTTP_ENCODER) != null) {
+      pipeline.addBefore(HTTP_ENCODER, SmallWrites.NAME, new SmallWrites());
+    }
   }
 
   /** The first route: a refused connection's request answers 503, then the connection closes. */
