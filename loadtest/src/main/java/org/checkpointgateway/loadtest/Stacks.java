@@ -30,10 +30,12 @@ final class Stacks {
       "io/vertx/core/http/impl/Http1xServerResponse.end",
       "io/vertx/core/http/impl/HttpClientRequestImpl.end",
       "io/vertx/core/http/impl/CleanableHttpClient.request");
-  // The gateway's connection deadline is a Netty handler that passes every event on to these
-  // base classes: what is under such a call is the same I/O.
+  // The gateway's Netty handlers (its connection deadline, the joining of an answer's buffers)
+  // pass every event on, through these base classes or their context: what is under such a call
+  // is the same I/O.
   private static final List<String> PASSED_ON = List.of(
-      "io/netty/channel/ChannelInboundHandlerAdapter.", "io/netty/channel/ChannelDuplexHandler.");
+      "io/netty/channel/ChannelInboundHandlerAdapter.", "io/netty/channel/ChannelDuplexHandler.",
+      "io/netty/channel/AbstractChannelHandlerContext.");
   // The gateway's choice of router, reached through that same I/O: its own code.
   private static final String ROUTER = "io/vertx/ext/web/";
   static final String ROUTER_PART = "vertx-web's router";
