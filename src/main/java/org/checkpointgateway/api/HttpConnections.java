@@ -3,6 +3,7 @@ package org.checkpointgateway.api;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
@@ -123,8 +124,9 @@ public final class HttpConnections {
     }
     // Between the decoder and Vert.x's connection, to see requests and answers.
     pipeline.addBefore("handler", ConnectionDeadline.NAME, deadline);
-    // Between the encoder and the socket, to see the buffers it makes of an answer.
-    if (pipeline.get(HTTP_ENCODER) != null) {
+    // Between the encoder and the socket, to see the buffers it makes of an answer (TLS joins
+    // them into one record already).
+    if (pipeline.get(HTTP_ENCODER) != null && pipeline.get(SslHandler.class) == null) {
       pipeline.addBefore(HTTP_ENCODER, SmallWrites.NAME, new SmallWrites());
     }
   }

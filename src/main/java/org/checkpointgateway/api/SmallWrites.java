@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.concurrent.PromiseNotifier;
-import java.nio.channels.ClosedChannelException;
 
 /**
  * Joins the small buffers an HTTP/1.x connection writes between two flushes into one, just
@@ -18,8 +17,9 @@ import java.nio.channels.ClosedChannelException;
  *
  * <p>The bytes and their order are unchanged, and the joined write completes the promise of
  * every write it holds. Only buffers written by this connection's own handlers pass here, on its
- * event loop; what is held is written before a flush, a close or a larger message, and released
- * (its promises failed) if the handler goes first.
+ * event loop; what is held is written before a flush, a close, a larger message or the
+ * handler's removal. Under TLS it is not installed: Netty's SslHandler joins what is written
+ * before a flush into one record itself.
  */
 final class SmallWrites extends ChannelOutboundHandlerAdapter {
 
@@ -29,6 +29,8 @@ final class SmallWrites extends ChannelOutboundHandlerAdapter {
    * do not, and pass as they are (copying them would cost more than their own write).
    */
   static final int MAX_JOINED_BYTES = 4096;
+  /** {@code \r\n} and a chunk size line: what a chunked stream writes after an event's data. */
+  private static final int CHUNK_FRAMING_BYTES = 16;
 
   /** The bytes held since the last flush, or null. */
   private ByteBuf held;
@@ -40,6 +42,12 @@ final class SmallWrites extends ChannelOutboundHandlerAdapter {
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (msg instanceof ByteBuf buffer && buffer.readableBytes() <= MAX_JOINED_BYTES) {
+      if (!promise.setUncancellable()) {
+        // Cancelled before it was written: dropped, as the outbound buffer would drop it. Held
+        // or joined, it can no longer be cancelled (a cancelled carrier would drop them all).
+        buffer.release();
+        return;
+      }
       if (held != null && held.readableBytes() + buffer.readableBytes() > MAX_JOINED_BYTES) {
         writeHeld(ctx);
       }
@@ -47,42 +55,56 @@ final class SmallWrites extends ChannelOutboundHandlerAdapter {
         held = buffer;
         heldIsOurs = false;
         heldPromise = promise;
-      } else {
-        join(ctx, buffer, promise);
+        return;
       }
-      return;
+      if (join(ctx, buffer)) {
+        if (heldPromise.isVoid()) {
+          heldPromise = promise;
+        } else if (!promise.isVoid()) {
+          heldPromise.addListener(new PromiseNotifier<>(promise));
+        }
+        return;
+      }
+      // Not joined (no memory for the joined buffer): both go as they are, in order.
     }
     writeHeld(ctx);
     ctx.write(msg, promise);
   }
 
-  private void join(ChannelHandlerContext ctx, ByteBuf buffer, ChannelPromise promise) {
+  /** Joins {@code buffer} to what is held; false (and nothing changed) if that failed. */
+  private boolean join(ChannelHandlerContext ctx, ByteBuf buffer) {
     if (buffer.readableBytes() == 0) {
       buffer.release(); // an encoder's empty last content: only its promise counts
-    } else if (held.readableBytes() == 0 && !heldIsOurs) {
+      return true;
+    }
+    if (held.readableBytes() == 0 && !heldIsOurs) {
       held.release();
       held = buffer;
-    } else {
-      append(ctx, buffer);
+      return true;
     }
-    if (heldPromise.isVoid()) {
-      heldPromise = promise;
-    } else if (!promise.isVoid()) {
-      heldPromise.addListener(new PromiseNotifier<>(promise));
+    ByteBuf joined = null;
+    try {
+      if (heldIsOurs) {
+        held.writeBytes(buffer);
+      } else {
+        // Never written into: a handler's buffer may be a view of memory that is not its own.
+        // Room for a chunk's closing CRLF and the next size line, which come as more writes.
+        int size = held.readableBytes() + buffer.readableBytes();
+        joined = ctx.alloc().ioBuffer(Math.min(size + CHUNK_FRAMING_BYTES, MAX_JOINED_BYTES));
+        joined.writeBytes(held).writeBytes(buffer);
+        held.release();
+        held = joined;
+        heldIsOurs = true;
+      }
+    } catch (RuntimeException | OutOfMemoryError failure) {
+      // Netty's direct memory ran out (OutOfDirectMemoryError): no joining, nothing lost.
+      if (joined != null) {
+        joined.release();
+      }
+      return false;
     }
-  }
-
-  private void append(ChannelHandlerContext ctx, ByteBuf buffer) {
-    if (!heldIsOurs) {
-      // Never written into: a handler's buffer may be a view of memory that is not its own.
-      ByteBuf joined = ctx.alloc().ioBuffer(held.readableBytes() + buffer.readableBytes());
-      joined.writeBytes(held);
-      held.release();
-      held = joined;
-      heldIsOurs = true;
-    }
-    held.writeBytes(buffer);
     buffer.release();
+    return true;
   }
 
   private void writeHeld(ChannelHandlerContext ctx) {
@@ -116,11 +138,7 @@ final class SmallWrites extends ChannelOutboundHandlerAdapter {
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    if (held != null) {
-      held.release();
-      heldPromise.tryFailure(new ClosedChannelException());
-      held = null;
-      heldPromise = null;
-    }
+    // Passed on, in order: a closed channel's head fails and releases it, a live one sends it.
+    writeHeld(ctx);
   }
 }

@@ -1,20 +1,27 @@
 package org.checkpointgateway.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -68,11 +75,14 @@ class SmallWritesTest {
   }
 
   @Test
-  void everyJoinedWriteCompletesAndOrderIsKept() {
+  void everyJoinedWriteCompletesOrderIsKeptAndEveryPartIsReleased() {
     EmbeddedChannel channel = new EmbeddedChannel(new SmallWrites());
-    ChannelFuture first = channel.write(ascii("a"));
-    channel.write(ascii("b"), channel.voidPromise());
-    ChannelFuture third = channel.write(ascii("c"));
+    ByteBuf a = ascii("a");
+    ByteBuf b = ascii("b");
+    ByteBuf c = ascii("c");
+    ChannelFuture first = channel.write(a);
+    channel.write(b, channel.voidPromise());
+    ChannelFuture third = channel.write(c);
     ChannelFuture empty = channel.write(Unpooled.EMPTY_BUFFER);
     assertTrue(!first.isDone() && !third.isDone(), "held until the flush");
     channel.flush();
@@ -80,20 +90,114 @@ class SmallWritesTest {
     assertEquals("abc", one.toString(StandardCharsets.US_ASCII));
     assertNull(channel.readOutbound());
     assertTrue(first.isSuccess() && third.isSuccess() && empty.isSuccess());
+    assertEquals(List.of(0, 0, 0), List.of(a.refCnt(), b.refCnt(), c.refCnt()));
     one.release();
   }
 
   @Test
-  void aLargeBufferPassesAsItIsAfterWhatWasHeld() {
+  void aVoidPromiseHeldFirstLeavesTheNextWritesPromiseToComplete() {
     EmbeddedChannel channel = new EmbeddedChannel(new SmallWrites());
-    ByteBuf large = Unpooled.buffer(SmallWrites.MAX_JOINED_BYTES + 1).writeZero(SmallWrites.MAX_JOINED_BYTES + 1);
-    channel.write(ascii("head"));
-    channel.writeAndFlush(large);
+    channel.write(ascii("a"), channel.voidPromise());
+    ChannelFuture second = channel.write(ascii("b"));
+    channel.flush();
+    assertEquals("ab", readAll(channel));
+    assertTrue(second.isSuccess());
+  }
+
+  @Test
+  void anEmptyBufferHeldFirstIsReplacedAndBothWritesComplete() {
+    EmbeddedChannel channel = new EmbeddedChannel(new SmallWrites());
+    ChannelFuture empty = channel.write(Unpooled.EMPTY_BUFFER);
+    ByteBuf body = ascii("body");
+    ChannelFuture written = channel.writeAndFlush(body);
+    ByteBuf one = channel.readOutbound();
+    assertTrue(one == body, "passed on as it is, not copied");
+    assertTrue(empty.isSuccess() && written.isSuccess());
+    one.release();
+  }
+
+  @Test
+  void whatWouldNotFitWithWhatIsHeldGoesSeparatelyInOrder() {
+    EmbeddedChannel channel = new EmbeddedChannel(new SmallWrites());
+    String big = "x".repeat(SmallWrites.MAX_JOINED_BYTES - 10);
+    channel.write(ascii(big));
+    channel.write(ascii("0123456789ab"));
+    channel.flush();
     ByteBuf first = channel.readOutbound();
-    assertEquals("head", first.toString(StandardCharsets.US_ASCII));
-    assertTrue(channel.readOutbound() == large, "not copied");
+    ByteBuf second = channel.readOutbound();
+    assertEquals(big, first.toString(StandardCharsets.US_ASCII));
+    assertEquals("0123456789ab", second.toString(StandardCharsets.US_ASCII));
+    assertNull(channel.readOutbound());
     first.release();
-    large.release();
+    second.release();
+  }
+
+  @Test
+  void aChunkedStreamKeepsItsBytesAndReleasesItsParts() {
+    String plain = chunkedStream(new EmbeddedChannel(new HttpResponseEncoder()), null);
+    List<ByteBuf> parts = new ArrayList<>();
+    String joined = chunkedStream(new EmbeddedChannel(new SmallWrites(), new HttpResponseEncoder()),
+        parts);
+    assertEquals(plain, joined);
+    assertTrue(parts.stream().allMatch(part -> part.refCnt() == 0), "every part released");
+  }
+
+  /** A chunked answer of two events, flushed once; its bytes as written. */
+  private static String chunkedStream(EmbeddedChannel channel, List<ByteBuf> parts) {
+    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    channel.write(head);
+    for (String event : List.of("data: one\n\n", "data: two\n\n")) {
+      ByteBuf data = ascii(event);
+      if (parts != null) {
+        parts.add(data);
+      }
+      channel.write(new DefaultHttpContent(data));
+    }
+    channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+    return readAll(channel);
+  }
+
+  @Test
+  void withNoMemoryToJoinBothGoAsTheyAreInOrder() {
+    EmbeddedChannel channel = new EmbeddedChannel(new SmallWrites());
+    channel.config().setAllocator(new AbstractByteBufAllocator() {
+      @Override
+      protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+        return Unpooled.buffer(initialCapacity, maxCapacity);
+      }
+
+      @Override
+      protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+        throw new OutOfMemoryError("no direct memory (test)");
+      }
+
+      @Override
+      public boolean isDirectBufferPooled() {
+        return true; // so that an I/O buffer is a direct one
+      }
+    });
+    ChannelFuture first = channel.write(ascii("head"));
+    ChannelFuture second = channel.write(ascii("body"));
+    channel.flush();
+    ByteBuf one = channel.readOutbound();
+    ByteBuf two = channel.readOutbound();
+    assertEquals("head", one.toString(StandardCharsets.US_ASCII));
+    assertEquals("body", two.toString(StandardCharsets.US_ASCII));
+    assertTrue(first.isSuccess() && second.isSuccess());
+    one.release();
+    two.release();
+  }
+
+  @Test
+  void aHeldWriteCanNoLongerBeCancelled() {
+    EmbeddedChannel channel = new EmbeddedChannel(new SmallWrites());
+    ChannelFuture first = channel.write(ascii("head"));
+    channel.write(ascii("body"));
+    assertFalse(first.cancel(false), "its bytes are joined to others");
+    channel.flush();
+    assertEquals("headbody", readAll(channel));
+    assertTrue(first.isSuccess());
   }
 
   @Test
@@ -107,14 +211,25 @@ class SmallWritesTest {
   }
 
   @Test
-  void whatIsHeldWhenTheHandlerIsRemovedIsReleasedAndItsWriteFails() {
+  void whatIsHeldWhenTheHandlerIsRemovedIsPassedOnInOrder() {
     SmallWrites handler = new SmallWrites();
     EmbeddedChannel channel = new EmbeddedChannel(handler);
-    ByteBuf held = ascii("never flushed");
-    ChannelFuture written = channel.write(held);
+    ChannelFuture written = channel.write(ascii("held"));
     channel.pipeline().remove(handler);
-    assertEquals(0, held.refCnt());
-    assertInstanceOf(ClosedChannelException.class, written.cause());
+    channel.writeAndFlush(ascii(" then this"));
+    assertEquals("held", readAll(channel).substring(0, 4));
+    assertTrue(written.isSuccess());
+  }
+
+  /** Every buffer the channel wrote, in order, as text; each released. */
+  private static String readAll(EmbeddedChannel channel) {
+    StringBuilder text = new StringBuilder();
+    for (Object out = channel.readOutbound(); out != null; out = channel.readOutbound()) {
+      ByteBuf buffer = (ByteBuf) out;
+      text.append(buffer.toString(StandardCharsets.US_ASCII));
+      buffer.release();
+    }
+    return text.toString();
   }
 
   private static FullHttpResponse answer(String json) {

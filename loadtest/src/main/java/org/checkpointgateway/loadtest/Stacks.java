@@ -35,7 +35,10 @@ final class Stacks {
   // is the same I/O.
   private static final List<String> PASSED_ON = List.of(
       "io/netty/channel/ChannelInboundHandlerAdapter.", "io/netty/channel/ChannelDuplexHandler.",
-      "io/netty/channel/AbstractChannelHandlerContext.");
+      "io/netty/channel/AbstractChannelHandlerContext.write",
+      "io/netty/channel/AbstractChannelHandlerContext.flush",
+      "io/netty/channel/AbstractChannelHandlerContext.close",
+      "io/netty/channel/AbstractChannelHandlerContext.fire");
   // The gateway's choice of router, reached through that same I/O: its own code.
   private static final String ROUTER = "io/vertx/ext/web/";
   static final String ROUTER_PART = "vertx-web's router";
