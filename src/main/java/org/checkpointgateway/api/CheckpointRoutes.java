@@ -3,7 +3,10 @@ package org.checkpointgateway.api;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -236,7 +239,43 @@ final class CheckpointRoutes {
   private static void answerItems(RoutingContext ctx, CheckpointResult result) {
     // Added, not set: nothing before set it, and set first searched the headers to replace it.
     ctx.response().headers().add(HttpHeaders.CONTENT_TYPE, JSON);
-    ctx.response().end(itemsJson(result.items()));
+    ctx.response().end(itemsBody(result.items()));
+  }
+
+  private static final byte[] ITEMS_OPEN = {'{', '"', 'i', 't', 'e', 'm', 's', '"', ':', '['};
+
+  /**
+   * {@link #itemsJson}'s bytes. Archive paths are printable ASCII with nothing to escape, as the
+   * gateway names them: those are copied into the answer's bytes in one pass, without the text,
+   * its copy and its encoding that {@code end(String)} made of it (profiles at 256 in flight).
+   * Anything else goes through {@link #itemsJson}.
+   */
+  static Buffer itemsBody(List<String> items) {
+    int length = ITEMS_OPEN.length + 2 + Math.max(0, items.size() - 1);
+    for (String item : items) {
+      length += item.length() + 2;
+    }
+    byte[] body = new byte[length];
+    System.arraycopy(ITEMS_OPEN, 0, body, 0, ITEMS_OPEN.length);
+    int at = ITEMS_OPEN.length;
+    for (int i = 0; i < items.size(); i++) {
+      if (i > 0) {
+        body[at++] = ',';
+      }
+      body[at++] = '"';
+      String item = items.get(i);
+      for (int c = 0; c < item.length(); c++) {
+        char ch = item.charAt(c);
+        if (ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\') {
+          return Buffer.buffer(itemsJson(items));
+        }
+        body[at++] = (byte) ch;
+      }
+      body[at++] = '"';
+    }
+    body[at++] = ']';
+    body[at] = '}';
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(body));
   }
 
   /**
