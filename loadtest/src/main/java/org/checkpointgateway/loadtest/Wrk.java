@@ -114,7 +114,9 @@ final class Wrk {
           byTarget[t] = median;
           points.add(new JsonObject().put("target", target.key()).put("label", target.label()).put("inFlight", level)
               .mergeIn(median.json()).put("serverCpuMsPerRequestOfEachRun", new JsonArray(
-                  runsByTarget.get(t).stream().map(r -> round(r.serverCpuMs())).toList())));
+                  runsByTarget.get(t).stream().map(r -> round(r.serverCpuMs())).toList()))
+              .put("throughputOfEachRun", new JsonArray(
+                  runsByTarget.get(t).stream().map(r -> round(r.rate())).toList())));
           System.out.printf(Locale.ROOT, "  %-26s %5d in flight: %9.0f/s  p50 %7.3f ms  p99 %7.3f ms"
                   + "  server CPU %.3f ms/request  errors %d%n", target.label(), level, median.rate(), median.p50Ms(),
               median.p99Ms(), median.serverCpuMs(), median.errors());
@@ -125,8 +127,15 @@ final class Wrk {
         }
         Point gateway = byTarget[0];
         Point limit = byTarget[1];
+        // Round by round (the two ran seconds apart): how far one run's ratio strays from the
+        // median's, the spread a miss by a hundredth is to be read against.
+        JsonArray ratioOfEachRound = new JsonArray();
+        for (int i = 0; i < repeats; i++) {
+          ratioOfEachRound.add(round(runsByTarget.get(0).get(i).rate() / runsByTarget.get(1).get(i).rate()));
+        }
         comparisons.put(String.valueOf(level), new JsonObject()
             .put("limitRatio", round(gateway.rate() / limit.rate()))
+            .put("limitRatioOfEachRound", ratioOfEachRound)
             .put("throughputRatioToBareHttp", round(gateway.rate() / byTarget[2].rate()))
             .put("addedP50OverLimitMs", round(gateway.p50Ms() - limit.p50Ms()))
             .put("addedP99OverLimitMs", round(gateway.p99Ms() - limit.p99Ms()))
