@@ -22,6 +22,12 @@ import org.HdrHistogram.Histogram;
 final class Overhead {
 
   static final int[] LEVELS = {1, 16, 256, 1024};
+  /**
+   * Runs per point, here and in {@link Wrk}: a median of five moves only when three runs do, a
+   * median of three with two, and one run here can stray far from the next (at 1 in flight on
+   * 2026-12-03 one round's gateway/limit ratio was 0.36, the next 1.04).
+   */
+  static final int ROUNDS = 5;
   static final String URI = "/checkpoint/default/bench/app";
   // A small weight: the gateway holds each checkpoint's memory size against the free space of
   // its directory, and 1,024 checkpoints of 64 MiB in flight outgrew a 24 GiB memory file
@@ -61,7 +67,7 @@ final class Overhead {
     Duration measure = Duration.ofMillis(run.quick ? 500 : 5000);
     // Each point is the median of this many runs, the targets taking turns run by run; its CPU per
     // answer is that of all its runs together.
-    int rounds = run.quick ? 1 : 3;
+    int rounds = run.quick ? 1 : ROUNDS;
     Duration drain = Duration.ofSeconds(30);
     // Admission must not be what limits: the point is the gateway's own cost per request.
     List<String> gatewayArgs = List.of("--max-concurrent", "4096", "--max-queued", "100000",
@@ -94,19 +100,23 @@ final class Overhead {
         long gw = stack.gateway.pid();
         long sim = stack.simulator.pid();
         long self = ProcessHandle.current().pid();
-        List<Target> targets = List.of(
-            new Target("gatewayHs256", "gateway, HS256", gateway.plain(URI, run.tokens.token("HS256"), "\"items\""),
-                new long[] {gw, sim, self}),
+        Target gatewayHs256 = new Target("gatewayHs256", "gateway, HS256",
+            gateway.plain(URI, run.tokens.token("HS256"), "\"items\""), new long[] {gw, sim, self});
+        Target directCri = new Target("direct", "direct CRI: CheckpointContainer",
+            direct.checkpointOnly(containerId, directArchives, "default", "bench", "app"), new long[] {-1, sim, self});
+        Target bareServer = new Target("bare", "bare Vert.x HTTP server", bareHttp.plain("/", null, "items"),
+            new long[] {bare.pid(), -1, self});
+        Target limitProxy = new Target("limit", "limit: minimal proxy", limitHttp.plain(URI, null, "items"),
+            new long[] {limit.pid(), sim, self});
+        List<Target> targets = List.of(gatewayHs256,
             new Target("gatewayRs256", "gateway, RS256", gateway.plain(URI, run.tokens.token("RS256"), "\"items\""),
                 new long[] {gw, sim, self}),
             new Target("gatewayEs256", "gateway, ES256", gateway.plain(URI, run.tokens.token("ES256"), "\"items\""),
                 new long[] {gw, sim, self}),
-            new Target("direct", "direct CRI: CheckpointContainer", direct.checkpointOnly(containerId, directArchives, "default", "bench", "app"),
-                new long[] {-1, sim, self}),
-            new Target("bare", "bare Vert.x HTTP server", bareHttp.plain("/", null, "items"),
-                new long[] {bare.pid(), -1, self}),
-            new Target("limit", "limit: minimal proxy", limitHttp.plain(URI, null, "items"),
-                new long[] {limit.pid(), sim, self}));
+            directCri, bareServer, limitProxy);
+        // The two the goals compare run back to back in every round.
+        List<Target> roundOrder = List.of(gatewayHs256, limitProxy, targets.get(1), targets.get(2), directCri,
+            bareServer);
         List<java.nio.file.Path> scratch = List.of(stack.archives, Comparators.limitArchives(stack),
             directArchives.path());
         JsonObject warmUps = new JsonObject();
@@ -120,12 +130,14 @@ final class Overhead {
         Map<String, Map<Integer, Generator.Point>> points = new LinkedHashMap<>();
         Map<String, Map<Integer, JsonObject>> cpuByTarget = new LinkedHashMap<>();
         JsonArray pointsJson = new JsonArray();
+        Map<Integer, Map<String, JsonArray>> ratiosOfEachRound = new LinkedHashMap<>();
         for (int level : LEVELS) {
-          // Level by level, round after round, every target in each: a noisy moment lands in one
-          // run of every target alike, and the median run of each is its point.
+          // Level by level, round after round, every target in each (in the order of inRound): a
+          // noisy moment lands in one run of every target alike, and the median run of each is its
+          // point.
           Map<String, List<Measured>> runs = new LinkedHashMap<>();
           for (int round = 0; round < rounds; round++) {
-            for (Target target : targets) {
+            for (Target target : inRound(roundOrder, round)) {
               Scratch.clear(scratch);
               double[][] cpu = new double[2][];
               Cpu.Reading[] threads = new Cpu.Reading[2];
@@ -167,18 +179,21 @@ final class Overhead {
             // Every run counts here, not only the median's.
             check(run, target.label() + " at " + level, all.stream().map(Measured::point).toList());
           }
+          ratiosOfEachRound.put(level, limitRatioOfEachRound(runs));
         }
         run.results.put("points", pointsJson);
         JsonObject comparisons = compare(points, cpuByTarget);
+        ratiosOfEachRound.forEach((level, byGateway) -> byGateway.forEach((key, ratios) ->
+            comparisons.getJsonObject(String.valueOf(level)).getJsonObject(key).put("limitRatioOfEachRound", ratios)));
         run.results.put("comparisons", comparisons);
-        JsonObject inTurns = inTurnsAtOne(run, targets.get(0), targets.get(5), scratch, warmup, drain);
+        JsonObject inTurns = inTurnsAtOne(run, gatewayHs256, limitProxy, scratch, warmup, drain);
         run.results.put("inTurnsAtOne", inTurns);
         // Open loop: a fixed arrival rate every target can keep up with (half the gateway's own
         // closed-loop rate at 256), latency from the intended send time.
         double rate = Math.max(50, Math.floor(points.get("gatewayHs256").get(256).throughput() / 2));
         Duration openFor = Duration.ofMillis(run.quick ? 1000 : 8000);
         JsonArray open = new JsonArray();
-        for (Target target : List.of(targets.get(0), targets.get(3), targets.get(4), targets.get(5))) {
+        for (Target target : List.of(gatewayHs256, directCri, bareServer, limitProxy)) {
           int count = (int) (rate * openFor.toMillis() / 1000);
           Generator.Point point = run.generator.open(i -> target.call(), count, rate, drain, Generator.Listener.NONE);
           open.add(new JsonObject().put("target", target.key()).put("label", target.label()).mergeIn(point.json()));
@@ -267,6 +282,39 @@ final class Overhead {
         .put("meaning", "one request in flight, the gateway (HS256) and the limit taking turns in blocks of "
             + block + " requests: each percentile of the gateway's minus the limit's over the same seconds;"
             + " added*Ms are the medians of the runs'");
+  }
+
+  /**
+   * Round by round, each gateway variant's run over the limit's run of the same round (the two
+   * seconds apart): how far one round strays from the next, the spread a miss is read against.
+   */
+  private static Map<String, JsonArray> limitRatioOfEachRound(Map<String, List<Measured>> runs) {
+    List<Measured> limit = runs.get("limit");
+    Map<String, JsonArray> byGateway = new LinkedHashMap<>();
+    for (String key : List.of("gatewayHs256", "gatewayRs256", "gatewayEs256")) {
+      JsonArray ratios = new JsonArray();
+      for (int i = 0; i < limit.size(); i++) {
+        ratios.add(round(runs.get(key).get(i).point().throughput() / limit.get(i).point().throughput()));
+      }
+      byGateway.put(key, ratios);
+    }
+    return byGateway;
+  }
+
+  /**
+   * The targets in the order they run in round {@code round}: as given in even rounds, reversed in
+   * odd ones. A machine that slows down or speeds up over a level then weighs on every target
+   * alike (the first of one round is the last of the next), and the two given first always run
+   * back to back. Runs in a fixed order put the two the goals compare half a minute apart here,
+   * one of them always first after the other targets.
+   */
+  static <T> List<T> inRound(List<T> targets, int round) {
+    if (round % 2 == 0) {
+      return targets;
+    }
+    List<T> reversed = new ArrayList<>(targets);
+    java.util.Collections.reverse(reversed);
+    return reversed;
   }
 
   private static double median(List<Double> values) {

@@ -67,7 +67,7 @@ final class Wrk {
   static String run(Run run) throws Exception {
     String wrk = findWrk();
     int seconds = run.quick ? 1 : 8;
-    int repeats = run.quick ? 1 : 3;
+    int repeats = run.quick ? 1 : Overhead.ROUNDS;
     List<String> gatewayArgs = List.of("--max-concurrent", "4096", "--max-queued", "100000",
         "--max-inflight-bytes", "1024Ti");
     Path script = run.work.resolve("post.lua");
@@ -97,14 +97,14 @@ final class Wrk {
       JsonArray points = new JsonArray();
       JsonObject comparisons = new JsonObject();
       for (int level : Overhead.LEVELS) {
-        // Round after round, every target in each: a noisy moment (this machine has them) lands
-        // in one run of each target, not in all runs of one.
+        // Round after round, every target in each (in the order of Overhead.inRound): a noisy
+        // moment (this machine has them) lands in one run of each target, not in all runs of one.
         List<List<Point>> runsByTarget = new ArrayList<>();
         targets.forEach(target -> runsByTarget.add(new ArrayList<>()));
         for (int i = 0; i < repeats; i++) {
-          for (int t = 0; t < targets.size(); t++) {
+          for (Target target : Overhead.inRound(targets, i)) {
             Scratch.clear(scratch);
-            runsByTarget.get(t).add(once(wrk, script, targets.get(t), level, seconds));
+            runsByTarget.get(targets.indexOf(target)).add(once(wrk, script, target, level, seconds));
           }
         }
         Point[] byTarget = new Point[targets.size()];
