@@ -305,8 +305,8 @@ final class Overhead {
    * The targets in the order they run in round {@code round}: as given in even rounds, reversed in
    * odd ones. A machine that slows down or speeds up over a level then weighs on every target
    * alike (the first of one round is the last of the next), and the two given first always run
-   * back to back. Runs in a fixed order put the two the goals compare half a minute apart here,
-   * one of them always first after the other targets.
+   * back to back. Until 2026-12-03 every round ran in one order, the gateway first and the limit
+   * last, half a minute apart.
    */
   static <T> List<T> inRound(List<T> targets, int round) {
     if (round % 2 == 0) {
