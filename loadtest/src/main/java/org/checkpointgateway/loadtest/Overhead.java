@@ -285,8 +285,9 @@ final class Overhead {
   }
 
   /**
-   * Round by round, each gateway variant's run over the limit's run of the same round (the two
-   * seconds apart): how far one round strays from the next, the spread a miss is read against.
+   * Round by round, each gateway variant's run over the limit's run of the same round (back to
+   * back for HS256, up to three runs apart for the others): how far one round strays from the
+   * next, the spread a miss is read against.
    */
   private static Map<String, JsonArray> limitRatioOfEachRound(Map<String, List<Measured>> runs) {
     List<Measured> limit = runs.get("limit");
