@@ -1,5 +1,6 @@
 package org.checkpointgateway.cri;
 
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -8,6 +9,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.client.GrpcClientRequest;
@@ -57,6 +59,14 @@ public final class GrpcUnaryCall {
         .with(new PoolOptions().setHttp2MaxSize(connections))
         .withConnectHandler(connection -> {
           StreamErrorGuard.install(connection);
+          if (connection instanceof ConnectionBase base) {
+            // The calls made in one turn of the event loop (a checkpoint for each request read
+            // in it) leave in one write, not a write each: under load the runtime is woken once
+            // per turn, and the gateway makes one system call where it made dozens. What waits
+            // is flushed at the end of the turn, so a lone call waits for nothing.
+            base.channel().pipeline().addFirst("flush-consolidation", new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+          }
           // A runtime that dies breaks every connection at once; the runtime watch says so in
           // one line, so no stack trace per connection (Vert.x logs them as SEVERE otherwise).
           connection.exceptionHandler(failure -> LOG.fine(() -> "connection to the runtime: "

@@ -20,11 +20,18 @@ import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,7 +49,8 @@ import runtime.v1.VersionResponse;
 /**
  * What a unary call puts on the wire, seen frame by frame by a plain Netty HTTP/2 server on a
  * real unix socket: the message's DATA frame ends the stream (one write), with no empty DATA
- * frame after it as vertx-grpc sends by itself.
+ * frame after it as vertx-grpc sends by itself; and the calls made in one turn of the event loop
+ * leave together, in one write system call.
  */
 class OneWriteGrpcClientTest {
 
@@ -93,6 +101,52 @@ class OneWriteGrpcClientTest {
         "3 HEADERS", "3 DATA 9 END_STREAM",
         "5 HEADERS", "5 DATA 9 END_STREAM");
     Await.result(grpc.close());
+  }
+
+  @Test
+  void callsMadeInOneTurnOfTheEventLoopLeaveInOneWrite() {
+    GrpcClient grpc = GrpcUnaryCall.client(vertx, 1);
+    SocketAddress address = SocketAddress.domainSocketAddress(dir.resolve("grpc.sock").toString());
+    Context loop = vertx.getOrCreateContext();
+    // A first call from the loop makes the connection there, settings and all.
+    Promise<VersionResponse> first = Promise.promise();
+    loop.runOnContext(ignored -> version(grpc, address).onComplete(first));
+    Await.result(first.future());
+
+    int calls = 20;
+    Promise<Long> writes = Promise.promise();
+    loop.runOnContext(ignored -> {
+      long before = writeSystemCallsOfThisThread();
+      List<Future<VersionResponse>> answers = new ArrayList<>();
+      for (int call = 0; call < calls; call++) {
+        answers.add(version(grpc, address));
+      }
+      // Answered: every call's frames have left this thread, and were read there.
+      Future.all(answers).onComplete(all -> writes.complete(writeSystemCallsOfThisThread() - before));
+    });
+
+    // Each call's frames would be a write of its own (20); together they are one.
+    assertThat(Await.result(writes.future())).isEqualTo(1L);
+    assertThat(framesReceived).hasSize(2 * (calls + 1));
+    Await.result(grpc.close());
+  }
+
+  private Future<VersionResponse> version(GrpcClient grpc, SocketAddress address) {
+    return GrpcUnaryCall.call(vertx, grpc, address, RuntimeServiceGrpcClient.Version,
+        VersionRequest.newBuilder().setVersion("v1").build(),
+        RequestContext.withTimeout(Duration.ofSeconds(10)), Map.of());
+  }
+
+  /** The write system calls the calling thread has made (the kernel's count, any file). */
+  private static long writeSystemCallsOfThisThread() {
+    try {
+      return Files.readAllLines(Path.of("/proc/thread-self/io")).stream()
+          .filter(line -> line.startsWith("syscw:"))
+          .mapToLong(line -> Long.parseLong(line.substring("syscw:".length()).trim()))
+          .findFirst().orElseThrow();
+    } catch (IOException unreadable) {
+      throw new UncheckedIOException(unreadable);
+    }
   }
 
   /** Notes each frame of the stream; answers once the stream ends, as a runtime would. */
